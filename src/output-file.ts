@@ -7,6 +7,7 @@
  * setup); so is one another user owns, anywhere on the way (`checkOutputPath`).
  */
 import {
+  accessSync,
   type BigIntStats,
   closeSync,
   constants,
@@ -20,7 +21,7 @@ import {
   statSync,
 } from 'node:fs';
 import { basename, dirname, isAbsolute, join, normalize, resolve, sep } from 'node:path';
-import { CallhookError, describeIoError, ExitCode, replacementCharacterError } from './errors.js';
+import { CallhookError, describeIoError, ExitCode, ioReason, replacementCharacterError } from './errors.js';
 import { fileNameOf, openablePath } from './input/file-names.js';
 
 /**
@@ -31,6 +32,32 @@ import { fileNameOf, openablePath } from './input/file-names.js';
 export function cannotLink(error: unknown): boolean {
   const code = (error as NodeJS.ErrnoException | undefined)?.code ?? '';
   return ['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EMLINK'].includes(code);
+}
+
+/**
+ * Why no file can be made at `path`: `error`, what making it met, or without it whether the
+ * folder `path` is (or would be) in takes one; undefined if it does. `whole`: the file is written
+ * whole (`generate --out`, `replay --report`: into a private folder made beside it first, then
+ * given its name), so it is that folder that is made. The one wording for every command, before
+ * and when writing, the folder named by its absolute real path. Hint: a folder that is there may
+ * still take no new folder (/proc says ENOENT; a file there may be writable while its folder is
+ * not): then it is the temporary folder that cannot be made, and saying so makes the reason true.
+ */
+export function creationProblem(path: string, whole: boolean, error?: unknown): string | undefined {
+  const folder = dirname(realPathOf(path));
+  let stats: Stats | undefined;
+  let reason = error;
+  try {
+    stats = statSync(folder);
+    if (reason === undefined && stats.isDirectory()) accessSync(folder, constants.W_OK | constants.X_OK);
+  } catch (failure) {
+    reason ??= failure;
+  }
+  const there = stats?.isDirectory() === true;
+  if (reason === undefined && there) return undefined;
+  const why = reason === undefined ? 'not a directory' : ioReason(reason);
+  const what = whole && there ? 'the temporary folder it is written in before it takes its name,' : 'a file';
+  return `cannot create ${what} in ${folder} (${why})`;
 }
 
 /** Whether the file open as `fd`, of `size` bytes, is empty or ends with a newline (a log whose last line was cut short does not). */

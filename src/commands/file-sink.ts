@@ -3,14 +3,21 @@
  * all: the one way a command replaces a file it was given.
  */
 import { once } from 'node:events';
-import { closeSync, constants, fstatSync, openSync, type Stats, statSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, type Stats } from 'node:fs';
 import { chmod, type FileHandle, link, mkdtemp, open, realpath, rename, rm, stat } from 'node:fs/promises';
 import { Socket } from 'node:net';
 import { basename, dirname, join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { CallhookError, describeIoError, ExitCode, ioReason } from '../errors.js';
 import { refuseReplacingJournal } from '../http/journal.js';
-import { cannotLink, checkOutputPath, danglingLinkProblem, joinablePath, standardStreamOf } from '../output-file.js';
+import {
+  cannotLink,
+  checkOutputPath,
+  creationProblem,
+  danglingLinkProblem,
+  joinablePath,
+  standardStreamOf,
+} from '../output-file.js';
 import { escapeTerminal } from '../render/terminal.js';
 import { warnOnStderr } from './output.js';
 
@@ -140,7 +147,7 @@ export async function fileSink(
     directory = await mkdtemp(join(dirname(target), `.callhook-${purpose}-`));
   } catch (error) {
     if (!(error as NodeJS.ErrnoException).code) throw error;
-    throw cannotCreateIn(out, dirname(target), error);
+    throw new CallhookError(`${out}: ${creationProblem(target, true, error)}`, ExitCode.usage);
   }
   const temporary = join(directory, basename(target));
   let removal: Promise<void> | undefined;
@@ -200,17 +207,6 @@ async function removeTemporary(directory: string, warn: (message: string) => voi
   } catch (error) {
     warn(`the temporary folder ${directory} is left behind (could not remove it: ${ioReason(error)})`);
   }
-}
-
-/**
- * Why `out` cannot be written in `folder`. Hint: a folder that is there may still take no new
- * folder (/proc says ENOENT): then it is the temporary folder that cannot be made, and saying so
- * is what makes the reason true.
- */
-function cannotCreateIn(out: string, folder: string, error: unknown): CallhookError {
-  const there = statSync(folder, { throwIfNoEntry: false })?.isDirectory() === true;
-  const what = there ? 'the temporary folder it is written in before it takes its name,' : 'a file';
-  return new CallhookError(`${out}: cannot create ${what} in ${folder} (${ioReason(error)})`, ExitCode.usage);
 }
 
 /**

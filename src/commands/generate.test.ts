@@ -16,7 +16,7 @@ import {
 import fsPromises from 'node:fs/promises';
 import { syncBuiltinESMExports } from 'node:module';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { text } from 'node:stream/consumers';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { capture } from '../../test/helpers/capture.js';
@@ -54,13 +54,20 @@ describe('generate --out', () => {
     // folder made beside --out to write it in (mkdtemp), and /proc is there.
     const temporary = (out: string) =>
       `${out}: cannot create the temporary folder it is written in before it takes its name, in /proc (no such file or directory)`;
+    // The folder is named one way, its absolute path, whether the file exists or not and however
+    // it was named: a new file's was named as given (`in ../../proc`), an existing one's as
+    // absolute (`in /proc`), as replay --report names it (red team hF56).
+    const missing = join(dir, 'no-such-folder', 'x.json');
     const cases: [string, boolean, string][] = [
       ['/proc/x.json', false, temporary('/proc/x.json')],
       ['/proc/version', true, temporary('/proc/version')],
+      [relative('.', '/proc/x.json'), false, temporary(relative('.', '/proc/x.json'))],
+      [relative('.', '/proc/version'), true, temporary(relative('.', '/proc/version'))],
+      [missing, false, `${missing}: cannot create a file in ${dirname(missing)} (no such file or directory)`],
       [
-        join(dir, 'no-such-folder', 'x.json'),
+        relative('.', missing),
         false,
-        `${join(dir, 'no-such-folder', 'x.json')}: cannot create a file in ${join(dir, 'no-such-folder')} (no such file or directory)`,
+        `${relative('.', missing)}: cannot create a file in ${dirname(missing)} (no such file or directory)`,
       ],
     ];
     for (const [out, force, message] of cases) {

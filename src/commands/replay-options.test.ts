@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { replayDefaults } from '../../test/helpers/replay-options.js';
 import { CallhookError, ExitCode, quoted } from '../errors.js';
@@ -169,8 +169,13 @@ describe('parseReplayOptions, checks before the first request', () => {
   });
 
   it('(11) finds an unwritable --report or --journal at once', () => {
+    // In the words generate --out uses, and its folder named absolute, as that names it (red team hF56).
     expect(() => parseReplayOptions({ ...base, report: '/no/such/folder/report.json' })).toThrow(
-      '--report: /no/such/folder/report.json: cannot create it in /no/such/folder: no such file or directory',
+      '--report: /no/such/folder/report.json: cannot create a file in /no/such/folder (no such file or directory)',
+    );
+    const relativeReport = relative('.', '/no/such/folder/report.json');
+    expect(() => parseReplayOptions({ ...base, report: relativeReport })).toThrow(
+      `--report: ${relativeReport}: cannot create a file in /no/such/folder (no such file or directory)`,
     );
     expect(() => parseReplayOptions({ ...base, journal: '/tmp' })).toThrow('--journal: /tmp: is a directory');
     // A dry run writes no journal: one given without --resume is refused as such, not checked.

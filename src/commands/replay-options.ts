@@ -4,7 +4,6 @@
  * reported, each naming its option.
  */
 import { accessSync, constants, type Stats, statSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
 import { CallhookError, ExitCode, ioReason } from '../errors.js';
 import { hasCredentials } from '../http/credentials.js';
 import {
@@ -20,10 +19,9 @@ import {
 } from '../http/names.js';
 import { type BackoffOptions, defaultBackoff } from '../http/retry.js';
 import {
-  absolutePath,
+  creationProblem,
   danglingLinkProblem,
   notAFile,
-  realPathOf,
   standardStreamNames,
   standardStreamOf,
 } from '../output-file.js';
@@ -269,24 +267,10 @@ function unwritable(path: string, whole: boolean): string | undefined {
     if (stats.isDirectory()) return 'is a directory';
     accessSync(path, constants.W_OK);
     if (!whole || !stats.isFile() || standardStreamOf(stats, [1, 2]) !== undefined) return undefined;
-    const folder = dirname(realPathOf(path));
-    try {
-      accessSync(folder, constants.W_OK | constants.X_OK);
-      return undefined;
-    } catch (error) {
-      return `cannot create it in ${folder}: ${ioReason(error)}`;
-    }
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') return ioReason(error);
   }
-  const folder = dirname(resolve(absolutePath(path)));
-  try {
-    if (!statSync(folder).isDirectory()) return `${folder} is not a directory`;
-    accessSync(folder, constants.W_OK | constants.X_OK);
-    return undefined;
-  } catch (error) {
-    return `cannot create it in ${folder}: ${ioReason(error)}`;
-  }
+  return creationProblem(path, whole);
 }
 
 /**

@@ -21,7 +21,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { afterAll, describe, expect, it } from 'vitest';
 import { warningLine } from '../../src/render/terminal.js';
 import { toJsonSchema } from '../../src/schema/json-schema.js';
-import { binPath, catchesSignal, holdsOpen, runCli, unwrapped } from '../helpers/run-cli.js';
+import { binPath, catchesSignal, holdsOpen, repoRoot, runCli, unwrapped } from '../helpers/run-cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'callhook-generate-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -418,6 +418,25 @@ describe('callhook generate', () => {
     } finally {
       spawnSync('chattr', ['-a', here]);
     }
+  });
+
+  it('says a file it cannot create in the words replay --report uses, its folder named absolute', async () => {
+    // generate said "cannot create a file in nodir (…)", replay "cannot create it in /abs/nodir: …" (red team hF56).
+    const folder = realpathSync(mkdtempSync(join(dir, 'named-')));
+    const why = `cannot create a file in ${join(folder, 'nodir')} (no such file or directory)`;
+    const generated = await runCli(['generate', '--count', '1', '--out', 'nodir/x.json'], { cwd: folder });
+    expect({ code: generated.code, stderr: generated.stderr }).toEqual({
+      code: 2,
+      stderr: `callhook: nodir/x.json: ${why}\n`,
+    });
+    const input = join(folder, 'in.json');
+    writeFileSync(input, readFileSync(join(repoRoot, 'fixtures/valid/single-event-object.json')));
+    const args = ['replay', input, '--url', 'http://127.0.0.1:1/', '--report', 'nodir/r.json'];
+    const replayed = await runCli(args, { cwd: folder });
+    expect({ code: replayed.code, stderr: replayed.stderr }).toEqual({
+      code: 2,
+      stderr: `callhook: --report: nodir/r.json: ${why}\n`,
+    });
   });
 
   it('never replaces a replay journal, even with --force: the only record of what its run delivered', async () => {
