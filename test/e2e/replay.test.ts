@@ -2036,7 +2036,9 @@ describe('replay', () => {
     const args = ['replay', input, '--url', `${s.url}?pad=${'a'.repeat(2000)}`, '--journal', journal];
     const limited = await runCli(args, { maxFileKiB: 1 });
     expect(limited.code).toBe(2);
-    expect(limited.stderr).toMatch(/^callhook: cannot write the journal .*run\.jsonl: file too large\n$/);
+    expect(limited.stderr).toMatch(
+      /^callhook: cannot write the journal .*run\.jsonl: file too large: past ulimit -f or the file system's largest file\n$/,
+    );
     // Left holding half a header, it was refused as existing, and by --resume as not a journal (red team hF56).
     expect(readFileSync(journal, 'utf8')).toBe('');
     expect(statSync(journal).mode & 0o777).toBe(0o700);
