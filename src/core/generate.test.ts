@@ -638,6 +638,20 @@ describe('generateEvents', () => {
     }
   });
 
+  it('refuses a value that gives a key twice, naming the key: JSON.parse kept the last and dropped the first unsaid (red team hF60)', () => {
+    for (const [text, key] of [
+      ['data.x={"a":1,"a":2}', '"a"'],
+      ['data.x=[{"b":{"a":1,"\\u0061":2}}]', '"a"'],
+      [`data.x={"${'k'.repeat(50)}":1,"${'k'.repeat(50)}":1}`, `"${'k'.repeat(40)}…"`],
+    ] as const) {
+      expect(() => parseFieldOverride(text), text).toThrow(
+        `the value "${text.slice(7).replaceAll('"', '\\"')}" gives the key ${key} twice, and only the last would be written; give each key once`,
+      );
+    }
+    // The same key in two objects is two fields.
+    expect(parseFieldOverride('data.x=[{"a":1},{"a":2,"b":{"a":3}}]').value).toEqual([{ a: 1 }, { a: 2, b: { a: 3 } }]);
+  });
+
   it('names the option and its choices when a type or an envelope is not one of them', () => {
     const types = 'CallComplete, CallAttempted, CallReceived, SMSSent, SMSReceived';
     expect(() => [...generateEvents({ count: 1, types: ['Nope' as never] })]).toThrow(

@@ -9,7 +9,7 @@ import * as v from 'valibot';
 import { CallhookError, impossible, quoted } from '../errors.js';
 import { doubleHolds } from '../input/source-number.js';
 import { maxDepth } from '../input/types.js';
-import { envelopeMarksOf, type SchemaNode, unwrapped } from '../schema/check.js';
+import { envelopeMarksOf, quotedExcerpt, type SchemaNode, unwrapped } from '../schema/check.js';
 import {
   type CallAttemptedData,
   type CallCompleteData,
@@ -1238,8 +1238,25 @@ export function parseFieldOverride(text: string): FieldOverride {
   if (deep !== undefined) throw new CallhookError(`${path.join('.')}: ${deep}`);
   if (!json) return { path, value };
   // Hint: a number is read as the nearest double, which JSON.stringify writes in its shortest
-  // digits: 1e400 as null, 123456789012345678901234567890 as 1.2345678901234568e+29.
+  // digits: 1e400 as null, 123456789012345678901234567890 as 1.2345678901234568e+29; and of a
+  // key given twice JSON.parse keeps the last.
+  const keys: Array<Set<string>> = [];
   visit(raw, {
+    onObjectBegin: () => {
+      keys.push(new Set());
+    },
+    onObjectEnd: () => {
+      keys.pop();
+    },
+    onObjectProperty(property: string) {
+      const seen = keys.at(-1) ?? impossible('a key is in an object');
+      if (seen.has(property)) {
+        throw new CallhookError(
+          `the value ${quoted(raw)} gives the key ${quotedExcerpt(property)} twice, and only the last would be written; give each key once`,
+        );
+      }
+      seen.add(property);
+    },
     onLiteralValue(literal: unknown, offset: number, length: number) {
       if (typeof literal !== 'number') return;
       const typed = raw.slice(offset, offset + length);

@@ -262,6 +262,23 @@ describe('callhook generate', () => {
     expect(result.stdout).toBe('');
   });
 
+  it('refuses in one line, exit 2, a --set value that gives a key twice (the first was dropped unsaid: red team hF60)', async () => {
+    const result = await runCli([
+      'generate',
+      '--count',
+      '1',
+      '--type',
+      'CallAttempted',
+      '--set',
+      'data.x={"a":1,"a":2}',
+    ]);
+    expect(result.stderr).toBe(
+      'callhook: --set: the value "{\\"a\\":1,\\"a\\":2}" gives the key "a" twice, and only the last would be written; give each key once\n',
+    );
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe('');
+  });
+
   it('warns that a --set value no type generated takes makes events that will not validate, and writes them as asked', async () => {
     // `--type CallAttempted --set data.status=Complete` wrote 5 invalid events, exit 0, saying nothing.
     const result = await runCli('generate --count 5 --type CallAttempted --set data.status=Complete'.split(' '));
