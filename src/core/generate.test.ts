@@ -555,6 +555,46 @@ describe('generateEvents', () => {
     }
   });
 
+  it('refuses a field set twice, or inside another set field, on an event both reach: the later overwrote the earlier unsaid (red team hF60)', () => {
+    const all = 'CallComplete, CallAttempted, CallReceived, SMSSent, SMSReceived';
+    const refused: Array<[texts: string[], types: EventType[] | undefined, message: string]> = [
+      [['a=1', 'a=2'], undefined, `set.1: a: sets again what set.0 (a) sets, in ${all}`],
+      [['data={}', 'data.x=1'], ['CallComplete'], 'set.1: data.x: sets again what set.0 (data) sets, in CallComplete'],
+      [['data.x=1', 'data={}'], ['CallComplete'], 'set.1: data: sets again what set.0 (data.x) sets, in CallComplete'],
+      // A bare event is its own data: `x` and `data.x` are one field there.
+      [
+        ['x=1', 'b=2', 'data.x=3'],
+        ['CallComplete', 'SMSSent'],
+        'set.2: data.x: sets again what set.0 (x) sets, in SMSSent',
+      ],
+      [
+        ['data.flow.0={}', 'data.flow.0.response=Yes'],
+        undefined,
+        'set.1: data.flow.0.response: sets again what set.0 (data.flow.0) sets, in CallComplete',
+      ],
+    ];
+    for (const [texts, types, message] of refused) {
+      const set = texts.map(parseFieldOverride);
+      expect(() => [...generateEvents({ count: 1, types, set })], texts.join(' ')).toThrow(
+        new TypeError(`${message}: the later would overwrite the earlier; set each field once`),
+      );
+    }
+    expect(() => misfitOverrides(['a=1', 'a=2'].map(parseFieldOverride), undefined)).toThrow(
+      new CallhookError(
+        `--set: a: sets again what --set a sets, in ${all}: the later would overwrite the earlier; set each field once`,
+      ),
+    );
+    // Fields apart, or on types apart, are no overlap: each event has one value for each field.
+    for (const [texts, types] of [
+      [['data.status=failed', 'data.status=Partial'], undefined],
+      [['x=1', 'data.x=2'], ['CallComplete']],
+      [['data.flow.0.response=a', 'data.flow.1.response=b', 'data.xy=1', 'data.x=2'], undefined],
+    ] as Array<[string[], EventType[] | undefined]>) {
+      const set = texts.map(parseFieldOverride);
+      expect(() => [...generateEvents({ count: 20, types, set })], texts.join(' ')).not.toThrow();
+    }
+  });
+
   it('steps into an array only at an item it has: a shorter one is left as it was, never given a partial item', () => {
     // `data.flow.0.response=Yes` once gave an empty flow a step of one field (missing-field), and
     // `data.flow.3=x` was refused or not by whether the events drawn happened to be short.

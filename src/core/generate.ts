@@ -1481,25 +1481,29 @@ const typesWithField = (field: string, among: readonly EventType[]) =>
  */
 interface SetWords {
   item: (index: number) => string;
+  /** Another item, beside its path: `set.0 (data.x)`, `--set data.x`. */
+  named: (index: number, path: readonly string[]) => string;
   types: string;
   refusal: (message: string) => Error;
 }
 
 const libraryWords: SetWords = {
   item: (index) => `set.${index}`,
+  named: (index, path) => `set.${index} (${path.join('.')})`,
   types: 'types',
   refusal: (message) => new TypeError(message),
 };
 
 const commandWords: SetWords = {
   item: () => '--set',
+  named: (_, path) => `--set ${path.join('.')}`,
   types: '--type',
   refusal: (message) => new CallhookError(message),
 };
 
 /**
  * Where each override goes (`placeOverride`), or the refusal of the first that cannot go
- * anywhere, before any event is drawn. Hint: so is a path through an array another override
+ * anywhere or sets what one before it sets, before any event is drawn. Hint: so is a path through an array another override
  * set (`data.x=[[1]]`, then `data.x.0.y`), found by setting them all on an empty event: found
  * in the events, it was refused at the first that reached it, on whichever thread.
  */
@@ -1517,7 +1521,40 @@ function placeOverrides(
   for (const [index, { path, value }] of set.entries()) {
     setField(sketch, path, value, (at) => refusal(index, notAnIndex(path, at)));
   }
+  // Hint: of two overrides of one field, or of a field and one inside it, an event both reach
+  // keeps what the later set, unsaid: refused, as a single-value option given twice is.
+  const reaches = (types: ReadonlySet<EventType> | undefined, type: EventType) => types?.has(type) ?? true;
+  for (const [later, { path, types }] of placed.entries()) {
+    for (const [earlier, other] of placed.slice(0, later).entries()) {
+      const both = generated.filter((type) => {
+        const enveloped = isEnveloped(type, envelopeAll);
+        return (
+          reaches(types, type) &&
+          reaches(other.types, type) &&
+          nests(pathIn(path, enveloped), pathIn(other.path, enveloped))
+        );
+      });
+      if (both.length > 0) {
+        throw refusal(
+          later,
+          `${path.join('.')}: sets again what ${words.named(earlier, other.path)} sets, in ${both.join(', ')}: the later would overwrite the earlier; set each field once`,
+        );
+      }
+    }
+  }
   return placed;
+}
+
+/** The path an override sets in an event: a bare event is its own data, so `data.status` is its `status`. */
+function pathIn(path: readonly string[], enveloped: boolean): readonly string[] {
+  return !enveloped && path[0] === 'data' && path.length > 1 ? path.slice(1) : path;
+}
+
+/** Whether of two paths one is the other or runs through it. */
+function nests(a: readonly string[], b: readonly string[]): boolean {
+  const shorter = Math.min(a.length, b.length);
+  for (let at = 0; at < shorter; at++) if (a[at] !== b[at]) return false;
+  return true;
 }
 
 /**
@@ -1668,9 +1705,7 @@ function applyOverrides(generated: GeneratedEvent, overrides: readonly PlacedOve
   const enveloped = Object.hasOwn(event, 'eventType');
   for (const { path, value, types } of overrides) {
     if (types && !types.has(generated.type)) continue;
-    // Hint: a bare event is its own data, so `data.status` means the same field in both forms.
-    const bare = !enveloped && path[0] === 'data' && path.length > 1;
-    setField(event, bare ? path.slice(1) : path, value, () =>
+    setField(event, pathIn(path, enveloped), value, () =>
       impossible('placeOverrides refuses a path through an array at no index'),
     );
   }

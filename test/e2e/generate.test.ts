@@ -279,6 +279,34 @@ describe('callhook generate', () => {
     expect(result.stdout).toBe('');
   });
 
+  it('refuses in one line, exit 2, a --set of a field another --set sets (the last was kept unsaid: red team hF60)', async () => {
+    const cases: Array<[sets: string[], message: string]> = [
+      [['a=1', 'a=2'], '--set: a: sets again what --set a sets, in CallComplete'],
+      [['data={}', 'data.x=1'], '--set: data.x: sets again what --set data sets, in CallComplete'],
+    ];
+    const results = await Promise.all(
+      cases.map(([sets]) =>
+        runCli([
+          'generate',
+          '--count',
+          '1',
+          '--format',
+          'ndjson',
+          '--type',
+          'CallComplete',
+          ...sets.flatMap((set) => ['--set', set]),
+        ]),
+      ),
+    );
+    for (const [index, result] of results.entries()) {
+      expect(result.stderr).toBe(
+        `callhook: ${cases[index]![1]}: the later would overwrite the earlier; set each field once\n`,
+      );
+      expect(result.code).toBe(2);
+      expect(result.stdout).toBe('');
+    }
+  });
+
   it('warns that a --set value no type generated takes makes events that will not validate, and writes them as asked', async () => {
     // `--type CallAttempted --set data.status=Complete` wrote 5 invalid events, exit 0, saying nothing.
     const result = await runCli('generate --count 5 --type CallAttempted --set data.status=Complete'.split(' '));
