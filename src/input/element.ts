@@ -556,14 +556,15 @@ function misplacedToken(site: ErrorSite, error: number): Problem {
 }
 
 /**
- * The characters read as blanks where JSON takes none (a regular expression's class): Unicode
- * spaces, line and paragraph separators, a vertical tab or form feed (what JavaScript's `\s` takes
- * beyond JSON's blanks), and invisible format characters: no-break spaces as indentation pasted
- * from a web page, a BOM where two exports were joined, a zero-width space. Both the message of one
- * and its repair (`symbolMessage`, `blankRepair`) read this list, so a character named a space is
- * made one.
+ * The characters read as blanks where JSON takes none (a regular expression's class): Unicode's
+ * White_Space but JSON's tab and line breaks (spaces, line and paragraph separators, a vertical
+ * tab, a form feed, U+0085 next line), and the invisible characters: format characters and
+ * Unicode's Default_Ignorable_Code_Point (a Hangul filler, a variation selector). No-break spaces
+ * as indentation pasted from a web page, a BOM where two exports were joined, a zero-width space.
+ * Both the message of one and its repair (`symbolMessage`, `blankRepair`) read this list, so a
+ * character named a space is made one. Hint: a class of properties, not `\s`, which has no U+0085.
  */
-export const blankCharacters = String.raw`\p{Zs}\p{Zl}\p{Zp}\p{Cf}\v\f`;
+export const blankCharacters = String.raw`\p{Zs}\p{Zl}\p{Zp}\v\f\u0085\p{Cf}\p{Default_Ignorable_Code_Point}`;
 
 /**
  * Whether a text is a run of the `characters` (a `u` regular expression's class), one or more.
@@ -618,9 +619,9 @@ export function symbolMessage(token: string): string {
         ? 'no-break space'
         : word === '\ufeff'
           ? 'byte order mark'
-          : /^\p{Cf}/u.test(word)
-            ? 'invisible character'
-            : 'Unicode space';
+          : /^\p{White_Space}/u.test(word)
+            ? 'Unicode space'
+            : 'invisible character';
     return `unexpected ${name} (${code}): between tokens JSON takes only spaces, tabs and line breaks`;
   }
   return `unexpected ${quotedExcerpt(word)}`;

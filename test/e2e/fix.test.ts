@@ -890,6 +890,26 @@ describe('fix on no-break spaces and other Unicode blanks between tokens (JSON p
     expect(validated.stdout).not.toContain('a second value on the line');
   });
 
+  it('repairs U+0085 (next line), a space by Unicode, and invisible characters that are no format character (red team hF60)', async () => {
+    // `unexpected "\x85"`, and fix said it cannot be repaired, while U+2028 in its place was made a space.
+    const clean = readFileSync('fixtures/valid/single-event-object.json', 'utf8');
+    const cases: Array<[string, string]> = [
+      ['\u0085', 'Unicode space (U+0085)'],
+      ['\u3164', 'invisible character (U+3164)'],
+    ];
+    for (const [blank, name] of cases) {
+      const file = join(dir, `blank-${blank.codePointAt(0)}.json`);
+      writeFileSync(file, clean.replace('"requests": [],', `"requests": [],${blank}`));
+      const validated = await runCli(['validate', '--width', '300', file]);
+      expect(validated.stdout).toContain(`:31:20  error  unexpected ${name}: between tokens`);
+      const fixed = await runCli(['fix', file]);
+      expect({ code: fixed.code, stdout: fixed.stdout }, name).toEqual({
+        code: 0,
+        stdout: clean.replace('"requests": [],', '"requests": [], '),
+      });
+    }
+  });
+
   it('repairs one right after an element as one before it, and counts no element there', async () => {
     // It was read as an element of its own after a false missing comma: two events where the file
     // holds one, and fix refused the file ("1 syntax problem remains once the 2 repairs planned").
