@@ -23,7 +23,13 @@ interface Result {
  * Feeds `input` to a splitter in chunks of `chunkSize` bytes. With `quick`, the sink takes the
  * quick path's offers whose bytes parse as JSON, as the input layer does.
  */
-function split(input: string | Buffer, chunkSize = 1 << 20, maxElementBytes = 1 << 20, quick = false): Result {
+function split(
+  input: string | Buffer,
+  chunkSize = 1 << 20,
+  maxElementBytes = 1 << 20,
+  quick = false,
+  oneValue = false,
+): Result {
   const result: Result = { elements: [], problems: [], batches: [] };
   const take = (e: SplitElement) => result.elements.push({ ...e, bytes: Buffer.from(e.bytes) });
   const splitter = new ElementSplitter(
@@ -44,7 +50,7 @@ function split(input: string | Buffer, chunkSize = 1 << 20, maxElementBytes = 1 
       problem: (p) => result.problems.push({ ...p, frame: p.excerpt && codeFrame(p.excerpt, p.line, p.column) }),
       batchEnd: (b) => result.batches.push(b),
     },
-    { maxElementBytes },
+    { maxElementBytes, oneValue },
   );
   const bytes = typeof input === 'string' ? Buffer.from(input) : input;
   for (let i = 0; i < bytes.length; i += chunkSize) splitter.push(bytes.subarray(i, i + chunkSize));
@@ -53,6 +59,28 @@ function split(input: string | Buffer, chunkSize = 1 << 20, maxElementBytes = 1 
 }
 
 let quickTaken = 0;
+
+/** A result's problems, each as `code line:column` and the text its repair puts in. */
+const shown = (r: Result) =>
+  r.problems.map((p) => `${p.code} ${p.line}:${p.column}${p.repair ? ` ${JSON.stringify(p.repair.insert)}` : ''}`);
+
+/** Expects each text to split into its elements (their texts) and problems (`shown`) in chunks of any size, with the quick path or without. */
+function splitsAtEverySize(cases: ReadonlyArray<[string, string[], string[]]>, oneValue = false): void {
+  for (const [text, elements, problems] of cases) {
+    for (const size of [1, 2, 3, 7, 1 << 20]) {
+      for (const quick of [false, true]) {
+        const r = split(text, size, 1 << 20, quick, oneValue);
+        expect({ text, size, quick, elements: texts(r), problems: shown(r) }).toEqual({
+          text,
+          size,
+          quick,
+          elements,
+          problems,
+        });
+      }
+    }
+  }
+}
 
 /** The problems of `chunks` pushed one after another, each as `code line:column @offset`. */
 function problemPlaces(chunks: Buffer[]): string[] {
@@ -501,8 +529,6 @@ describe('ElementSplitter', () => {
   it('reads a stray blank after an element as one invalid-symbol, as before one, not as an element of its own', () => {
     // One before the `,` or `]` (or the end of the file) was an element, after a false missing
     // comma: two events, and fix refused the file.
-    const shown = (r: Result) =>
-      r.problems.map((p) => `${p.code} ${p.line}:${p.column}${p.repair ? ` ${JSON.stringify(p.repair.insert)}` : ''}`);
     for (const blank of ['\v', '\f', '\u00a0', '\u2028', '\u2029', '\ufeff', '\u200b', '\u3000\u00a0']) {
       const spaces = JSON.stringify(' '.repeat(blank.length));
       const cases: [string, string[], string[]][] = [
@@ -521,20 +547,7 @@ describe('ElementSplitter', () => {
         [`[{"a":1}${blank}`, ['{"a":1}'], [`invalid-symbol 1:9 ${spaces}`, `unexpected-eof 1:${9 + blank.length} "]"`]],
         [`{"a":1}\n{"b":2}\n${blank}`, ['{"a":1}', '{"b":2}'], [`invalid-symbol 3:1 ${spaces}`]],
       ];
-      for (const [text, elements, problems] of cases) {
-        for (const size of [1, 2, 3, 7, 1 << 20]) {
-          for (const quick of [false, true]) {
-            const r = split(text, size, 1 << 20, quick);
-            expect({ text, size, quick, elements: texts(r), problems: shown(r) }).toEqual({
-              text,
-              size,
-              quick,
-              elements,
-              problems,
-            });
-          }
-        }
-      }
+      splitsAtEverySize(cases);
     }
     // A value there is still one, after a comma missing: reported before it, as it was.
     for (const [text, elements] of [
@@ -549,6 +562,26 @@ describe('ElementSplitter', () => {
         problems: ['missing-comma 1:9 ","'],
       });
     }
+  });
+
+  it("reads stray blanks or a comment after a body's one value as such, no second value (red team hF60)", () => {
+    // listen answered 400 with a false `second-value` for a batch followed by a no-break space, a
+    // form feed or a comment: the problem was said before the scalar was known to be stray.
+    const cases: [string, string[], string[]][] = [
+      ['{"a":1}\u00a0', ['{"a":1}'], ['invalid-symbol 1:8 " "']],
+      ['[{"a":1}] \u00a0\n', ['{"a":1}'], ['invalid-symbol 1:11 " "']],
+      ['[{"a":1}]\f\n', ['{"a":1}'], ['invalid-symbol 1:10 " "']],
+      ['{"a":1}\n\u3000\u00a0\n', ['{"a":1}'], ['invalid-symbol 2:1 "  "']],
+      ['{"a":1} // x', ['{"a":1}'], ['comment 1:9']],
+      ['[{"a":1}]\n/* x */\n', ['{"a":1}'], ['comment 2:1']],
+      // A value after it is still a second one, a scalar too; text that is none is its own element.
+      ['{"a":1} {"b":2}', ['{"a":1}', '{"b":2}'], ['second-value 1:9']],
+      ['{"a":1} 2', ['{"a":1}', '2'], ['second-value 1:9']],
+      ['{"a":1}\u00a0{"b":2}', ['{"a":1}', '{"b":2}'], ['invalid-symbol 1:8 " "', 'second-value 1:9']],
+      ['{"a":1} // x\n[2]', ['{"a":1}', '2'], ['comment 1:9', 'second-value 2:1']],
+      ['{"a":1} nope', ['{"a":1}', 'nope'], []],
+    ];
+    splitsAtEverySize(cases, true);
   });
 
   it('reports a trailing comma before ] and a comma before the first element', () => {

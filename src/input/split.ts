@@ -286,6 +286,7 @@ const isStrayRun = runOf(`${blankCharacters}!#%&*;=?@^\`|~`);
 /** A problem said once the element it stands before is known to be a value. */
 interface HeldProblem {
   position: SplitPosition;
+  code: 'missing-line-break' | 'second-value';
   message: string;
   repair: SplitProblem['repair'];
 }
@@ -494,8 +495,11 @@ export class ElementSplitter {
   private strayQuoted = false;
   /** The top-level value before the next was such text (a log line's prefix): what follows on its line is no second value. */
   private afterStrayText = false;
-  /** A scalar began on the line a value ended on: a second value there if it parses as one (see `beginTopValue`). */
-  private heldBreak: HeldProblem | undefined;
+  /**
+   * A scalar began on the line a value ended on, or after a body's one value: a second value there
+   * if it parses as one (see `beginTopValue`).
+   */
+  private heldSecondValue: HeldProblem | undefined;
   /** A scalar began right after a batch element: a comma is missing before it unless it is stray characters (see `afterBatchElementByte`). */
   private heldComma: SplitProblem | undefined;
   /** The element being read is a string (it began with `"`). */
@@ -1318,6 +1322,7 @@ export class ElementSplitter {
       this.onTopLine = onTopLine;
       this.afterComma = afterComma;
       this.afterStrayText = afterStrayText;
+      this.heldSecondValue = undefined;
     };
   }
 
@@ -1473,18 +1478,24 @@ export class ElementSplitter {
     return i;
   }
 
-  /** A top-level value begins at `position`; returns whether a problem was reported at it (a second value, a comma or a line break wanting). */
+  /**
+   * A top-level value begins at `position`; returns whether a problem was reported at it, or held
+   * for it (a second value, a comma or a line break wanting), which makes it a value, no stray
+   * characters (see `mayBeStray`). A scalar that would be a body's second value is held as one
+   * that may yet be stray: false.
+   */
   private beginTopValue(byte: number, position: SplitPosition): boolean {
     let reported = true;
     // Hint: a line of text at the top level is counted among the values (it has its own problem):
     // the JSON value after it is the first.
     if (this.limits.oneValue && this.valuesAtTop > this.textsAtTop) {
-      this.problem(
-        position,
-        'second-value',
-        'a second JSON value: a body is one JSON value, an event or an array of events',
-        '',
-      );
+      const message = 'a second JSON value: a body is one JSON value, an event or an array of events';
+      // Hint: a scalar may yet be stray blanks or a comment (`[…]\u00a0`, `{…} // x`), no value
+      // (see `strayBefore`, `opensComment`): a 400 said a body of one batch held two (red team hF60).
+      if (isScalarStart(byte)) {
+        this.heldSecondValue = { position, code: 'second-value', message, repair: undefined };
+        reported = false;
+      } else this.problem(position, 'second-value', message, '');
     } else if (this.valuesAtTop > 0 && this.afterComma) {
       this.sawTopComma = true;
       // Hint: the repair leaves a value a line, which every reader takes: a value already on a
@@ -1517,6 +1528,7 @@ export class ElementSplitter {
       const loneReturn = this.returnAtTop >= this.lastEndOffset;
       const held: HeldProblem = {
         position,
+        code: 'missing-line-break',
         message: loneReturn
           ? 'a second value on the line, after a lone CR: NDJSON lines end with LF or CRLF'
           : 'a second value on the line: put a line break before it (NDJSON: one value a line)',
@@ -1526,7 +1538,7 @@ export class ElementSplitter {
       };
       // Hint: a scalar may yet be stray text (`{…} nope`, `{…}-- done`), which its element says;
       // whether it is a value is known once it ends (see `finishElement`).
-      if (isScalarStart(byte)) this.heldBreak = held;
+      if (isScalarStart(byte)) this.heldSecondValue = held;
       else this.problem(position, 'missing-line-break', held.message, '', held.repair);
     } else reported = false;
     this.afterStrayText = false;
@@ -1775,12 +1787,11 @@ export class ElementSplitter {
 
   private finishElement(endOffset: number, truncated: boolean, cut?: 'line' | 'next'): void {
     const bytes = this.oversize ? Buffer.alloc(0) : this.keptBytes();
-    const held = this.heldBreak;
+    const held = this.heldSecondValue;
     if (held) {
-      this.heldBreak = undefined;
+      this.heldSecondValue = undefined;
       // Hint: one too large to keep (no bytes) began as a value, and is one as far as can be told.
-      if (this.oversize || parsesAsJson(bytes))
-        this.problem(held.position, 'missing-line-break', held.message, '', held.repair);
+      if (this.oversize || parsesAsJson(bytes)) this.problem(held.position, held.code, held.message, '', held.repair);
     }
     if (this.heldComma) {
       this.sink.problem(this.heldComma);

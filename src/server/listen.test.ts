@@ -346,6 +346,27 @@ describe('listen: answers', () => {
     expect(texts).toEqual([...twos, ` \r\n${batch}\r\n`]);
   });
 
+  it('answers a body of one batch and stray blanks or a comment with their problem, not a second value (red team hF60)', async () => {
+    // A no-break space, a form feed or `// x` after the batch was said to be `a second JSON value`.
+    const { url } = await listen({});
+    const batch = body(attempt(1));
+    const cases: Array<[string, string, number]> = [
+      [`${batch}\u00a0`, 'invalid-symbol', batch.length + 1],
+      [`${batch}\f\n`, 'invalid-symbol', batch.length + 1],
+      [`${batch} // x`, 'comment', batch.length + 2],
+      [`${batch}\n/* x */\n`, 'comment', 1],
+    ];
+    for (const [text, code, column] of cases) {
+      const answer = await post(url, text);
+      expect(answer.status, text).toBe(400);
+      const { problems } = (await answer.json()) as { problems: Array<{ code: string; column: number }> };
+      expect(
+        problems.map((problem) => [problem.code, problem.column]),
+        text,
+      ).toEqual([[code, column]]);
+    }
+  });
+
   it('keeps no event id of a body refused as not JSON: its first accepted copy is no redelivery', async () => {
     // Hint: the ids of a body's values were taken as it was read, before its second value made it
     // 400: the first copy accepted was then marked a redelivery, which validate and summarise of
