@@ -120,6 +120,13 @@ class CallhookCommand extends Command {
   }
 }
 
+/**
+ * What the reading commands take as paths, as their help says it (see `listSources`). Hint: one
+ * text, so that no command's help leaves out the rule for a folder's compressed files.
+ */
+const pathsHelp =
+  'files, folders (their *.json, *.ndjson and *.jsonl, in any case; compressed files and archives are skipped with a warning) or - for stdin';
+
 const program = new CallhookCommand('callhook')
   .description('Validate, read, summarise and replay webhook payloads of the AI voice-calling platform.')
   .version(CALLHOOK_VERSION, '-V, --version', 'print the version')
@@ -171,7 +178,7 @@ function addViewOptions(command: Command, options: typeof import('./commands/opt
 program
   .command('validate')
   .description('check webhook JSON files against the documented payloads')
-  .argument('<paths...>', 'files, folders (*.json, *.ndjson, *.jsonl) or - for stdin')
+  .argument('<paths...>', pathsHelp)
   .action(run(async () => (await import('./commands/validate.js')).validate));
 details.set('validate', (command, { options }) =>
   command
@@ -201,7 +208,7 @@ ${exitCodes('invalid input (errors; warnings too with --warnings-as-errors)')}`,
 program
   .command('fix')
   .description('repair stray, missing and trailing commas, a missing colon, and an export cut off at its end')
-  .argument('<paths...>', 'files, folders (*.json, *.ndjson, *.jsonl) or - for stdin')
+  .argument('<paths...>', pathsHelp)
   .action(run(async () => (await import('./commands/fix.js')).fix));
 details.set('fix', (command, { options, maxHeldStreamBytes }) =>
   command
@@ -238,7 +245,7 @@ program
   .description(
     'Show each CallComplete as a readable call flow (status, steps, transcripts, requests, outcome) and every other event as one line. Payload text is escaped; output wraps to the terminal and is paged when longer than the screen.',
   )
-  .argument('<paths...>', 'JSON or NDJSON files, folders, or - for stdin')
+  .argument('<paths...>', pathsHelp)
   .action(run(async () => (await import('./commands/show.js')).show));
 details.set('show', (command, { options }) =>
   addViewOptions(
@@ -285,7 +292,7 @@ program
     'Collect every event with this correlationId (or its start): attempts with failure notes, callbacks, SMS both ways and the final CallComplete with its flow, in time order.',
   )
   .argument('<correlationId>', 'the correlationId, or its first characters')
-  .argument('<paths...>', 'JSON or NDJSON files, folders, or - for stdin')
+  .argument('<paths...>', pathsHelp)
   .action(run(async () => (await import('./commands/trace.js')).trace));
 details.set('trace', (command, { options }) =>
   addViewOptions(command, options).addHelpText(
@@ -311,7 +318,7 @@ program
   .description(
     'Summarise an export in one pass: events by type, outcomes by status and group, reasons, campaigns, the drop-off funnel of each campaign, requests, attempts and contacts; optionally a table by campaign, day, hour or phone.',
   )
-  .argument('[paths...]', 'files, folders (*.json, *.ndjson, *.jsonl) or - for stdin (the default when piped)')
+  .argument('[paths...]', `${pathsHelp} (the default when piped)`)
   .action(run(async () => (await import('./commands/summarise.js')).summarise));
 details.set('summarise', (command, { options }) =>
   command
@@ -598,7 +605,7 @@ Exit codes:
 program
   .command('replay')
   .description('deliver events to a live URL as the platform would: batched, signed, retried')
-  .argument('<paths...>', 'JSON or NDJSON files, folders, or - for stdin')
+  .argument('<paths...>', pathsHelp)
   .action(run(async () => (await import('./commands/replay.js')).replayCommand));
 details.set('replay', (command, { options, outputName, maxConcurrency, repeated, largestBatch, rateRange }) =>
   command

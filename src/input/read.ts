@@ -176,6 +176,38 @@ export function walksInto(name: string): boolean {
 }
 
 /**
+ * The endings (any case) of the compressed files and archives a folder's walk names in a warning
+ * rather than reads, each with the program that writes what it holds to stdout. Hint: such a file
+ * was passed over without a word, and `validate exports/` said "valid" of a folder whose every
+ * export but one was gzipped; named on its own, it is read, and refused as not text.
+ */
+const packed: readonly (readonly [RegExp, string])[] = [
+  [/\.(tgz|tar\.gz)$/i, 'tar -xzOf'],
+  [/\.gz$/i, 'gunzip -c'],
+  [/\.bz2$/i, 'bunzip2 -c'],
+  [/\.xz$/i, 'xz -dc'],
+  [/\.zst$/i, 'zstd -dc'],
+  [/\.zip$/i, 'unzip -p'],
+];
+
+/** A warning, and the texts in it a terminal keeps whole (see `ReadOptions.onWarning`). */
+interface Warning {
+  message: string;
+  names: string[];
+}
+
+/** The warning of a folder's file named `path` that is compressed or an archive (see `packed`), else undefined. */
+function packedWarning(path: string): Warning | undefined {
+  const tool = packed.find(([ending]) => ending.test(path))?.[1];
+  if (tool === undefined) return undefined;
+  const example = `${tool} FILE | callhook … -`;
+  return {
+    message: `${path}: compressed, so skipped: read it through ${tool}, as stdin (${example})`,
+    names: [path, example],
+  };
+}
+
+/**
  * Whether a folder's walk reads a file of this name: `*.json`, `*.ndjson` and `*.jsonl`, unless
  * hidden (macOS writes `._x.json` beside `x.json` on a USB stick, a network share or in a zip: its
  * resource fork, binary, under the same extension).
@@ -224,8 +256,11 @@ export async function folderEntries(directory: string): Promise<{ entry: Dirent<
   return keyed.sort((a, b) => byText(a.key, b.key) || byText(a.name, b.name));
 }
 
-/** Lists the folder `directory` names into `into`: its files to read (see `listSources`), recursively. */
-async function walk(directory: string, into: Listed[]): Promise<void> {
+/**
+ * Lists the folder `directory` names into `into`: its files to read (see `listSources`),
+ * recursively; `onPacked` is told the warning of each compressed file or archive, not read (see `packed`).
+ */
+async function walk(directory: string, into: Listed[], onPacked?: (warning: Warning) => void): Promise<void> {
   // Hint: a subfolder that cannot be listed is named itself, not the folder the user gave.
   const entries = await folderEntries(directory).catch((error: unknown) => {
     throw describeIoError(error, directory);
@@ -233,7 +268,7 @@ async function walk(directory: string, into: Listed[]): Promise<void> {
   for (const { entry, name } of entries) {
     const path = join(directory, name);
     if (entry.isDirectory()) {
-      if (walksInto(name)) await walk(path, into);
+      if (walksInto(name)) await walk(path, into, onPacked);
     } else if (readsInFolder(name)) {
       // Hint: every entry is checked now, before anything is printed; a symbolic link to a
       // folder is not followed (it could loop). A named pipe would wait for a writer for ever, and
@@ -248,6 +283,9 @@ async function walk(directory: string, into: Listed[]): Promise<void> {
         );
       }
       into.push({ source: { path: openablePath(path), name: path, inFolder: true }, id: fileId(info) });
+    } else if (!name.startsWith('.')) {
+      const warning = packedWarning(path);
+      if (warning !== undefined) onPacked?.(warning);
     }
   }
 }
@@ -280,8 +318,15 @@ export async function listSources(
   const first = new Map<string, { name: string; given: string }>();
   /** Every name the paths before found a file by, read or not (a link to a file read by another). */
   const named = new Set<string>();
+  /** The compressed files and archives warned of (see `packed`): once each, however often named. */
+  const packedSeen = new Set<string>();
+  const onPacked = ({ message, names }: Warning) => {
+    if (packedSeen.has(message)) return;
+    packedSeen.add(message);
+    onWarning?.(message, names);
+  };
   for (const path of paths) {
-    const found = await listPath(path, sources, stdinGiven);
+    const found = await listPath(path, sources, stdinGiven, onPacked);
     // Hint: read twice, a file's events were counted twice and its batches, named alike, fused into one.
     const earlier = found.map(({ id }) => (id === undefined ? undefined : first.get(id)));
     // A path all of whose files were found already is one warning: a folder named twice (by the
@@ -327,8 +372,16 @@ function namedTwice(name: string, seen: { name: string; given: string }, path: s
   return `${name} is named twice${others.length > 0 ? ` (also as ${others.join(', ')})` : ''}; read once`;
 }
 
-/** The files one path given names (see `listSources`), `listed` those of the paths before it. */
-async function listPath(path: string, listed: readonly Source[], stdinGiven = false): Promise<Listed[]> {
+/**
+ * The files one path given names (see `listSources`), `listed` those of the paths before it;
+ * `onPacked` is told of a folder's compressed files and archives (see `walk`).
+ */
+async function listPath(
+  path: string,
+  listed: readonly Source[],
+  stdinGiven = false,
+  onPacked?: (warning: Warning) => void,
+): Promise<Listed[]> {
   const found: Listed[] = [];
   // Hint: stdin is read once; named again it would be a second input, empty ("holds no JSON value").
   const addStdin = (given: string, name: string) => {
@@ -349,7 +402,19 @@ async function listPath(path: string, listed: readonly Source[], stdinGiven = fa
     const info = await checkReadable(path);
     if (info.isDirectory()) {
       const folder = joinablePath(path);
-      await walk(folder, found);
+      let packedFiles = 0;
+      await walk(folder, found, (warning) => {
+        packedFiles++;
+        onPacked?.(warning);
+      });
+      if (found.length === 0 && packedFiles > 0) {
+        const what =
+          packedFiles === 1 ? 'compressed file or archive, which is' : 'compressed files or archives, which are';
+        throw new CallhookError(
+          `${path}: no .json, .ndjson or .jsonl files in this folder, only ${packedFiles} ${what} not read`,
+          ExitCode.usage,
+        );
+      }
       if (found.length === 0) {
         // Hint: a listen whose deliveries were all refused (a wrong secret: every one a 401) leaves
         // only .body files, and a user points validate or replay at its folder next; a listen that

@@ -757,6 +757,38 @@ describe('a gzip file given to summarise, show and trace', () => {
   });
 });
 
+describe("a folder's compressed exports", () => {
+  // `validate exp` said "valid 1 file, 30 events" of a folder holding two gzipped exports more,
+  // and exited 0: 100 of 130 events unread without a word, by every command (red team hF58).
+  const folder = join(scratch, 'compressed-exports');
+  mkdirSync(folder);
+  const story = 'fixtures/valid/outbound-with-reattempts.json';
+  copyFileSync(join(repoRoot, story), join(folder, 'day1.json'));
+  writeFileSync(join(folder, 'day2.ndjson.gz'), gzipSync(readFileSync(story)));
+  writeFileSync(join(folder, 'day3.json.zip'), '');
+
+  it('are each named once in a warning saying how to read them, by every command that reads folders', async () => {
+    const runs = {
+      validate: await runCli(['validate', folder, folder]),
+      summarise: await runCli(['summarise', folder]),
+      show: await runCli(['show', folder]),
+      trace: await runCli(['trace', '67765b6d', folder]),
+      replay: await runCli(['replay', folder, '--dry-run', '--url', 'http://127.0.0.1:9/']),
+      fix: await runCli(['fix', folder]),
+    };
+    for (const [command, run] of Object.entries(runs)) {
+      const stderr = unwrapped(run.stderr);
+      for (const [name, tool] of [
+        ['day2.ndjson.gz', 'gunzip -c'],
+        ['day3.json.zip', 'unzip -p'],
+      ] as const) {
+        const warning = `callhook: warning: ${join(folder, name)}: compressed, so skipped: read it through ${tool}, as stdin (${tool} FILE | callhook … -)\n`;
+        expect(stderr.split(warning), `${command} ${name}`).toHaveLength(2);
+      }
+    }
+  });
+});
+
 describe('a file named more than once', () => {
   const folder = join(scratch, 'named-twice');
   const [a, b, alias] = [join(folder, 'a.json'), join(folder, 'b.json'), join(scratch, 'alias.json')];
