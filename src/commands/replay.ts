@@ -549,8 +549,8 @@ async function replayWith(
   // Hint: said as show says it, by the same function: the event's kind, the pointer, the count of more.
   const onSkip = (skipped: SkippedInput, record: InputRecord) => {
     stats.skip(skipped);
-    const line = said.lineFor(record);
-    if (line !== undefined) warn(line);
+    const warning = said.warningFor(record);
+    if (warning !== undefined) warn(warning.message, warning.names);
   };
   // Hint: a file that is not text fails the run (exit 2, unreadable input), as it fails every command;
   // it is no syntax problem between events, so `inputProblems` does not count it: `unreadableFiles` lists it.
@@ -560,8 +560,8 @@ async function replayWith(
       diagnose(`${formatFatal(unreadableFileError(problem.unreadable)).message}\n`);
     } else {
       stats.problem();
-      const line = said.lineFor(record);
-      if (line !== undefined) warn(line);
+      const warning = said.warningFor(record);
+      if (warning !== undefined) warn(warning.message, warning.names);
     }
   };
   // Hint: a report that cannot be written fails the run too (exit 2), said when found; the run goes on.

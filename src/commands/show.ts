@@ -83,8 +83,8 @@ export function parseViewOptions(raw: RawViewOptions): ViewOptions {
 
 /** Writes what an input record that is not a valid event says, so that nothing is skipped silently. */
 async function warnAboutRecord(record: InputRecord, output: Output, said: SkipWarnings): Promise<void> {
-  const line = said.lineFor(record);
-  if (line !== undefined) await output.warn(line);
+  const warning = said.warningFor(record);
+  if (warning !== undefined) await output.warn(warning.message, warning.names);
 }
 
 /**

@@ -517,14 +517,16 @@ describe('renderSkipWarning', () => {
       value: undefined,
       problems: [{ ...at, severity: 'error', code: 'unterminated-string', message: 'unterminated string' }],
     });
-    expect(warningLine(message ?? '', 200)).toBe(
+    expect(warningLine(message?.message ?? '', 200)).toBe(
       'callhook: warning: x\\e[2J.ndjson:2:36: skipped an invalid event: unterminated string (/time)\n',
     );
     const root = renderSkipWarning({
       kind: 'problem',
       problem: { ...at, pointer: '', severity: 'error', code: 'unexpected-eof', message: 'unexpected end of file' },
     });
-    expect(warningLine(root ?? '', 200)).toBe('callhook: warning: x\\e[2J.ndjson:2:36: unexpected end of file\n');
+    expect(warningLine(root?.message ?? '', 200)).toBe(
+      'callhook: warning: x\\e[2J.ndjson:2:36: unexpected end of file\n',
+    );
   });
 });
 
@@ -657,7 +659,7 @@ describe('renderSkipWarning after a read that keeps one issue of each element', 
           // As show's `eventRecords` does: a call whose one error is its status is shown, not skipped.
           if (record.kind === 'invalid' && record.call) calls.push(record.call.id);
           else {
-            const line = renderSkipWarning(record);
+            const line = renderSkipWarning(record)?.message;
             if (line) lines.push(line);
           }
         }

@@ -24,9 +24,9 @@ export class SkipWarnings {
   }
 
   /** The warning of `record` (see `renderSkipWarning`) when it is one and is to be said; one not said is counted. */
-  lineFor(record: InputRecord): string | undefined {
-    const line = renderSkipWarning(record);
-    return line !== undefined && this.take() ? line : undefined;
+  warningFor(record: InputRecord): SkipWarning | undefined {
+    const warning = renderSkipWarning(record);
+    return warning !== undefined && this.take() ? warning : undefined;
   }
 
   /** The line that ends a run some of whose warnings were not said, or undefined. */
@@ -37,12 +37,19 @@ export class SkipWarnings {
   }
 }
 
+/** A skip warning: its message, and the text in it a terminal keeps whole (for `warningLine`). */
+export interface SkipWarning {
+  message: string;
+  /** The `file:line:column` it names: a file's name may hold spaces, and is never broken. */
+  names: string[];
+}
+
 /**
- * The warning (its message, for `warningLine`) for an input record that is not a valid event (it is skipped), naming
+ * The warning for an input record that is not a valid event (it is skipped), naming
  * file:line:column and the JSON pointer as validate does; undefined for records that need no warning.
  * A file that is not text is no warning but an error (see `eventRecords` in show).
  */
-export function renderSkipWarning(record: InputRecord): string | undefined {
+export function renderSkipWarning(record: InputRecord): SkipWarning | undefined {
   let problem:
     | { file: string; line: number; column: number; pointer: string; code?: string; message: string }
     | undefined;
@@ -62,5 +69,5 @@ export function renderSkipWarning(record: InputRecord): string | undefined {
   const tail = more > 0 ? ` (and ${more} more; see callhook validate)` : '';
   const skipped = record.kind === 'invalid' ? `skipped an invalid ${what}: ` : '';
   const pointer = problem.pointer ? ` (${pointerExcerpt(problem.pointer)})` : '';
-  return `${where}: ${skipped}${advisedMessage(problem)}${pointer}${tail}`;
+  return { message: `${where}: ${skipped}${advisedMessage(problem)}${pointer}${tail}`, names: [where] };
 }

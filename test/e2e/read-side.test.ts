@@ -789,6 +789,27 @@ describe("a folder's compressed exports", () => {
   });
 });
 
+describe('a file name with spaces in the warnings of what show, trace and replay skip', () => {
+  it('is never broken at its spaces, nor its line:column', async () => {
+    // `show ln3 --width 40` printed `callhook: warning: ln3/my export of` / `  calls from
+    // june.json:2:1: skipped an …`: the name could not be copied whole (red team hF58).
+    const folder = join(scratch, 'spaced-name');
+    mkdirSync(folder);
+    const file = join(folder, 'my export of calls from june.json');
+    writeFileSync(file, '[{"eventType":"CallComplete","id":"bad"}, x]\n');
+    for (const args of [
+      ['show', folder, '--width', '40'],
+      ['trace', 'bad', folder, '--width', '40'],
+      ['replay', folder, '--dry-run', '--url', 'http://127.0.0.1:9/'],
+    ]) {
+      const run = await runCli(args);
+      expect(unwrapped(run.stderr), args[0]).toContain(`${file}:1:43: skipped an invalid event: unexpected "x" (/1)`);
+      // Hint: a name longer than the width stands alone on a line, but whole, its line:column with it.
+      for (const where of ['1:2:', '1:43:']) expect(run.stderr, `${args[0]} ${where}`).toContain(`${file}:${where}`);
+    }
+  });
+});
+
 describe('a file named more than once', () => {
   const folder = join(scratch, 'named-twice');
   const [a, b, alias] = [join(folder, 'a.json'), join(folder, 'b.json'), join(scratch, 'alias.json')];
