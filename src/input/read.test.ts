@@ -812,6 +812,29 @@ describe('paths checked before anything is read', () => {
     }
   });
 
+  it('refuses a socket named on its own, with exit 2, before any file is read', async () => {
+    // `replay sock.json one.ndjson` sent one.ndjson's batches, then said `sock.json:1:1: cannot be
+    // read: no such device or address` (exit 2): a socket can never be opened, so it is a mistake
+    // to say at once, as every path's (red team hF58).
+    const { mkdirSync } = await import('node:fs');
+    const { CallhookError } = await import('../errors.js');
+    const { listSources } = await import('./read.js');
+    const folder = join(dir, 'named-socket');
+    mkdirSync(folder);
+    writeFileSync(join(folder, 'one.ndjson'), '{}\n');
+    makeSocket(folder, 'sock.json');
+    const socket = join(folder, 'sock.json');
+    for (const paths of [
+      [socket, join(folder, 'one.ndjson')],
+      [join(folder, 'one.ndjson'), socket],
+    ]) {
+      const error = await listSources(paths).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(CallhookError);
+      expect((error as InstanceType<typeof CallhookError>).exitCode).toBe(2);
+      expect((error as Error).message).toBe(`${socket}: a socket, not a file or a named pipe: it cannot be read`);
+    }
+  });
+
   it('fails a file of a folder that became a named pipe or a socket since the folder was listed, rather than wait for a writer for ever', async () => {
     // The check was made only as the folder was walked: a *.json swapped for a FIFO before its
     // turn was opened as a stream, and the run hung (red team hT77).

@@ -430,7 +430,14 @@ async function listPath(
           ExitCode.usage,
         );
       }
-    } else found.push({ source: { path, name: path }, id: fileId(info) });
+    } else {
+      // Hint: a socket can never be opened (ENXIO), so it is refused now, before anything is
+      // read, not failed in its turn after the files before it were read (replay had sent them).
+      if (info.isSocket()) {
+        throw new CallhookError(`${path}: ${specialFileKind(info)}, not a file or a named pipe: it cannot be read`);
+      }
+      found.push({ source: { path, name: path }, id: fileId(info) });
+    }
   } catch (error) {
     throw describeIoError(error, path);
   }
