@@ -256,11 +256,19 @@ export async function folderEntries(directory: string): Promise<{ entry: Dirent<
   return keyed.sort((a, b) => byText(a.key, b.key) || byText(a.name, b.name));
 }
 
-/**
- * Lists the folder `directory` names into `into`: its files to read (see `listSources`),
- * recursively; `onPacked` is told the warning of each compressed file or archive, not read (see `packed`).
- */
-async function walk(directory: string, into: Listed[], onPacked?: (warning: Warning) => void): Promise<void> {
+/** How a folder is walked (see `walk`). */
+interface WalkOptions {
+  /** Told the warning of each compressed file or archive, which is not read (see `packed`). */
+  onPacked?: ((warning: Warning) => void) | undefined;
+  /**
+   * List a file whatever it is and whether it can be read, rather than refuse it: for verify,
+   * which fails the one delivery whose body it is, where it stands.
+   */
+  unchecked?: boolean | undefined;
+}
+
+/** Lists the folder `directory` names into `into`: its files to read (see `listSources`), recursively. */
+async function walk(directory: string, into: Listed[], options: WalkOptions = {}): Promise<void> {
   // Hint: a subfolder that cannot be listed is named itself, not the folder the user gave.
   const entries = await folderEntries(directory).catch((error: unknown) => {
     throw describeIoError(error, directory);
@@ -268,32 +276,38 @@ async function walk(directory: string, into: Listed[], onPacked?: (warning: Warn
   for (const { entry, name } of entries) {
     const path = join(directory, name);
     if (entry.isDirectory()) {
-      if (walksInto(name)) await walk(path, into, onPacked);
+      if (walksInto(name)) await walk(path, into, options);
     } else if (readsInFolder(name)) {
       // Hint: every entry is checked now, before anything is printed; a symbolic link to a
       // folder is not followed (it could loop). A named pipe would wait for a writer for ever, and
       // a socket cannot be opened: only a path named on its own is read as a stream.
-      const info = await checkReadable(path);
-      if (info.isDirectory()) continue;
-      const special = specialFileKind(info);
-      if (special) {
+      const info = options.unchecked
+        ? await stat(openablePath(path), { bigint: true }).catch(() => undefined)
+        : await checkReadable(path);
+      if (info?.isDirectory()) continue;
+      const special = info && specialFileKind(info);
+      if (special && !options.unchecked) {
         throw new CallhookError(
           `${path}: ${special}, not a regular file; in a folder only regular files are read`,
           ExitCode.usage,
         );
       }
-      into.push({ source: { path: openablePath(path), name: path, inFolder: true }, id: fileId(info) });
+      into.push({ source: { path: openablePath(path), name: path, inFolder: true }, id: info && fileId(info) });
     } else if (!name.startsWith('.')) {
       const warning = packedWarning(path);
-      if (warning !== undefined) onPacked?.(warning);
+      if (warning !== undefined) options.onPacked?.(warning);
     }
   }
 }
 
-/** The files the reading commands take from `folder` (see `listSources`), none or many. */
+/**
+ * The files the reading commands take from `folder` (see `listSources`), none or many, each
+ * whatever it is and whether it can be read (a named pipe, a file you may not read): for verify,
+ * which fails the delivery whose body such a file is, and checks the others.
+ */
 export async function filesBelow(folder: string): Promise<Source[]> {
   const found: Listed[] = [];
-  await walk(joinablePath(folder), found);
+  await walk(joinablePath(folder), found, { unchecked: true });
   return found.map(({ source }) => source);
 }
 
@@ -403,10 +417,11 @@ async function listPath(
     if (info.isDirectory()) {
       const folder = joinablePath(path);
       let packedFiles = 0;
-      await walk(folder, found, (warning) => {
+      const counted = (warning: Warning) => {
         packedFiles++;
         onPacked?.(warning);
-      });
+      };
+      await walk(folder, found, { onPacked: counted });
       if (found.length === 0 && packedFiles > 0) {
         const what =
           packedFiles === 1 ? 'compressed file or archive, which is' : 'compressed files or archives, which are';

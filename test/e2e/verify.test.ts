@@ -200,6 +200,32 @@ describe('verify a folder of captures reads each body no further than --max-body
     expect(file.code).toBe(2);
   });
 
+  it('fails the delivery whose body file is a named pipe and checks the others, as verify of its log does', async () => {
+    // `verify cap` refused the whole run (`cap/000002.json: a named pipe, not a regular file; in a
+    // folder only regular files are read`, nothing checked), where `verify cap/deliveries.meta`
+    // failed that delivery as body-unreadable and checked the rest (red team hF58).
+    const facts = { receivedAt: '2024-01-01T00:00:00.000Z', method: 'POST', path: '/', status: 200 };
+    const capture = await CaptureWriter.open(dir);
+    for (const n of [1, 2, 3]) {
+      const body = `[\n{"n": ${n}}\n]`;
+      await capture.save(Buffer.from(body), { ...facts, headers: signed(body) }, true);
+    }
+    await capture.close();
+    const pipe = join(dir, '000002.json');
+    rmSync(pipe);
+    execFileSync('mkfifo', [pipe]);
+    const byLog = await verifyHmac(join(dir, 'deliveries.meta'), '--width', '300');
+    expect(byLog.stdout).toContain(`FAIL  ${pipe}  `);
+    expect(byLog.stdout).toContain('2 of 2 signatures valid; 1 delivery not checked (its body unreadable)');
+    expect(byLog.code).toBe(2);
+    const byFolder = await verifyHmac(dir, '--width', '300');
+    expect({ stdout: byFolder.stdout, stderr: byFolder.stderr, code: byFolder.code }).toEqual({
+      stdout: byLog.stdout,
+      stderr: byLog.stderr,
+      code: 2,
+    });
+  });
+
   it('refuses a body file past --max-body that a log line of an earlier version does not size, before reading it', async () => {
     // A line without `bytes` made verify read its body file whole: 1.5 GB of it took 3 GB of
     // memory and 18 s, to end in an internal error. A sparse file of 64 MiB stands in for it.
