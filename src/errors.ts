@@ -74,7 +74,8 @@ const ioReasons: Record<string, string> = {
   ENFILE: 'too many open files system-wide',
   ENOMEM: 'out of memory',
   ENOBUFS: 'out of network buffer space',
-  ELOOP: 'a symbolic link that loops',
+  // Hint: also a chain of more than 40 links that loops nowhere (the kernel's limit).
+  ELOOP: 'too many symbolic links (a loop, or more than 40)',
   ENOSPC: 'no space left on device',
   EFBIG: "file too large: past ulimit -f or the file system's largest file",
   EROFS: 'a read-only file system',

@@ -212,7 +212,7 @@ describe('nameFirstCopies', () => {
       line: 1,
       column: 1,
       code: 'unreadable',
-      message: 'cannot be read: a symbolic link that loops',
+      message: 'cannot be read: too many symbolic links (a loop, or more than 40)',
     });
   });
 

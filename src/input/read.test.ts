@@ -812,6 +812,23 @@ describe('paths checked before anything is read', () => {
     }
   });
 
+  it('says a chain of more than 40 symbolic links is too many, not that it loops, as none does', async () => {
+    // `a symbolic link that loops` was said of 41 links leading to a file (red team hF58).
+    const { mkdirSync, symlinkSync } = await import('node:fs');
+    const { listSources } = await import('./read.js');
+    const folder = join(dir, 'long-chain');
+    mkdirSync(folder);
+    writeFileSync(join(folder, 'end.json'), '{}');
+    for (let n = 0; n <= 40; n++) symlinkSync(n === 0 ? 'end.json' : `${n - 1}.link`, join(folder, `${n}.link`));
+    const head = join(folder, '40.link');
+    const error = await listSources([head]).catch((e: unknown) => e);
+    expect((error as Error).message).toBe(`${head}: too many symbolic links (a loop, or more than 40)`);
+    // One fewer is followed to its file.
+    expect((await listSources([join(folder, '39.link')])).map((source) => source.name)).toEqual([
+      join(folder, '39.link'),
+    ]);
+  });
+
   it('refuses a socket named on its own, with exit 2, before any file is read', async () => {
     // `replay sock.json one.ndjson` sent one.ndjson's batches, then said `sock.json:1:1: cannot be
     // read: no such device or address` (exit 2): a socket can never be opened, so it is a mistake
