@@ -605,6 +605,30 @@ describe('verify a folder holding bodies its log does not describe', () => {
   });
 });
 
+describe('verify of a delivery named twice', () => {
+  it('says so in one warning, as every other command does of a file named twice', async () => {
+    // `verify cap cap/000001.json` checked the delivery once, and said nothing of it (red team hF58).
+    const secret = 'verify-test-secret';
+    const dir = await hmacCapture(secret);
+    try {
+      const line = await runVerify([dir, join(dir, '000001.ndjson:2')], { ...hmacOptions, width: 500 }, secret);
+      expect([line.lines.length, line.exitCode]).toEqual([3, 0]);
+      expect(line.errors).toEqual([
+        `callhook: warning: ${join(dir, '000001.ndjson:2')} is named twice; checked once\n`,
+      ]);
+      const folder = await runVerify([dir, dir], { ...hmacOptions, width: 500 }, secret);
+      expect([folder.lines.length, folder.exitCode]).toEqual([3, 0]);
+      expect(folder.errors).toEqual([
+        `callhook: warning: 3 deliveries are named twice (${join(dir, '000001.ndjson:1')}, …); each checked once\n`,
+      ]);
+      // Named once, none is said.
+      expect((await runVerify([dir], hmacOptions, secret)).errors).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('verify a log whose lines are out of order, repeated, missing or shared by two listens', () => {
   /**
    * verify's verdicts (`file ok reason`, the file relative to the folder; a repeated line's

@@ -27,6 +27,7 @@ import {
   signingProblems,
   wholeNumber,
 } from './options.js';
+import { warnOnStderr } from './output.js';
 import { finishWithoutStdout } from './signals.js';
 import { timeOption } from './time-range.js';
 
@@ -252,6 +253,8 @@ export async function verify(paths: string[], raw: RawVerifyOptions): Promise<vo
         totals.unreadable++;
         process.stderr.write(`callhook: ${escapeTerminal(where)}: ${why}: the delivery it described is not checked\n`);
       };
+      /** The deliveries named more than once (`verify cap cap/000001.json`), each checked once: the first, and how many. */
+      const namedAgain = { first: undefined as string | undefined, count: 0 };
       for await (const delivery of capturedDeliveries(paths, unreadable)) {
         // Hint: a capture holds the headers as they came over HTTP, a character per byte.
         const headers = asHeaderSource(delivery.meta.headers.map(([name, value]) => [name, fromWire(value)]));
@@ -262,7 +265,11 @@ export async function verify(paths: string[], raw: RawVerifyOptions): Promise<vo
           // line of the log describes too is not read again (200 such lines read one 5 MB body
           // 200 times). Hint: in the try, as finding where a line begins may read the file.
           const coverage = await covered.add(delivery);
-          if (coverage.kind === 'again') continue;
+          if (coverage.kind === 'again') {
+            namedAgain.first ??= delivery.where;
+            namedAgain.count++;
+            continue;
+          }
           if (coverage.kind === 'twice') {
             const message = `${escapeTerminal(delivery.describedBy)} describes a body that ${escapeTerminal(coverage.first)} describes already: a line of the log repeated, no delivery of its own`;
             show({ name: delivery.where, webhookId: id, result: { ok: false, reason: 'not-captured', message } });
@@ -293,6 +300,17 @@ export async function verify(paths: string[], raw: RawVerifyOptions): Promise<vo
         // --now overrides it.
         const at = now ?? instantOf(delivery.meta.receivedAt);
         show({ name: delivery.where, webhookId: id, result: check(body, headers, at, delivery.meta.tolerance) });
+      }
+      // Hint: one warning, whatever their number: `verify cap cap` names every delivery twice.
+      const { first, count } = namedAgain;
+      if (first !== undefined) {
+        warnOnStderr(
+          count === 1
+            ? `${first} is named twice; checked once`
+            : `${count} deliveries are named twice (${first}, …); each checked once`,
+          raw.width,
+          [first],
+        );
       }
       for await (const { where, lines } of covered.undescribed(folders)) {
         const result = { ok: false, reason: 'not-captured', message: notCaptured } as const;
