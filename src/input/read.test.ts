@@ -1050,6 +1050,21 @@ describe('a folder listed', () => {
   });
 });
 
+describe('a folder listed, its names numbered in any case and with any ending read', () => {
+  it('gives `9.JSON` before `10.JSON`, and `9.jsonl` before `10.jsonl`, as `9.json` before `10.json`', async () => {
+    // The order by number held for `.json` alone: `10.JSON` came before `9.JSON` (red team hF58).
+    const { mkdirSync } = await import('node:fs');
+    const { listSources } = await import('./read.js');
+    const folder = join(dir, 'numbered-any-case');
+    mkdirSync(folder);
+    const names = ['10.jsonl', '10.JSON', '9.jsonl', '2.Json', '9.JSON', '10.json', '100.NDJSON'];
+    for (const name of names) writeFileSync(join(folder, name), '[]');
+    expect((await listSources([folder])).map((source) => source.name)).toEqual(
+      ['2.Json', '9.JSON', '9.jsonl', '10.JSON', '10.json', '10.jsonl', '100.NDJSON'].map((name) => join(folder, name)),
+    );
+  });
+});
+
 describe('amongSources', () => {
   it('tells whether a file, existing or not, is or would be read as one of the sources the paths name', async () => {
     const { linkSync, mkdirSync, symlinkSync } = await import('node:fs');

@@ -24,7 +24,7 @@ import { CallhookError, describeIoError, ExitCode, ioReason } from '../errors.js
 import { fileId, joinablePath, realPathOf, standardStreamNames, standardStreamOf } from '../output-file.js';
 import type { CheckOptions } from '../schema/check.js';
 import { kindOf } from '../schema/names.js';
-import { lastNumber, numbered } from './capture-names.js';
+import { endings, lastNumber } from './capture-names.js';
 import { cliLimitWords, type LimitWords } from './element.js';
 import { fileNameOf, type OpenablePath, openablePath } from './file-names.js';
 import { FingerprintSet } from './fingerprint-set.js';
@@ -35,6 +35,7 @@ import { ElementSplitter, type ResumePoint, type SplitElement, type SplitLimits,
 import { namesStdin, processStdin, readsFdZero } from './stdin.js';
 import {
   captureLogName,
+  eventFileEndings,
   type InputRecord,
   type Location,
   lineDelimitedNames,
@@ -118,7 +119,14 @@ export interface Source {
   inFolder?: true;
 }
 
-const extensions = /\.(json|ndjson|jsonl)$/i;
+const extensions = new RegExp(`\\.(${eventFileEndings.join('|')})$`, 'i');
+
+/**
+ * A name that sorts by its number in a folder's listing (see `folderEntries`): digits, then an
+ * ending the walk reads or listen writes, in any case. Hint: one rule for every ending read:
+ * `10.JSON` came before `9.JSON`, and `10.jsonl` before `9.jsonl`, where `9.json` came first.
+ */
+const byNumber = new RegExp(`^(\\d+)\\.(${[...new Set([...eventFileEndings, ...endings])].join('|')})$`, 'i');
 
 /** Whether a source is stdin: `-`, or a name of it (`/dev/stdin`), read as a file when it was redirected from one. */
 export function isStdin(source: Source): boolean {
@@ -229,7 +237,7 @@ const numberDigits = String(lastNumber).length;
 
 /**
  * The entries of the folder `directory` names, each with its name as text, in name order but for
- * the names listen numbers (`000001.json`, see `numbered`), which sort as if their numbers had as
+ * numbered names (`000001.json`, `2.JSONL`: see `byNumber`), which sort as if their numbers had as
  * many digits as the longest among them: by number. Hint: listen pads its numbers to 6 digits
  * only, so by name `1000000.json` came before `999999.json`, and the first delivery was read last.
  * A number longer than listen gives (`lastNumber`) is no name of its, nor pads the others so long.
@@ -240,7 +248,7 @@ export async function folderEntries(directory: string): Promise<{ entry: Dirent<
   const listed = await readdir(openablePath(directory), { withFileTypes: true, encoding: 'buffer' });
   const entries = listed.map((entry) => {
     const name = fileNameOf(entry.name);
-    const number = numbered.exec(name)?.[1];
+    const number = byNumber.exec(name)?.[1];
     return { entry, name, number: number !== undefined && number.length <= numberDigits ? number : undefined };
   });
   let digits = 0;

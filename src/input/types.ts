@@ -124,6 +124,12 @@ export type InputRecord =
   | { kind: 'file-end'; file: string; elements: number; bytes: number };
 
 /**
+ * The endings of the files a folder's walk reads (`*.json`, `*.ndjson`, `*.jsonl`), matched in
+ * any case (`A.JSON` is read).
+ */
+export const eventFileEndings = ['json', 'ndjson', 'jsonl'] as const;
+
+/**
  * Names of files of JSON lines: where no line at all is no events (JSON text must hold a value),
  * and where a line's break ends the body it holds.
  */
