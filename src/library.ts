@@ -487,7 +487,8 @@ export async function* readRecords(
 /**
  * The files and folders' files that paths name, as the reading commands list them (the
  * lower-level piece `readRecords` reads through), its arguments checked first as readRecords';
- * `onWarning(message, names)` is told of a file named again, with the file names the message holds.
+ * `onWarning(message, names)` is told of a file named again, and of a folder's compressed file
+ * (not read), with the file names the message holds.
  */
 export async function listSources(paths: readonly string[], onWarning?: ReadOptions['onWarning']): Promise<Source[]> {
   assertPaths(paths);

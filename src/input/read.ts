@@ -58,8 +58,9 @@ export interface ReadOptions extends CheckOptions {
   /** Bytes handed to the splitter at a time, and so records yielded at a time (default 64 KiB); tests use tiny ones. */
   chunkSize?: number | undefined;
   /**
-   * Told of a source that is not read as named: a file named twice is read once (see
-   * `listSources`); `names`, the file names in the message, for a terminal to keep each whole.
+   * Told of a source that is not read as named: a file named twice is read once, a folder's
+   * compressed file is not read (see `listSources`); `names`, the file names in the message, for a
+   * terminal to keep each whole.
    * Hint: a new list each time, so not typed read-only: a listener typed `names: string[]` fits.
    */
   onWarning?: ((message: string, names: string[]) => void) | undefined;
@@ -325,7 +326,7 @@ export async function filesBelow(folder: string): Promise<Source[]> {
  * before anything is read, so a typo fails at once with exit 2. A file named more than once (by
  * the same path, through a folder and by name, or through a symlink) is listed once, where first
  * named, and `onWarning` is told so once for each path that named it again, with the names the
- * message holds.
+ * message holds; it is told too of each compressed file or archive a folder holds, once (see `packed`).
  */
 export async function listSources(
   paths: readonly string[],
