@@ -276,23 +276,43 @@ interface WalkOptions {
   unchecked?: boolean | undefined;
 }
 
+/** How many of a folder's files `walk` checks at once. */
+const checksAhead = 64;
+
 /** Lists the folder `directory` names into `into`: its files to read (see `listSources`), recursively. */
 async function walk(directory: string, into: Listed[], options: WalkOptions = {}): Promise<void> {
   // Hint: a subfolder that cannot be listed is named itself, not the folder the user gave.
   const entries = await folderEntries(directory).catch((error: unknown) => {
     throw describeIoError(error, directory);
   });
-  for (const { entry, name } of entries) {
+  // Hint: every file is checked now, before anything is printed, a round trip to the thread pool
+  // or two each: asked up to `checksAhead` at a time, and taken in order (one after another, a
+  // folder of 20,000 small files waited on them for seconds; red team hT77).
+  const checks: Promise<{ info?: BigIntStats | undefined; error?: unknown }>[] = [];
+  let asked = 0;
+  for (const [i, { entry, name }] of entries.entries()) {
+    for (; asked < Math.min(entries.length, i + checksAhead); asked++) {
+      const ahead = entries[asked] as (typeof entries)[number];
+      if (ahead.entry.isDirectory() || !readsInFolder(ahead.name)) continue;
+      const file = join(directory, ahead.name);
+      const checked = options.unchecked
+        ? stat(openablePath(file), { bigint: true }).catch(() => undefined)
+        : checkReadable(file);
+      checks[asked] = checked.then(
+        (info) => ({ info }),
+        (error: unknown) => ({ error }),
+      );
+    }
     const path = join(directory, name);
     if (entry.isDirectory()) {
       if (walksInto(name)) await walk(path, into, options);
     } else if (readsInFolder(name)) {
-      // Hint: every entry is checked now, before anything is printed; a symbolic link to a
-      // folder is not followed (it could loop). A named pipe would wait for a writer for ever, and
-      // a socket cannot be opened: only a path named on its own is read as a stream.
-      const info = options.unchecked
-        ? await stat(openablePath(path), { bigint: true }).catch(() => undefined)
-        : await checkReadable(path);
+      // Hint: a symbolic link to a folder is not followed (it could loop). A named pipe would
+      // wait for a writer for ever, and a socket cannot be opened: only a path named on its own is
+      // read as a stream.
+      const checked = await checks[i];
+      if (checked?.error !== undefined) throw checked.error;
+      const info = checked?.info;
       if (info?.isDirectory()) continue;
       const special = info && specialFileKind(info);
       if (special && !options.unchecked) {
