@@ -268,7 +268,10 @@ class DeliveryRun {
       const pausedWait = paused > 0 ? paused + Math.floor((this.#policy.random ?? Math.random)() * spread) : 0;
       // The progress counts the pause down to the last of them.
       if (pausedWait > 0) this.stats.pauseUntil(Date.now() + pausedWait, true);
-      const slot = Math.max(waitMs, pausedWait, this.#pacer?.reserve(Date.now() + waitMs) ?? 0);
+      // Hint: the --rate slot is reserved from when the batch is due (its backoff or the pause
+      // over), and counts from there: a slot counted from now let a retry go out with another's.
+      const due = Math.max(waitMs, pausedWait);
+      const slot = due + (this.#pacer?.reserve(Date.now() + due) ?? 0);
       // Hint: most batches need no wait; skipping the await then saves a few microtasks a request.
       if ((slot > 0 || this.stopping.aborted) && !(await this.#sleep(slot))) {
         const reason = attempts === 0 ? 'not sent: the run stopped' : 'not retried: the run stopped';

@@ -40,6 +40,9 @@ function options(url: string, extra: Partial<DeliveryOptions> = {}): DeliveryOpt
 
 const numbers = (s: TestServer) => receivedEvents(s).map((e) => (e as { n: number }).n);
 
+/** The shortest time between two arrivals, in ms (`times` in order). */
+const closestOf = (times: readonly number[]) => Math.min(...times.slice(1).map((t, i) => t - (times[i] ?? 0)));
+
 describe('deliverBatches', () => {
   it('delivers each event exactly once, in batches of the right size, never more than `concurrency` at a time', async () => {
     let inFlight = 0;
@@ -432,6 +435,26 @@ describe('deliverBatches', () => {
     await deliverBatches(planBatches(events(6)), options(s.url, { rate: 20, concurrency: 6 }));
     // Six starts 50 ms apart: the last one 250 ms after the first.
     expect(Date.now() - started).toBeGreaterThanOrEqual(240);
+  });
+
+  it('keeps --rate between a retry and the starts around it, whatever its backoff', async () => {
+    // A retry's backoff and its --rate slot were counted from different moments: a retry whose
+    // backoff ended while other workers held slots went out with one of them, 1 ms apart at
+    // --rate 2 (red-team report hF54).
+    const arrived: number[] = [];
+    const s = await server((_req, res) => {
+      arrived.push(Date.now());
+      res.writeHead(503).end();
+    });
+    // Each retry waits 50 ms, as long as a slot: due while the other workers hold theirs.
+    const slow = { baseMs: 100, capMs: 100 };
+    await deliverBatches(
+      planBatches(events(3)),
+      options(s.url, { rate: 20, concurrency: 3, retries: 2, backoff: slow, random: () => 0.5 }),
+    );
+    expect(arrived).toHaveLength(9);
+    // 50 ms apart at the sender; half that at the receiver leaves room for a loaded machine.
+    expect(closestOf(arrived)).toBeGreaterThanOrEqual(25);
   });
 
   it('counts a batch waiting for its --rate slot when the run stops as not sent, journalled undelivered for --resume', async () => {
