@@ -248,6 +248,42 @@ class DeliveryRun {
     }
   }
 
+  /**
+   * Waits until this worker may send: `waitMs` (a backoff, a Retry-After), the end of any pause a
+   * Retry-After began, and its --rate slot; false when the run stopped first. Hint: the pause is
+   * read again after every wait: a 429 may pause the run while this worker sleeps.
+   */
+  async #waitForTurn(waitMs: number): Promise<boolean> {
+    const due = Date.now() + waitMs;
+    for (;;) {
+      const now = Date.now();
+      const wait = Math.max(due - now, this.#pausedWait(now));
+      if (wait > 0) {
+        if (!(await this.#sleep(wait))) return false;
+        continue;
+      }
+      if (!(await this.#sleep(this.#pacer?.reserve(now) ?? 0))) return false;
+      if (this.stats.pausedUntil <= Date.now()) return true;
+    }
+  }
+
+  /**
+   * How long this worker waits for a pause a Retry-After began, 0 when none. Hint: the workers a
+   * Retry-After paused come back spread over half as long again, at random: all at once, they
+   * overflowed the receiver again (listen's 503 for too many bodies at once) and moved in
+   * lockstep. The spread stays within the longest Retry-After honoured, which is the most a
+   * worker waits.
+   */
+  #pausedWait(now: number): number {
+    const paused = this.stats.pausedUntil - now;
+    if (paused <= 0) return 0;
+    const spread = Math.max(0, Math.min(paused / 2, maxRetryAfterMs - paused));
+    const wait = paused + Math.floor((this.#policy.random ?? Math.random)() * spread);
+    // The progress counts the pause down to the last of them.
+    this.stats.pauseUntil(now + wait, true);
+    return wait;
+  }
+
   /** Sends one batch, retrying as the policy says, and records how it ended. */
   async #deliverOne(batch: OutboundBatch): Promise<void> {
     if (this.#options.confirmed?.has(batch.key)) {
@@ -259,21 +295,7 @@ class DeliveryRun {
     let waitMs = 0;
     let answered = false;
     for (;;) {
-      // Hint: the workers a Retry-After paused come back spread over half as long again, at
-      // random: all at once, they overflowed the receiver again (listen's 503 for too many bodies
-      // at once) and moved in lockstep. The spread stays within the longest Retry-After honoured,
-      // which is the most a worker waits.
-      const paused = this.stats.pausedUntil - Date.now();
-      const spread = Math.max(0, Math.min(paused / 2, maxRetryAfterMs - paused));
-      const pausedWait = paused > 0 ? paused + Math.floor((this.#policy.random ?? Math.random)() * spread) : 0;
-      // The progress counts the pause down to the last of them.
-      if (pausedWait > 0) this.stats.pauseUntil(Date.now() + pausedWait, true);
-      // Hint: the --rate slot is reserved from when the batch is due (its backoff or the pause
-      // over), and counts from there: a slot counted from now let a retry go out with another's.
-      const due = Math.max(waitMs, pausedWait);
-      const slot = due + (this.#pacer?.reserve(Date.now() + due) ?? 0);
-      // Hint: most batches need no wait; skipping the await then saves a few microtasks a request.
-      if ((slot > 0 || this.stopping.aborted) && !(await this.#sleep(slot))) {
+      if (!(await this.#waitForTurn(waitMs))) {
         const reason = attempts === 0 ? 'not sent: the run stopped' : 'not retried: the run stopped';
         this.#finish(batch, { status: 'undelivered', attempts, reason });
         return;

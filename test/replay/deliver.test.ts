@@ -457,6 +457,45 @@ describe('deliverBatches', () => {
     expect(closestOf(arrived)).toBeGreaterThanOrEqual(25);
   });
 
+  it('holds every worker through a Retry-After pause, those waiting for a --rate slot too, and paces them after it', async () => {
+    // The pause was read once, before a worker slept for its slot: the workers that held slots
+    // went out inside it, and after it they came back closer than --rate (red-team report hF54).
+    const arrived: number[] = [];
+    const s = await server((req, res) => {
+      arrived.push(Date.now());
+      if (req.index === 0) res.writeHead(429, { 'retry-after': '1' }).end();
+      else res.end();
+    });
+    // No spread after the pause: only --rate spaces the workers then.
+    await deliverBatches(planBatches(events(4)), options(s.url, { rate: 10, concurrency: 4, random: () => 0 }));
+    expect(arrived).toHaveLength(5);
+    expect((arrived[1] ?? 0) - (arrived[0] ?? 0)).toBeGreaterThanOrEqual(950);
+    expect(closestOf(arrived.slice(1))).toBeGreaterThanOrEqual(50);
+  });
+
+  it('holds a worker backing off when a Retry-After pauses the run meanwhile', async () => {
+    // Its backoff began before the pause, and it went out when the backoff ended, inside it.
+    const arrived = new Map<number, number[]>();
+    const s = await server(async (req, res) => {
+      const n = (JSON.parse(req.body.toString()) as { n: number }[])[0]?.n ?? -1;
+      const times = arrived.get(n) ?? [];
+      arrived.set(n, [...times, Date.now()]);
+      if (times.length > 0) return res.end();
+      // Event 0 backs off 200 ms; 50 ms into it, event 1's answer pauses the run for a second.
+      if (n === 0) return res.writeHead(503).end();
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      res.writeHead(429, { 'retry-after': '1' }).end();
+    });
+    const backoff = { baseMs: 400, capMs: 400 };
+    await deliverBatches(planBatches(events(2)), options(s.url, { concurrency: 2, backoff, random: () => 0.5 }));
+    const [first0, retry0] = arrived.get(0) ?? [];
+    const [first1] = arrived.get(1) ?? [];
+    expect(retry0).toBeDefined();
+    // The 429 was answered 50 ms after event 1 arrived; its second began then.
+    expect((retry0 ?? 0) - (first1 ?? 0)).toBeGreaterThanOrEqual(1000);
+    expect((retry0 ?? 0) - (first0 ?? 0)).toBeGreaterThan(400);
+  });
+
   it('counts a batch waiting for its --rate slot when the run stops as not sent, journalled undelivered for --resume', async () => {
     // It was counted undelivered ("not sent: the run stopped"), as if it had been tried.
     const dir = mkdtempSync(join(tmpdir(), 'callhook-'));
