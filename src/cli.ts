@@ -617,7 +617,10 @@ details.set('replay', (command, { options, outputName, maxConcurrency, repeated,
     .addOption(options.type())
     .option('--no-validate', 'send events that fail validation too (unparsable ones never are)')
     .option('--concurrency <n>', `requests in flight at once (1 to ${maxConcurrency})`, '4')
-    .option('--rate <r>', `at most r requests per second, retries included (${rateRange.min} to ${rateRange.max})`)
+    .option(
+      '--rate <r>',
+      `at most r requests per second, retries and redirects included (${rateRange.min} to ${rateRange.max})`,
+    )
     .option('--timeout <seconds>', 'per attempt, the whole exchange: connect, send, response and its body', '30')
     .option('--retries <n>', 'further attempts on network errors, timeouts, 408, 429 and 5xx', '5')
     .option('--follow-redirects', 'follow 307/308 (301/302/303 would drop the body: always reported)')

@@ -30,6 +30,8 @@ export type Attempt =
       answered?: true | undefined;
       /** A limit of this machine, not the receiver's failing (see `localLimits`): what helps. */
       local?: string | undefined;
+      /** The run stopped before this request was sent (a redirect's hop waiting for its turn): no request to count. */
+      unsent?: true | undefined;
     };
 
 /** An answer to go on from: a redirect the attempt follows, within its deadline. */

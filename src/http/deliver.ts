@@ -32,7 +32,7 @@ export interface DeliveryOptions {
   /** callhook's version, for the user-agent header. */
   version?: string | undefined;
   concurrency: number;
-  /** Requests per second, counting retries; undefined for no limit. */
+  /** Requests per second, counting retries and the hops of a followed redirect; undefined for no limit. */
   rate?: number | undefined;
   /** Per attempt: the whole exchange, from connecting to the end of the response, redirects included. */
   timeoutMs: number;
@@ -304,7 +304,7 @@ class DeliveryRun {
       this.stats.sending++;
       const result = await this.#send(batch).finally(() => this.stats.sending--);
       if (result.kind === 'response') this.stats.attempt(String(result.status), result.latencyMs);
-      else this.stats.attempt(result.outcome);
+      else if (!result.unsent) this.stats.attempt(result.outcome);
       // An unreadable answer is still an answer: the receiver is up.
       if (result.kind === 'response' || result.answered) {
         answered = true;
@@ -361,11 +361,22 @@ class DeliveryRun {
     // Hint: the time a hop waited for a free connection (one held by a 2xx body still draining) is
     // not the receiver's, and is left out of the attempt's latency.
     let waited = 0;
+    // Each hop after the first is a request, and waits for its turn as a retry does (--rate, a
+    // Retry-After's pause). Hint: that wait is neither the receiver's time nor --timeout's.
+    let paced = 0;
+    const nextTurn = async (unsent: string): Promise<Attempt | undefined> => {
+      const before = performance.now();
+      const sending = await this.#waitForTurn(0);
+      paced += performance.now() - before;
+      return sending
+        ? undefined
+        : { kind: 'error', outcome: 'aborted', retryable: false, detail: unsent, unsent: true };
+    };
     let url = this.#target.url;
     try {
       let hops = 0;
       for (;;) {
-        const remaining = options.timeoutMs - (performance.now() - started);
+        const remaining = options.timeoutMs - (performance.now() - started - paced);
         if (remaining <= 0) throw new ExchangeError('TIMEOUT', 'timeout');
         const response = await this.#client.send({
           url,
@@ -381,6 +392,8 @@ class DeliveryRun {
         if (response.status === 417 && headers.expect !== undefined) {
           this.stats.attempt('417');
           headers = Object.fromEntries(Object.entries(headers).filter(([name]) => name !== 'expect'));
+          const unsent = await nextTurn('not sent again without Expect: the run stopped');
+          if (unsent) return unsent;
           continue;
         }
         const answer = answerOf(response, {
@@ -388,7 +401,7 @@ class DeliveryRun {
           method: options.method,
           hops,
           followRedirects: options.followRedirects === true,
-          latencyMs: performance.now() - started - waited,
+          latencyMs: performance.now() - started - waited - paced,
         });
         if (answer.kind !== 'follow') return answer;
         // Each hop is a request the receiver answered: its status is counted (its time is the attempt's).
@@ -403,6 +416,8 @@ class DeliveryRun {
         }
         url = answer.to;
         hops++;
+        const unsent = await nextTurn(`redirect to ${redactUrl(url.href)} not followed: the run stopped`);
+        if (unsent) return unsent;
       }
     } catch (error) {
       if (this.#abortReason !== undefined) {

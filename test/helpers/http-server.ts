@@ -74,6 +74,11 @@ export function receivedEvents(server: TestServer): unknown[] {
   return server.requests.flatMap((r) => JSON.parse(r.body.toString()) as unknown[]);
 }
 
+/** The shortest time between two of `times` (ms, in order), as between requests' arrivals. */
+export function closestOf(times: readonly number[]): number {
+  return Math.min(...times.slice(1).map((time, i) => time - (times[i] ?? 0)));
+}
+
 /**
  * For a test file: a `startServer` whose servers are all closed after each test, so a failing
  * test cannot leave a port open for the next.

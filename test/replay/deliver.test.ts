@@ -6,11 +6,11 @@ import { Webhook } from 'standardwebhooks';
 import { describe, expect, it, vi } from 'vitest';
 import { type OutboundBatch, planBatches, type ReplayEvent } from '../../src/http/batches.js';
 import { type DeliveryOptions, deliverBatches } from '../../src/http/deliver.js';
-import { openJournal, readJournal } from '../../src/http/journal.js';
+import { type JournalEntry, openJournal, readJournal } from '../../src/http/journal.js';
 import { maxRetryAfterMs } from '../../src/http/retry.js';
 import { createSigner, parseSecrets } from '../../src/http/signing.js';
 import { DeliveryStats } from '../../src/http/stats.js';
-import { receivedEvents, serverPerTest, type TestServer } from '../helpers/http-server.js';
+import { closestOf, receivedEvents, serverPerTest, type TestServer } from '../helpers/http-server.js';
 
 const server = serverPerTest();
 
@@ -39,9 +39,6 @@ function options(url: string, extra: Partial<DeliveryOptions> = {}): DeliveryOpt
 }
 
 const numbers = (s: TestServer) => receivedEvents(s).map((e) => (e as { n: number }).n);
-
-/** The shortest time between two arrivals, in ms (`times` in order). */
-const closestOf = (times: readonly number[]) => Math.min(...times.slice(1).map((t, i) => t - (times[i] ?? 0)));
 
 describe('deliverBatches', () => {
   it('delivers each event exactly once, in batches of the right size, never more than `concurrency` at a time', async () => {
@@ -318,6 +315,46 @@ describe('deliverBatches', () => {
     expect(report.statusCodes).toEqual({ '307': 3, '200': 3 });
     expect(report.requests).toBe(6);
     expect(report.retries).toBe(0);
+  });
+
+  it('keeps each hop of a followed redirect to --rate, as the request it is counted as', async () => {
+    // The hop went out at once: --rate 2 gave 4 requests a second (red-team report hF54).
+    const arrived: number[] = [];
+    const s = await server((req, res) => {
+      arrived.push(Date.now());
+      if (req.url === '/new') res.end();
+      else res.writeHead(307, { location: '/new' }).end();
+    });
+    await deliverBatches(planBatches(events(2)), options(s.url, { followRedirects: true, rate: 10, concurrency: 2 }));
+    expect(arrived).toHaveLength(4);
+    // 100 ms apart at the sender; a request slow on its way under load arrives closer to the next.
+    expect(closestOf(arrived)).toBeGreaterThanOrEqual(40);
+  });
+
+  it('follows no redirect once the run stops: the batch is journalled undelivered, its hop not counted', async () => {
+    const stop = new AbortController();
+    const s = await server((_req, res) => {
+      stop.abort();
+      res.writeHead(307, { location: '/new' }).end();
+    });
+    const journal = {
+      entries: [] as JournalEntry[],
+      append: (e: JournalEntry) => journal.entries.push(e),
+      close: () => true,
+    };
+    const { stats } = await deliverBatches(
+      planBatches(events(1)),
+      options(s.url, { followRedirects: true, rate: 20, stop: stop.signal, journal }),
+    );
+    expect(s.requests).toHaveLength(1);
+    expect(stats.report(s.url, 'POST')).toMatchObject({ requests: 1, statusCodes: { '307': 1 } });
+    expect(journal.entries).toEqual([
+      expect.objectContaining({
+        status: 'undelivered',
+        attempts: 1,
+        reason: `redirect to ${s.origin}/new not followed: the run stopped`,
+      }),
+    ]);
   });
 
   it('names the redirect a failure came after, in each batch and in why the run stopped', async () => {

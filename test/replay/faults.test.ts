@@ -13,7 +13,7 @@ import { planBatches, type ReplayEvent } from '../../src/http/batches.js';
 import { type DeliveryOptions, deliverBatches } from '../../src/http/deliver.js';
 import { type Journal, type JournalEntry, openJournal, readJournal } from '../../src/http/journal.js';
 import { loneReplayEvent } from '../helpers/events.js';
-import { serverPerTest } from '../helpers/http-server.js';
+import { closestOf, serverPerTest } from '../helpers/http-server.js';
 import { type RawLogEntry, rawServerPerTest } from '../helpers/raw-server.js';
 
 const rawServer = rawServerPerTest();
@@ -106,6 +106,27 @@ describe('replay against misbehaving receivers', () => {
       [200, undefined, [0]],
     ]);
     expectJournalMatchesReceiver(s.log, journal, 3);
+  });
+
+  it('(2) keeps the request a 417 answered, sent again without the expectation, to --rate', async () => {
+    // It went out at once, a request --rate did not count (red-team report hF54).
+    const arrived: number[] = [];
+    const s = await rawServer(
+      (req, reply) => {
+        if (req.headers.expect === undefined) arrived.push(Date.now());
+        reply.send(200);
+      },
+      (head, reply) => {
+        arrived.push(Date.now());
+        if (head.index === 0) reply.send(417, 'no expectations');
+        else reply.write('HTTP/1.1 100 Continue\r\n\r\n');
+      },
+    );
+    const { report } = await replay(s.url, 2, { headers: { expect: '100-continue' }, concurrency: 1, rate: 10 });
+    expect(report.batches).toMatchObject({ delivered: 2 });
+    expect(arrived).toHaveLength(3);
+    // 100 ms apart at the sender; a request slow on its way under load arrives closer to the next.
+    expect(closestOf(arrived)).toBeGreaterThanOrEqual(40);
   });
 
   it('(2) sends a request a 417 answered once more without the expectation, once: a second 417 fails the batch', async () => {
