@@ -11,7 +11,7 @@ import type { OutboundBatch } from './batches.js';
 import { isSecretHeader, redactUrl, splitCredentials } from './credentials.js';
 import { createHttpClient, ExchangeError, type HttpClient } from './exchange.js';
 import type { BatchStatus, Journal, JournalEntry } from './journal.js';
-import { createPacer } from './pace.js';
+import { createPacer, type Pacer } from './pace.js';
 import {
   type BackoffOptions,
   type BatchOutcome,
@@ -133,7 +133,7 @@ class DeliveryRun {
   readonly #options: DeliveryOptions;
   readonly #policy: RetryPolicy;
   readonly #target: ReturnType<typeof splitCredentials>;
-  readonly #pacer: ReturnType<typeof createPacer> | undefined;
+  readonly #pacer: Pacer | undefined;
   readonly #headers: Record<string, string>;
   readonly #client: HttpClient;
   // Batches in a row that ended failed with no answer from the receiver to any attempt.
@@ -262,7 +262,8 @@ class DeliveryRun {
         if (!(await this.#sleep(wait))) return false;
         continue;
       }
-      if (!(await this.#sleep(this.#pacer?.reserve(now) ?? 0))) return false;
+      const turn = this.#pacer ? await this.#pacer.turn(this.stopping) : !this.stopping.aborted;
+      if (!turn) return false;
       if (this.stats.pausedUntil <= Date.now()) return true;
     }
   }

@@ -1,19 +1,114 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createPacer } from './pace.js';
 
+// Hint: the pacer reads vitest's clock, moved by its timers, plus `stalled`: time that passed with
+// no timer run, as when the process stood still (SIGSTOP, a long GC).
+let stalled = 0;
+const clock = () => Date.now() + stalled;
+const running = new AbortController().signal;
+
+const advance = (ms: number) => vi.advanceTimersByTimeAsync(ms);
+
+/** Asks for `count` turns at once; returns when each was let go (clock ms), in the order asked. */
+function ask(pacer: ReturnType<typeof createPacer>, count: number, signal = running): Array<number | false> {
+  const started: Array<number | false> = [];
+  for (let i = 0; i < count; i++) {
+    void pacer.turn(signal).then((go) => {
+      started[i] = go ? clock() : false;
+    });
+  }
+  return started;
+}
+
 describe('createPacer', () => {
-  it('spaces starts 1/rate apart and does not save up unused time', () => {
-    const pacer = createPacer(4);
-    expect(pacer.reserve(1000)).toBe(0);
-    expect(pacer.reserve(1000)).toBe(250);
-    expect(pacer.reserve(1000)).toBe(500);
-    // Long idle: the next request goes at once, the one after waits a full interval.
-    expect(pacer.reserve(5000)).toBe(0);
-    expect(pacer.reserve(5000)).toBe(250);
+  beforeEach(() => {
+    stalled = 0;
+    vi.useFakeTimers({ now: 1000 });
   });
-  it('handles rates below one per second', () => {
-    const pacer = createPacer(0.5);
-    pacer.reserve(0);
-    expect(pacer.reserve(0)).toBe(2000);
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('spaces starts 1/rate apart and does not save up unused time', async () => {
+    const pacer = createPacer(4, clock);
+    const first = ask(pacer, 3);
+    await advance(600);
+    expect(first).toEqual([1000, 1250, 1500]);
+    // Long idle: the next start goes at once, the one after waits a full interval.
+    await advance(4000);
+    const later = ask(pacer, 2);
+    await advance(300);
+    expect(later).toEqual([5600, 5850]);
+  });
+
+  it('handles rates below one per second', async () => {
+    const pacer = createPacer(0.5, clock);
+    const started = ask(pacer, 2);
+    await advance(1999);
+    expect(started).toEqual([1000]);
+    await advance(1);
+    expect(started).toEqual([1000, 3000]);
+  });
+
+  it('after a stall, lets go one start at a time, not every one whose time has passed', async () => {
+    // Each worker's own timer for a slot reserved ahead fired with all the others after a stall
+    // (SIGSTOP, a long GC): 12 requests within 6 ms at --rate 2 (red-team report hF54).
+    const pacer = createPacer(2, clock);
+    const started = ask(pacer, 12);
+    await advance(0);
+    expect(started).toEqual([1000]);
+    stalled += 10_000;
+    await advance(500);
+    expect(started).toEqual([1000, 11_500]);
+    await advance(1000);
+    expect(started).toEqual([1000, 11_500, 12_000, 12_500]);
+  });
+
+  it('counts the next interval from when a start was let go, not from when it was due', async () => {
+    const pacer = createPacer(10, clock);
+    const started = ask(pacer, 3);
+    await advance(0);
+    // The timer runs 30 ms late: the start after it waits a whole interval from then.
+    stalled += 30;
+    await advance(100);
+    expect(started).toEqual([1000, 1130]);
+    await advance(100);
+    expect(started).toEqual([1000, 1130, 1230]);
+  });
+
+  it('above 1000 a second, lets go the starts of a millisecond together, and no more', async () => {
+    const pacer = createPacer(4000, clock);
+    const started = ask(pacer, 16);
+    await advance(0);
+    expect(started.filter((at) => at === 1000)).toHaveLength(4);
+    await advance(1);
+    expect(started.filter((at) => at === 1001)).toHaveLength(4);
+    // After a stall, still a millisecond's starts at once, not the stall's.
+    stalled += 5000;
+    await advance(1);
+    expect(started.filter((at) => at === 6002)).toHaveLength(4);
+  });
+
+  it('lets a caller give up waiting, keeps the order of the rest, and leaves no timer behind', async () => {
+    const pacer = createPacer(1, clock);
+    const stop = new AbortController();
+    const first = ask(pacer, 1);
+    const givingUp = ask(pacer, 1, stop.signal);
+    const last = ask(pacer, 1);
+    await advance(0);
+    stop.abort();
+    await advance(1000);
+    expect([first, givingUp, last]).toEqual([[1000], [false], [2000]]);
+    // Nobody waits: no timer holds the process.
+    const alone = ask(pacer, 2, stop.signal);
+    await advance(0);
+    expect(alone).toEqual([false, false]);
+    const once = new AbortController();
+    ask(pacer, 1);
+    ask(pacer, 1, once.signal);
+    await advance(0);
+    once.abort();
+    await advance(1000);
+    expect(vi.getTimerCount()).toBe(0);
   });
 });
