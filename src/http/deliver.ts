@@ -379,6 +379,7 @@ class DeliveryRun {
       for (;;) {
         const remaining = options.timeoutMs - (performance.now() - started - paced);
         if (remaining <= 0) throw new ExchangeError('TIMEOUT', 'timeout');
+        this.stats.requestStarted();
         const response = await this.#client.send({
           url,
           method: options.method,

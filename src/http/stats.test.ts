@@ -75,6 +75,26 @@ describe('DeliveryStats', () => {
     ]);
   });
 
+  it('gives the request rate over the intervals between starts: at --rate 0.5, 0.5, however long the last took', () => {
+    // 4 requests 2 s apart read 0.7 req/s: 4 over the 6 s from the first to the last, which are
+    // 3 intervals, and the last's answer (red-team report hF54).
+    const stats = new DeliveryStats();
+    for (const at of [10_000, 12_000, 14_000, 16_000]) {
+      stats.requestStarted(at);
+      stats.attempt('200', 900);
+    }
+    expect(stats.report('http://127.0.0.1/', 'POST').requestRate).toBe(0.5);
+  });
+
+  it('gives no request rate with fewer than two starts apart: 0', () => {
+    const stats = new DeliveryStats();
+    expect(stats.report('http://127.0.0.1/', 'POST').requestRate).toBe(0);
+    stats.requestStarted(5000);
+    expect(stats.report('http://127.0.0.1/', 'POST').requestRate).toBe(0);
+    stats.requestStarted(5000);
+    expect(stats.report('http://127.0.0.1/', 'POST').requestRate).toBe(0);
+  });
+
   it('lists the batches not delivered in the order of the input, not the order they finished in', () => {
     // Against a receiver failing every batch, concurrency and retries listed b10.ndjson:2, :4, :4, :3, … (hT59).
     const stats = new DeliveryStats();

@@ -39,7 +39,10 @@ export interface ReplayReport {
   /** False when the run stopped before reading all of its input: rerun with --resume for the rest. */
   inputComplete: boolean;
   durationMs: number;
-  /** Requests per second over the run. */
+  /**
+   * Requests started per second, from the first start to the last: N requests are N-1 intervals,
+   * so a run kept to `--rate R` reads R at most. 0 with fewer than two starts apart.
+   */
   requestRate: number;
   /**
    * `notSent`: read from the input and never sent; `--resume` sends them. From a file, read after
@@ -202,6 +205,10 @@ export class DeliveryStats {
   private readonly retryingKeys = new Set<string>();
   private failedAttempts = 0;
   private readonly latencies = new LatencyHistogram();
+  /** Requests started, and when (epoch ms) the first and the last did, for `requestRate`. */
+  private starts = 0;
+  private firstStart = 0;
+  private lastStart = 0;
 
   /** Records a batch read from the input. */
   took(batch: OutboundBatch): void {
@@ -214,6 +221,12 @@ export class DeliveryStats {
     this.requests++;
     this.statusCodes[outcome] = (this.statusCodes[outcome] ?? 0) + 1;
     if (latencyMs !== undefined) this.latencies.record(latencyMs);
+  }
+
+  /** Records that a request starts (each hop of a followed redirect too). */
+  requestStarted(now = Date.now()): void {
+    if (this.starts++ === 0) this.firstStart = now;
+    this.lastStart = now;
   }
 
   /** Records that the batch `key` failed an attempt and will be tried again. */
@@ -321,6 +334,12 @@ export class DeliveryStats {
     };
   }
 
+  /** Requests started per second, to a tenth (see `ReplayReport.requestRate`). */
+  private requestRate(): number {
+    const span = this.lastStart - this.firstStart;
+    return span > 0 ? Math.round(((this.starts - 1) / span) * 1000 * 10) / 10 : 0;
+  }
+
   /** Latency percentiles over every request that got a response. */
   latency(): LatencySummary | null {
     const l = this.latencies;
@@ -340,7 +359,7 @@ export class DeliveryStats {
       stoppedBy: this.stoppedBy,
       inputComplete: this.inputEnded,
       durationMs,
-      requestRate: durationMs > 0 ? Math.round((this.requests / durationMs) * 1000 * 10) / 10 : 0,
+      requestRate: this.requestRate(),
       batches: { ...this.batches },
       events: { ...this.events },
       requests: this.requests,

@@ -164,7 +164,8 @@ export function renderReplaySummary(
   }
   counted('  requests  ', [
     {
-      text: `${grouped(report.requests)} (${grouped(report.retries)} retries), ${requestRateText(report.requestRate)}`,
+      // Hint: no rate from fewer than two starts apart; 0.0 req/s would say the run stood still.
+      text: `${grouped(report.requests)} (${grouped(report.retries)} retries)${report.requestRate > 0 ? `, ${requestRateText(report.requestRate)}` : ''}`,
     },
   ]);
   // Hint: a status and its count (`503 ×400`), a percentile and its time (`p95 12 ms`) stay on one line.

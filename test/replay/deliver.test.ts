@@ -548,6 +548,15 @@ describe('deliverBatches', () => {
     expect(closestOf(arrived)).toBeGreaterThanOrEqual(40);
   });
 
+  it('reports the request rate --rate kept to, not more: N starts are N-1 intervals', async () => {
+    // 4 requests at --rate 0.5 read 0.7 req/s: 4 requests over the 3 intervals between them.
+    const s = await server();
+    const { stats } = await deliverBatches(planBatches(events(4)), options(s.url, { rate: 10 }));
+    const { requestRate } = stats.report(s.url, 'POST');
+    expect(requestRate).toBeLessThanOrEqual(10.2);
+    expect(requestRate).toBeGreaterThan(5);
+  });
+
   it('counts a batch waiting for its --rate slot when the run stops as not sent, journalled undelivered for --resume', async () => {
     // It was counted undelivered ("not sent: the run stopped"), as if it had been tried.
     const dir = mkdtempSync(join(tmpdir(), 'callhook-'));
