@@ -118,6 +118,48 @@ describe('failureOf', () => {
     expect(failureOf(error('ECONNREFUSED'), 1000)).toMatchObject({ retryable: true });
   });
 
+  it("says a network error in words, naming where, never Node's text that names the code again", () => {
+    // "ECONNREFUSED: connect ECONNREFUSED 127.0.0.1:1", "ENOTFOUND: getaddrinfo ENOTFOUND x.invalid",
+    // "ECONNRESET: socket hang up" (red team hF59).
+    const at = (code: string, message: string, where: object) =>
+      failureOf(Object.assign(error(code, message), where), 1000);
+    expect(at('ECONNREFUSED', 'connect ECONNREFUSED 127.0.0.1:1', { address: '127.0.0.1', port: 1 })).toEqual({
+      kind: 'error',
+      outcome: 'ECONNREFUSED',
+      retryable: true,
+      detail: 'nothing is listening at 127.0.0.1:1',
+    });
+    expect(at('ECONNREFUSED', 'connect ECONNREFUSED ::1:8080', { address: '::1', port: 8080 }).detail).toBe(
+      'nothing is listening at [::1]:8080',
+    );
+    expect(at('ENOTFOUND', 'getaddrinfo ENOTFOUND x.invalid', { hostname: 'x.invalid' }).detail).toBe(
+      'no such host: x.invalid',
+    );
+    expect(at('ECONNRESET', 'socket hang up', {}).detail).toBe('the receiver closed the connection before answering');
+    for (const code of [
+      'ECONNREFUSED',
+      'ENOTFOUND',
+      'EAI_AGAIN',
+      'ECONNRESET',
+      'ETIMEDOUT',
+      'EHOSTUNREACH',
+      'ENETUNREACH',
+      'EPIPE',
+    ]) {
+      const failure = at(code, `connect ${code} 10.0.0.7:8080`, {
+        address: '10.0.0.7',
+        port: 8080,
+        hostname: 'a.test',
+      });
+      expect(failure, code).toMatchObject({ outcome: code, retryable: true });
+      expect(failure.detail, code).not.toContain(code);
+    }
+    // Cut part way through an answer (listen --forward reads it whole), a reset is not "before answering".
+    expect(at('ECONNRESET', 'aborted', { partway: true }).detail).toBe(
+      'the receiver closed the connection part way through its answer',
+    );
+  });
+
   it('does not retry what no attempt can fix: a refused header value, a bad certificate', () => {
     expect(failureOf(error('ERR_INVALID_CHAR'), 1000)).toMatchObject({ retryable: false, detail: 'boom' });
     expect(failureOf(error('ERR_HTTP_INVALID_HEADER_VALUE'), 1000)).toMatchObject({ retryable: false });

@@ -195,6 +195,44 @@ const localLimits: ReadonlyMap<string, string> = new Map([
   ['ENOBUFS', 'lower --concurrency'],
 ]);
 
+/**
+ * Network errors an attempt meets, each in words, given where (the address and port, or the host
+ * name) when the error names it. Hint: Node's own text (`connect ECONNREFUSED 127.0.0.1:1`,
+ * `socket hang up`) named the code a second time and said nothing of what went wrong.
+ */
+const networkReasons: ReadonlyMap<string, (at: string | undefined) => string> = new Map([
+  ['ECONNREFUSED', (at) => `nothing is listening${at ? ` at ${at}` : ' at that address'}`],
+  ['ENOTFOUND', (at) => `no such host${at ? `: ${at}` : ''}`],
+  ['EAI_AGAIN', (at) => `the host name${at ? ` ${at}` : ''} could not be looked up (DNS did not answer in time)`],
+  ['ECONNRESET', () => 'the receiver closed the connection before answering'],
+  ['EPIPE', () => 'the receiver closed the connection while the request was being sent'],
+  [
+    'ETIMEDOUT',
+    (at) => `no answer to connecting${at ? ` to ${at}` : ''} (a host that is down, or a firewall dropping it?)`,
+  ],
+  ['EHOSTUNREACH', (at) => `no route to the host${at ? ` ${at}` : ''} (is it up, and reachable from this network?)`],
+  ['ENETUNREACH', (at) => `no route to the network${at ? ` of ${at}` : ''} (is this machine online?)`],
+]);
+
+/** Where a network error happened, as it names it: `127.0.0.1:1`, `[::1]:8080`, or a host name. */
+function whereOf(error: unknown): string | undefined {
+  const { address, port, hostname } = error as { address?: unknown; port?: unknown; hostname?: unknown };
+  if (typeof address === 'string' && address !== '') {
+    const host = address.includes(':') ? `[${address}]` : address;
+    return typeof port === 'number' ? `${host}:${port}` : host;
+  }
+  return typeof hostname === 'string' && hostname !== '' ? hostname : undefined;
+}
+
+/** A network error in words (`networkReasons`), or undefined for one it has none for. */
+function networkReason(error: unknown, code: string): string | undefined {
+  // Hint: set by the exchange for a connection lost after the head of an answer (listen --forward reads it whole).
+  if ((error as { partway?: unknown }).partway === true && (code === 'ECONNRESET' || code === 'EPIPE')) {
+    return 'the receiver closed the connection part way through its answer';
+  }
+  return networkReasons.get(code)?.(whereOf(error));
+}
+
 /** What an error of an attempt means: its outcome, and whether another attempt may help. */
 export function failureOf(error: unknown, timeoutMs: number): Attempt {
   const code = (error as NodeJS.ErrnoException).code ?? (error as Error).name ?? 'network-error';
@@ -250,5 +288,5 @@ export function failureOf(error: unknown, timeoutMs: number): Attempt {
   }
   const refused = refusedHandshake(code, message);
   if (refused !== undefined) return { kind: 'error', outcome: code, retryable: false, detail: refused };
-  return { kind: 'error', outcome: code, retryable: true, detail: message };
+  return { kind: 'error', outcome: code, retryable: true, detail: networkReason(error, code) ?? message };
 }

@@ -85,6 +85,14 @@ export class ExchangeError extends Error {
   }
 }
 
+/**
+ * `error`, marked `partway` when the head of an answer (`response`) had come: the connection was
+ * lost in the body, not before an answer (see attempt.ts, which words it).
+ */
+function partWay(error: Error, response: ExchangeResponse | undefined): Error {
+  return response ? Object.assign(error, { partway: true }) : error;
+}
+
 /** Options for `createHttpClient`. */
 interface HttpClientOptions {
   /** Connections per origin. */
@@ -246,7 +254,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
         if (aborted && !(error instanceof ExchangeError)) error = new ExchangeError('ABORTED', 'aborted');
         // Headers already arrived: the status stands, with as much of the body as came (unless
         // the whole body was wanted).
-        settle(response && request.wholeBodyLimit === undefined ? withSnippet(response) : error);
+        settle(response && request.wholeBodyLimit === undefined ? withSnippet(response) : partWay(error, response));
       });
       req.on('close', () => {
         closed = true;
@@ -255,7 +263,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
         // 'close' follows every exchange; an Error (and its stack) only when one is needed.
         if (settled || incoming?.complete) return;
         if (response && request.wholeBodyLimit === undefined) settle(withSnippet(response));
-        else settle(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }));
+        else settle(partWay(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }), response));
       });
 
       if (expectContinue) {

@@ -2826,6 +2826,21 @@ describe('listen: --forward', () => {
     expect(target.requests).toHaveLength(3);
   });
 
+  it('says an upstream that reset the connection part way through its answer did, not that it never answered', async () => {
+    // Said as Node's "read ECONNRESET"; worded by code alone, a reset reads "before answering" (red team hF59).
+    const target = await rawUpstream((_request, reply) => {
+      reply.write('HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nabc');
+      setTimeout(() => reply.reset(), 20);
+    });
+    const { url, deliveries } = await listen({
+      forward: { url: new URL(target.url), insecure: false, timeoutMs: 5000 },
+    });
+    expect((await post(url, body(attempt(1)))).status).toBe(502);
+    expect(deliveries[0]?.forwardError).toBe(
+      'ECONNRESET: the receiver closed the connection part way through its answer',
+    );
+  });
+
   it('sends the user info of the --forward URL as Basic auth, as replay does with --url, and never shows the password', async () => {
     // The user info was dropped without a word: a Basic-auth upstream answered 401, no hint why.
     const target = await upstream((_req, res) => res.writeHead(200).end());
@@ -3159,7 +3174,7 @@ describe('listen: --forward', () => {
     const text = await answer.text();
     expect(JSON.parse(text)).toEqual({ error: 'upstream-failed', message: upstreamFailed });
     expect(text).not.toContain(dead.port);
-    expect(deliveries[0]?.error).toContain(`ECONNREFUSED 127.0.0.1:${dead.port}`);
+    expect(deliveries[0]?.error).toContain(`ECONNREFUSED: nothing is listening at 127.0.0.1:${dead.port}`);
     expect((await post(url, 'nope')).status).toBe(400);
   });
 

@@ -429,6 +429,23 @@ describe('replay', () => {
     );
   });
 
+  it('says why a connection failed in words, naming its code once', async () => {
+    // It printed Node's text after the code: "ECONNREFUSED: connect ECONNREFUSED 127.0.0.1:1" (red team hF59).
+    const refused = await runCli([
+      'replay',
+      'fixtures/valid/bare-types.json',
+      '--url',
+      'http://127.0.0.1:1/h',
+      '--retries',
+      '0',
+    ]);
+    expect(refused.code).toBe(1);
+    expect(spaced(refused.stdout)).toContain(
+      'failed ECONNREFUSED: nothing is listening at 127.0.0.1:1 (gave up after 1 attempt)',
+    );
+    // Hint: no such host is the unit test's (attempt.test.ts): looking a name up leaves 127.0.0.1.
+  });
+
   it('stops the whole run on 410 Gone with exit 1', async () => {
     const s = await server((_req, res) => res.writeHead(410).end());
     const result = await runCli(['replay', ndjson(50), '--url', s.url, '--concurrency', '1']);
