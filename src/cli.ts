@@ -856,16 +856,23 @@ function parsedArgs(args: readonly string[], at: number): readonly string[] {
       `help takes a command's name alone (got '${afterHelp.join(' ')}')`,
     );
   }
-  // Hint: commander takes callhook's own -V anywhere, an option's value too: `validate x --type -V`
-  // printed the version and passed, x never read.
+  // Hint: commander takes callhook's own -V anywhere, an option's value too, and runs nothing
+  // else: `validate x --type -V` and `-V validate x` printed the version and passed, x never read.
   const end = args.indexOf('--');
-  // Hint: only after a command's name: `callhook x.json -V` names none, and is told so.
-  const version = !named(args[at]) ? undefined : args.slice(at + 1, end < 0 ? undefined : end).find(isVersionFlag);
-  if (version) {
+  const options = args.slice(0, end < 0 ? undefined : end);
+  const command = named(args[at]);
+  const index = options.findIndex(
+    (arg, i) =>
+      isVersionFlag(arg) || (command !== undefined && i > at && versionInCluster(arg, options[i - 1], command)),
+  );
+  const version = options[index];
+  if (version !== undefined && args.length > 1) {
+    const flag = version === '--version' ? version : '-V';
+    const where = command !== undefined && index > at ? 'not after the command' : 'with no command or other option';
     throw new CommanderError(
       1,
-      'callhook.versionAfterCommand',
-      `'${version}' is callhook's own option: give it alone (callhook ${version === '--version' ? version : '-V'}), not after the command; a value that begins with - is given as --name=value`,
+      'callhook.versionNotAlone',
+      `${isVersionFlag(version) ? `'${version}'` : `'-V' (in '${version}')`} is callhook's own option: give it alone (callhook ${flag}), ${where}; a value that begins with - is given as --name=value`,
     );
   }
   const isHelp = (arg: string) => arg === '--help' || arg === '-h';
@@ -882,6 +889,23 @@ function parsedArgs(args: readonly string[], at: number): readonly string[] {
 
 // Hint: `-Vh` too, which commander reads as -V and -h.
 const isVersionFlag = (arg: string) => arg === '--version' || arg.startsWith('-V');
+
+/**
+ * Whether commander reads `arg`, a word after `command`'s name, as flags of it ending in
+ * callhook's -V (`-qV`), which it then calls an unknown option. Hint: not the value of an option
+ * before it (`--grep -qV`), nor when a letter before the V takes the rest as its value (`-oV`).
+ */
+function versionInCluster(arg: string, previous: string | undefined, command: Command): boolean {
+  if (!/^-[A-Za-z]{2,}$/.test(arg)) return false;
+  const takesValue = (option: Option | undefined) => option !== undefined && (option.required || option.optional);
+  if (takesValue(command.options.find((o) => o.long === previous || o.short === previous))) return false;
+  for (const letter of arg.slice(1)) {
+    if (letter === 'V') return true;
+    const option = command.options.find((o) => o.short === `-${letter}`);
+    if (option === undefined || takesValue(option)) return false;
+  }
+  return false;
+}
 
 /** The index of the word naming the command in process.argv (after node and the script), -1 for none. */
 let commandAt = -1;

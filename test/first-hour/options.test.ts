@@ -186,6 +186,37 @@ describe('the command line', () => {
     expect((await runCli(['valdate', 'x.json', '-V'])).stderr).not.toContain('after the command');
   });
 
+  test('--version before a command, or with anything else, is refused too, the command never run (exit 2)', async () => {
+    // `callhook -V validate fixtures/doc-examples` printed 0.1.0 and exited 0, nothing read; `-qV`
+    // after a command was "unknown option '-V'" (red team hF59).
+    const alone =
+      'give it alone (callhook -V), with no command or other option; a value that begins with - is given as --name=value';
+    const cases: [string[], string][] = [
+      [
+        ['-V', 'validate', 'fixtures/doc-examples'],
+        `callhook: '-V' is callhook's own option: ${alone}; see callhook validate --help\n`,
+      ],
+      [
+        ['--version', 'validate', 'nonexist.json'],
+        `callhook: '--version' is callhook's own option: ${alone.replace('-V', '--version')}; see callhook validate --help\n`,
+      ],
+      [['-V', '--no-color'], `callhook: '-V' is callhook's own option: ${alone}; see callhook --help\n`],
+      [['valdate', 'x.json', '-V'], `callhook: '-V' is callhook's own option: ${alone}; see callhook --help\n`],
+      [
+        ['validate', 'a.json', '-qV'],
+        "callhook: '-V' (in '-qV') is callhook's own option: give it alone (callhook -V), not after the command; a value that begins with - is given as --name=value; see callhook validate --help\n",
+      ],
+    ];
+    const results = await Promise.all(cases.map(([args]) => runCli(args)));
+    for (const [i, [args, stderr]] of cases.entries()) {
+      expect([results[i]?.stderr, results[i]?.code, results[i]?.stdout], args.join(' ')).toEqual([stderr, 2, '']);
+    }
+    // A cluster that is an option's value, or whose V is another option's value, is no version.
+    const value = await runCli(['show', 'fixtures/valid/bare-types.json', '--grep', '-qV']);
+    expect(value.stderr).toBe('callhook: no event matched --grep (of 4 events read)\n');
+    expect((await runCli(['validate', 'x.json', '-oV'])).stderr).not.toContain("callhook's own option");
+  });
+
   test("help takes a command's name alone: an option or a second word after it is refused, exit 2", async () => {
     // `help --width 80 validate`, `help --format x.json` printed callhook's own help and passed,
     // as if it had been asked for; what followed `help` was dropped unsaid.
