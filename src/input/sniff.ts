@@ -57,12 +57,15 @@ function notTextBytes(sample: Buffer): { count: number; first: number; end: numb
   return { count, first, end };
 }
 
-/** Why the byte at `offset` (followed by `next`) shows the file is not text. */
-export function notTextMessage(byte: number, offset: number, next: number | undefined): string {
+/** Why the byte at `offset` (followed by `next`) shows the file (or a request's body, `body`) is not text. */
+export function notTextMessage(byte: number, offset: number, next: number | undefined, body = false): string {
   const hex = byte.toString(16).toUpperCase().padStart(2, '0');
   // Hint: an export is often kept compressed, and a gzip file begins with 1F 8B.
-  const hint = offset === 0 && byte === 0x1f && next === 0x8b ? 'gzip? read it through gunzip -c' : 'a binary file?';
-  return `the file is not text: byte 0x${hex} at byte offset ${offset} is neither JSON nor UTF-8 (${hint})`;
+  const [gzip, other] = body
+    ? ['gzip? send it uncompressed', 'binary data?']
+    : ['gzip? read it through gunzip -c', 'a binary file?'];
+  const hint = offset === 0 && byte === 0x1f && next === 0x8b ? gzip : other;
+  return `the ${body ? 'body' : 'file'} is not text: byte 0x${hex} at byte offset ${offset} is neither JSON nor UTF-8 (${hint})`;
 }
 
 /** The bytes of a file judged at a time: its first ones, then each window of a later chunk. */

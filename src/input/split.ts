@@ -806,11 +806,16 @@ export class ElementSplitter {
       this.sink.problem({
         ...this.position(),
         code: 'empty',
-        message: this.limits.oneValue ? 'the body holds no JSON value' : 'the file holds no JSON value',
+        message: `${this.whole} holds no JSON value`,
         pointer: '',
       });
     }
     return undefined;
+  }
+
+  /** What is read, as messages name it: a request's body (`oneValue`), else the file. */
+  private get whole(): string {
+    return this.limits.oneValue ? 'the body' : 'the file';
   }
 
   // ---- The file's first bytes ----
@@ -832,7 +837,7 @@ export class ElementSplitter {
       this.fatal(
         { offset: 0, line: 1, column: 1 },
         wide === 'UTF-32' ? 'utf32' : 'utf16',
-        `the file is ${wide}; JSON must be UTF-8 (convert it with: iconv -f ${wide} -t UTF-8)`,
+        `${this.whole} is ${wide}; JSON must be UTF-8 (${this.limits.oneValue ? 'send it encoded as UTF-8' : `convert it with: iconv -f ${wide} -t UTF-8`})`,
       );
       return -1;
     }
@@ -906,10 +911,11 @@ export class ElementSplitter {
       const offset = this.offset + nul;
       return {
         at: nul,
-        message: `the file is not JSON text: NUL byte at byte offset ${offset} (binary, or UTF-16 without a BOM?)`,
+        message: `${this.whole} is not JSON text: NUL byte at byte offset ${offset} (binary, or UTF-16 without a BOM?)`,
       };
     }
-    return at === -1 ? undefined : { at, message: notTextMessage(chunk[at] ?? 0, this.offset + at, chunk[at + 1]) };
+    if (at === -1) return undefined;
+    return { at, message: notTextMessage(chunk[at] ?? 0, this.offset + at, chunk[at + 1], this.limits.oneValue) };
   }
 
   /** Reports the file unreadable at `chunk[at]` (the chunk read from `first`), placed at its own line and column. */

@@ -308,6 +308,36 @@ describe('listen: answers', () => {
     ]);
   });
 
+  it('answers 400 not-json to a UTF-16, UTF-32 or binary body, saying the body, with no advice to convert a file', async () => {
+    // It told an HTTP sender "the file is UTF-16 … convert it with: iconv", the words meant for a
+    // file named on the command line (red team hF59).
+    const { url } = await listen({});
+    const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('[]', 'utf16le')]);
+    const utf32 = Buffer.from([0xff, 0xfe, 0, 0, 0x5b, 0, 0, 0]);
+    const cases: [Buffer, string][] = [
+      [utf16, 'the body is UTF-16; JSON must be UTF-8 (send it encoded as UTF-8)'],
+      [utf32, 'the body is UTF-32; JSON must be UTF-8 (send it encoded as UTF-8)'],
+      [
+        Buffer.from('[1,\u0000]'),
+        'the body is not JSON text: NUL byte at byte offset 3 (binary, or UTF-16 without a BOM?)',
+      ],
+      [
+        Buffer.from([0xc0, 0x80, 0x41]),
+        'the body is not text: byte 0xC0 at byte offset 0 is neither JSON nor UTF-8 (binary data?)',
+      ],
+      [
+        Buffer.from([0x1f, 0x8b, 8, 0, 0, 0, 0, 0]),
+        'the body is not text: byte 0x1F at byte offset 0 is neither JSON nor UTF-8 (gzip? send it uncompressed)',
+      ],
+    ];
+    for (const [bytes, message] of cases) {
+      const answer = await post(url, bytes);
+      expect(answer.status).toBe(400);
+      const { error, problems } = (await answer.json()) as { error: string; problems: { message: string }[] };
+      expect([error, problems.map((problem) => problem.message)]).toEqual(['not-json', [message]]);
+    }
+  });
+
   it('answers 400 not-json to a body of two JSON values (NDJSON), naming where the second begins, even with --accept-invalid', async () => {
     // `{…}\n{…}` was answered 200 and saved as one .json body, which replay then sent as two
     // requests of other bytes; `{…}{…}` was 400, with advice to put a line break between them.
