@@ -251,7 +251,7 @@ export async function verify(paths: string[], raw: RawVerifyOptions): Promise<vo
       const folders = await eventFilesOf(paths);
       const unreadable = (where: string, why: string) => {
         totals.unreadable++;
-        process.stderr.write(`callhook: ${escapeTerminal(where)}: ${why}: the delivery it described is not checked\n`);
+        warnOnStderr(`${where}: ${why}: the delivery it described is not checked`, raw.width, [where]);
       };
       /** The deliveries named more than once (`verify cap cap/000001.json`), each checked once: the first, and how many. */
       const namedAgain = { first: undefined as string | undefined, count: 0 };
