@@ -2028,6 +2028,40 @@ describe('a file read in chunks of any size', () => {
   });
 });
 
+/** The problems reading `path` in reads of `readSize` finds, as `code line:column`. */
+async function problemsIn(path: string, readSize: number): Promise<string[]> {
+  const found: string[] = [];
+  for await (const records of readRecords([path], { readSize, chunkSize: readSize })) {
+    for (const record of records) {
+      const problems = record.kind === 'problem' ? [record.problem] : 'problems' in record ? record.problems : [];
+      for (const p of problems) found.push(`${p.code} ${p.line}:${p.column}`);
+    }
+  }
+  return found;
+}
+
+describe('an NDJSON line that ends inside an element of its batch', () => {
+  it("is one problem, the element's, not a second for the array at the same place", async () => {
+    // `[{"b":` on a line was unexpected-eof and unexpected-eol at 2:7, both "unexpected end of the
+    // line" (red team hF59). An array left open after a closed element still says so.
+    const files: Array<[string, string, string[]]> = [
+      ['cut-element.ndjson', '[{"a":1}]\n[{"b":\n', ['unknown-shape 1:2', 'unexpected-eof 2:7']],
+      [
+        'open-array.ndjson',
+        '[{"a":1}]\n[{"b":1},\n',
+        ['unknown-shape 1:2', 'unknown-shape 2:2', 'unexpected-eol 2:10'],
+      ],
+    ];
+    for (const [name, text, expected] of files) {
+      const path = join(dir, name);
+      writeFileSync(path, text);
+      for (const readSize of [1, 3, 4096]) {
+        expect(await problemsIn(path, readSize), `${name} in reads of ${readSize}`).toEqual(expected);
+      }
+    }
+  });
+});
+
 describe('a value cut before blank lines', () => {
   it('is cut where its own last line ends, read in reads of any size', async () => {
     // The blank line moved the cut to itself: 2:1 (3:1 after two), not 1:12.
@@ -2044,14 +2078,7 @@ describe('a value cut before blank lines', () => {
       const path = join(dir, name);
       writeFileSync(path, text);
       for (const readSize of [1, 2, 3, 5, 8, 13, 4096]) {
-        const found: string[] = [];
-        for await (const records of readRecords([path], { readSize, chunkSize: readSize })) {
-          for (const record of records) {
-            const problems = record.kind === 'problem' ? [record.problem] : 'problems' in record ? record.problems : [];
-            for (const p of problems) found.push(`${p.code} ${p.line}:${p.column}`);
-          }
-        }
-        expect(found, `${name} in reads of ${readSize}`).toEqual(expected);
+        expect(await problemsIn(path, readSize), `${name} in reads of ${readSize}`).toEqual(expected);
       }
     }
   });

@@ -2129,12 +2129,14 @@ export class ElementSplitter {
 
   /**
    * Ends the top-level value at the line break at `lineBreak`, as NDJSON does with a line: an
-   * element left open is cut there, and so is a batch, with a problem saying so.
+   * element left open is cut there, and so is a batch, with a problem saying so (the cut
+   * element's own, when there is one).
    */
   private endLineValue(lineBreak: SplitPosition): void {
     this.onTopLine = false;
     this.watchFirstValue = false;
-    if (this.mode === Mode.Element) {
+    const cut = this.mode === Mode.Element;
+    if (cut) {
       this.cutElement(lineBreak.offset, 'line');
       // Hint: a first line's end is decided on the line after it, where the scanner is: the value
       // ended on its own line, so a value that opens the next is on a line of its own.
@@ -2144,12 +2146,16 @@ export class ElementSplitter {
     }
     const open = this.batchOpen;
     if (open) {
-      this.problem(
-        lineBreak,
-        'unexpected-eol',
-        `unexpected end of the line: the array opened at line ${open.line}, column ${open.column} is not closed (NDJSON: one value a line)`,
-        '',
-      );
+      // Hint: an element the line cut says so already, at the same place ("the value is not
+      // closed"): the array open around it is that one problem, not a second.
+      if (!cut) {
+        this.problem(
+          lineBreak,
+          'unexpected-eol',
+          `unexpected end of the line: the array opened at line ${open.line}, column ${open.column} is not closed (NDJSON: one value a line)`,
+          '',
+        );
+      }
       this.endBatch(lineBreak, false);
     }
   }
