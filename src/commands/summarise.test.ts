@@ -18,7 +18,7 @@ describe('summarise diagnostics beside a machine-readable report', () => {
   it('names the calls with an undocumented status for json and csv, not for the formats whose overview does', () => {
     for (const format of ['json', 'csv'] as const) {
       expect(summaryDiagnostics(report, format, undefined), format).toEqual([
-        '2 call(s) with an undocumented status, counted as Other',
+        '2 calls with an undocumented status, counted as Other',
       ]);
     }
     expect(summaryDiagnostics(report, 'pretty', undefined)).toEqual([]);
@@ -30,17 +30,35 @@ describe('summarise diagnostics beside a machine-readable report', () => {
     const failing = { ...withOther(2, 2), invalid: 3, inputErrors: 1 };
     for (const format of ['pretty', 'markdown', 'json', 'csv'] as const) {
       expect(summaryDiagnostics(failing, format, undefined, true), format).toEqual([
-        'skipped 3 invalid element(s); run `callhook validate` for details',
-        '2 call(s) with an undocumented status, counted as Other',
-        '1 problem(s) outside any event; run `callhook validate` for details',
+        'skipped 3 invalid elements; run `callhook validate` for details',
+        '2 calls with an undocumented status, counted as Other',
+        '1 problem outside any event; run `callhook validate` for details',
       ]);
       expect(summaryDiagnostics(summarise([]), format, undefined, true), format).toEqual([]);
     }
   });
 
+  it('counts in words, one or many, not `(s)`', () => {
+    // `1 problem(s)`, `skipped 1 invalid element(s)`, `call(s)`, `row(s)` (red team hF59).
+    const one = { ...withOther(1, 1), invalid: 1, inputErrors: 2 };
+    expect(summaryDiagnostics(one, 'json', undefined)).toEqual([
+      'skipped 1 invalid element; run `callhook validate` for details',
+      '1 call with an undocumented status, counted as Other',
+      '2 problems outside any event; run `callhook validate` for details',
+    ]);
+    const empty = summarise([]);
+    for (const [keys, rows] of [
+      [1, '1 phone row'],
+      [1200, '1,200 phone rows'],
+    ] as const) {
+      const cut = { ...empty, groups: { rest: { keys } } } as unknown as typeof empty;
+      expect(summaryDiagnostics(cut, 'csv', 'phone')).toEqual([`--top left out ${rows}; --top 0 keeps them all`]);
+    }
+  });
+
   it('says how many of them a filter (--status, --since, --until) left out of Other', () => {
     expect(summaryDiagnostics(withOther(2, 1), 'json', undefined)).toEqual([
-      '2 call(s) with an undocumented status, 1 counted as Other, the rest filtered out',
+      '2 calls with an undocumented status, 1 counted as Other, the rest filtered out',
     ]);
   });
 });

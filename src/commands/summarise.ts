@@ -107,16 +107,18 @@ export function summaryDiagnostics(
   const out: string[] = [];
   if ((format === 'pretty' || format === 'markdown') && !strict) return out;
   if (report.invalid > 0) {
-    out.push(`skipped ${report.invalid} invalid element(s); run \`callhook validate\` for details`);
+    out.push(`skipped ${plural(report.invalid, 'invalid element')}; run \`callhook validate\` for details`);
   }
   if (report.undocumentedStatuses > 0) {
-    out.push(`${report.undocumentedStatuses} call(s) with an undocumented status, ${undocumentedStatusFate(report)}`);
+    out.push(
+      `${plural(report.undocumentedStatuses, 'call')} with an undocumented status, ${undocumentedStatusFate(report)}`,
+    );
   }
   if (report.inputErrors > 0) {
-    out.push(`${report.inputErrors} problem(s) outside any event; run \`callhook validate\` for details`);
+    out.push(`${plural(report.inputErrors, 'problem')} outside any event; run \`callhook validate\` for details`);
   }
   if (format === 'csv' && by && by !== 'status' && report.groups?.rest) {
-    out.push(`--top left out ${report.groups.rest.keys} ${by} row(s); --top 0 keeps them all`);
+    out.push(`--top left out ${plural(report.groups.rest.keys, `${by} row`)}; --top 0 keeps them all`);
   }
   return out;
 }

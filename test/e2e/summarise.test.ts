@@ -77,7 +77,7 @@ describe('callhook summarise', () => {
       'Not Complete': { count: 2000, percent: 33.3 },
       Other: { count: 1, percent: 0 },
     });
-    expect(one.stderr).toContain('skipped 1 invalid element(s); run `callhook validate`');
+    expect(one.stderr).toContain('skipped 1 invalid element; run `callhook validate`');
   });
 
   it('reports zeros for an empty batch, in every format, exit 0', async () => {
@@ -150,13 +150,11 @@ describe('callhook summarise', () => {
     for (const format of ['pretty', 'markdown', 'json', 'csv']) {
       const strict = await runCli(['summarise', '-', '--strict', '--format', format], { input });
       expect(strict.code, format).toBe(1);
-      expect(strict.stderr, format).toBe(
-        'callhook: skipped 1 invalid element(s); run `callhook validate` for details\n',
-      );
+      expect(strict.stderr, format).toBe('callhook: skipped 1 invalid element; run `callhook validate` for details\n');
     }
     const other = await runCli(['summarise', 'fixtures/invalid/bad-status.json', '--strict']);
     expect(other.code).toBe(1);
-    expect(other.stderr).toBe('callhook: 1 call(s) with an undocumented status, counted as Other\n');
+    expect(other.stderr).toBe('callhook: 1 call with an undocumented status, counted as Other\n');
   });
 
   it('counts a bare call of an undocumented status that carries a field named data as Other, as summarise and show read it alike', async () => {
@@ -169,7 +167,7 @@ describe('callhook summarise', () => {
       const summary = await runCli(['summarise', '-', '--format', 'json'], { input });
       expect([summary.code, summary.stderr], JSON.stringify(extra)).toEqual([
         0,
-        'callhook: 1 call(s) with an undocumented status, counted as Other\n',
+        'callhook: 1 call with an undocumented status, counted as Other\n',
       ]);
       expect(JSON.parse(summary.stdout).callComplete.byGroup.Other.count).toBe(1);
       const shown = await runCli(['show', '-', '--no-pager', '--no-color'], { input });
@@ -353,7 +351,7 @@ describe('callhook summarise on the fixtures', () => {
       ),
     );
     expect(pretty?.stdout).toMatch(/^ {2}Other status +1 call with an undocumented status, all filtered out$/m);
-    expect(json?.stderr).toBe('callhook: 1 call(s) with an undocumented status, all filtered out\n');
+    expect(json?.stderr).toBe('callhook: 1 call with an undocumented status, all filtered out\n');
   });
 
   it('colours only when asked, and never lets payload text drive the terminal', async () => {
