@@ -2,6 +2,7 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { maxHeaderSize } from 'node:http';
+import type { Command } from 'commander';
 import { instantOf } from '../core/instant.js';
 import { CallhookError, describeIoError, ExitCode } from '../errors.js';
 import { defaultHmacHeader, defaultSecretEnv, defaultToleranceSeconds, headerLineParts } from '../http/names.js';
@@ -157,8 +158,11 @@ async function eventFilesOf(paths: readonly string[]): Promise<{ name: string; s
   return files;
 }
 
-/** The `verify` action: exit 0 when every signature holds, 1 when any does not, 2 for usage errors. */
-export async function verify(paths: string[], raw: RawVerifyOptions): Promise<void> {
+/**
+ * The `verify` action: exit 0 when every signature holds, 1 when any does not, 2 for usage errors;
+ * `command`, commander's, says whether --sign was given or is the default.
+ */
+export async function verify(paths: string[], raw: RawVerifyOptions, command?: Command): Promise<void> {
   finishWithoutStdout();
   const { tolerance, now, secretEnv, signatureHeader, maxBody } = parseAll(
     {
@@ -188,7 +192,10 @@ export async function verify(paths: string[], raw: RawVerifyOptions): Promise<vo
   if (raw.body === undefined && paths.length === 0) {
     throw new CallhookError('nothing to verify: name captured files or folders, or give --body FILE with --header');
   }
-  const keys = parseSecrets(process.env[secretEnv], raw.sign, secretEnv);
+  // Hint: `--sign standard` named to one who never typed it reads as a flag they got wrong.
+  const defaulted = command?.getOptionValueSource('sign') === 'default';
+  const chosen = defaulted ? 'verify checks Standard Webhooks signatures by default (--sign standard) and' : undefined;
+  const keys = parseSecrets(process.env[secretEnv], raw.sign, secretEnv, chosen);
   // Hint: a capture is checked with the tolerance listen checked it with, as its sender was answered.
   const check = (body: Buffer, headers: HeaderSource, at: number | undefined, recorded?: number) =>
     raw.sign === 'standard'

@@ -74,15 +74,20 @@ export function secretKey(secret: string, scheme: SignScheme, name: string): Buf
   return scheme === 'standard' ? decodeStandardSecret(secret, name) : Buffer.from(secret, 'utf8');
 }
 
-/** The HMAC keys of the secrets in the environment variable `envName` (`raw` is its value). */
-export function parseSecrets(raw: string | undefined, scheme: SignScheme, envName: string): Buffer[] {
+/**
+ * The HMAC keys of the secrets in the environment variable `envName` (`raw` is its value);
+ * `chosen` says how the scheme was chosen when there are none (`--sign hmac`, or a default).
+ */
+export function parseSecrets(
+  raw: string | undefined,
+  scheme: SignScheme,
+  envName: string,
+  chosen = `--sign ${scheme}`,
+): Buffer[] {
   const variable = shownVariable(envName);
   const parts = splitSecrets(raw ?? '');
   if (parts.length === 0) {
-    throw new CallhookError(
-      `--sign ${scheme} needs a secret in ${variable.long} (never on the command line)`,
-      ExitCode.usage,
-    );
+    throw new CallhookError(`${chosen} needs a secret in ${variable.long} (never on the command line)`, ExitCode.usage);
   }
   return parts.map((secret, i) => secretKey(secret, scheme, `secret #${i + 1} in ${variable.short}`));
 }

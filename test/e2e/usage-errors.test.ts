@@ -197,6 +197,23 @@ describe('a value given to --secret-env', () => {
       'callhook: --sign hmac needs a secret in the environment variable CALLHOOK_SECRET (never on the command line)\n',
     );
   });
+
+  it("names verify's default scheme when --sign was not given, not a flag the user never typed", async () => {
+    // It said "--sign standard needs a secret…" to `callhook verify captured/` (red team hF59).
+    const env = { CALLHOOK_SECRET: undefined };
+    const [defaulted, typed] = await Promise.all([
+      runCli(['verify', 'fixtures/valid/bare-types.json'], { env }),
+      runCli(['verify', 'fixtures/valid/bare-types.json', '--sign', 'standard'], { env }),
+    ]);
+    expect([defaulted.stderr, defaulted.code]).toEqual([
+      'callhook: verify checks Standard Webhooks signatures by default (--sign standard) and needs a secret in the environment variable CALLHOOK_SECRET (never on the command line)\n',
+      2,
+    ]);
+    expect([typed.stderr, typed.code]).toEqual([
+      'callhook: --sign standard needs a secret in the environment variable CALLHOOK_SECRET (never on the command line)\n',
+      2,
+    ]);
+  });
 });
 
 describe('--signature-header naming a header the request sets itself', () => {
