@@ -491,7 +491,13 @@ function describeSyntaxError(site: ErrorSite, error: number, ended: Ended): Prob
       return site.error(offset + at, 'syntax', message);
     }
     case ParseErrorCode.InvalidSymbol:
-      return site.error(offset, 'invalid-symbol', symbolMessage(token), blankRepair(offset, token));
+      // Hint: from the token on: jsonc-parser's ends at a `-` alone before `Infinity`.
+      return site.error(
+        offset,
+        'invalid-symbol',
+        symbolMessage(site.source.text.slice(offset, offset + Math.max(token.length, wordReach))),
+        blankRepair(offset, token),
+      );
     case ParseErrorCode.InvalidCommentToken:
       return site.error(offset, 'comment', 'comments are not allowed in JSON');
     case ParseErrorCode.ColonExpected:
@@ -600,12 +606,18 @@ const firstCharacter = /^(?:\p{RI}{2}|.[\p{M}\p{Emoji_Modifier}]*(?:\u200d.[\p{M
 // word of 5 million combining marks (a line of 10 MB) overflowed its stack.
 const wordReach = 64;
 
-/** The message of an `invalid-symbol` error: what is wrong with the word that begins `token`, no JSON value. */
+/**
+ * The message of an `invalid-symbol` error: what is wrong with the word that begins `token` (or
+ * the text from it on), no JSON value.
+ */
 export function symbolMessage(token: string): string {
   const head = token.slice(0, wordReach);
+  // Hint: a sign is read with the word after it: `-Infinity` is one, `+6149…` a phone number.
+  const signed = /^[+-]?(?:NaN|Infinity)(?![\w$'\p{M}])/u.exec(head)?.[0];
+  if (signed !== undefined) return `${signed} is not a JSON value; use null or a number`;
+  if (/^\+[\d.]/.test(head)) return 'unexpected "+": a number cannot begin with +; put a phone number in quotes';
   const word = /^[A-Za-z_$'][\w$'\p{M}]*/u.exec(head)?.[0] ?? firstCharacter.exec(head)?.[0] ?? head.slice(0, 1);
-  if (['NaN', 'Infinity', '-Infinity', 'undefined'].includes(word))
-    return `${word} is not a JSON value; use null or a number`;
+  if (word === 'undefined') return `${word} is not a JSON value; use null or a number`;
   // Hint: JSON pasted from a web page or a word processor brings its typography with it: curly
   // quotes, and spaces that look like spaces (quoted as they are, a reader sees `unexpected " "`).
   if (/^['\u2018\u2019]/.test(word)) return 'strings and property names need double quotes';

@@ -1665,19 +1665,48 @@ describe('syntax errors in one element', () => {
     );
   });
 
+  /** The first problem's message of each invalid element of `text`, read as an NDJSON file. */
+  const messages = async (text: string) => {
+    const path = join(dir, `pasted-${Math.random().toString(36).slice(2)}.ndjson`);
+    writeFileSync(path, text);
+    const out: string[] = [];
+    for await (const records of readRecords([path], { warnings: true })) {
+      for (const record of records) {
+        if (record.kind === 'invalid') out.push(record.problems[0]?.message ?? '');
+      }
+    }
+    return out;
+  };
+
+  it('names a signed Infinity or NaN as Infinity is named, and a number written with a +', async () => {
+    // `-Infinity` was only `unexpected "-"`, and `"phone": +6149…` only `unexpected "+"` (red team hF59).
+    expect(
+      await messages(
+        [
+          '{"a": -Infinity}',
+          '{"a": +Infinity}',
+          '{"a": -NaN}',
+          '{"a": Infinity}',
+          '{"phone": +61491570156}',
+          '{"a": +1.5}',
+          '{"a": -x}',
+          '{"a": -Infinityx}',
+        ].join('\n'),
+      ),
+    ).toEqual([
+      '-Infinity is not a JSON value; use null or a number',
+      '+Infinity is not a JSON value; use null or a number',
+      '-NaN is not a JSON value; use null or a number',
+      'Infinity is not a JSON value; use null or a number',
+      'unexpected "+": a number cannot begin with +; put a phone number in quotes',
+      'unexpected "+": a number cannot begin with +; put a phone number in quotes',
+      'unexpected "-"',
+      'unexpected "-"',
+    ]);
+  });
+
   it('names what a web page puts into JSON pasted from it: a no-break space, curly quotes', async () => {
     // `unexpected " "` showed a no-break space as a space, which is all a reader could see.
-    const messages = async (text: string) => {
-      const path = join(dir, `pasted-${Math.random().toString(36).slice(2)}.ndjson`);
-      writeFileSync(path, text);
-      const out: string[] = [];
-      for await (const records of readRecords([path], { warnings: true })) {
-        for (const record of records) {
-          if (record.kind === 'invalid') out.push(record.problems[0]?.message ?? '');
-        }
-      }
-      return out;
-    };
     expect(
       await messages(
         [
