@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { generateEvents } from '../core/generate.js';
 import { checkEvent, detectTypeByShape, envelopeMarksOf, isEnvelope, pointerSegment } from './check.js';
 import { statusGroupOf } from './events.js';
 
@@ -316,10 +317,20 @@ describe('checkEvent', () => {
 describe('detectTypeByShape', () => {
   it('picks the type whose own keys the object carries most', () => {
     expect(detectTypeByShape({ status: 'failed', note: 'x' })).toBe('CallAttempted');
-    expect(detectTypeByShape({ from: '1', to: '2', message: 'm' })).toBe('SMSSent');
+    // SMSSent and SMSReceived have the same keys: a bare SMS is `SMS`, as checkEvent names it.
+    expect(detectTypeByShape({ from: '1', to: '2', message: 'm' })).toBe('SMS');
     expect(detectTypeByShape({ a: 1 })).toBeUndefined();
     // A tie is no answer.
     expect(detectTypeByShape({ type: 'inbound', status: 'failed' })).toBeUndefined();
+  });
+
+  it('names a bare event as checkEvent does: a bare SMS was SMSSent here and SMS there (red team hF57)', () => {
+    const bare = [...generateEvents({ count: 60, seed: 7 })]
+      .map((delivery) => delivery.event)
+      .filter((event) => !('eventType' in event));
+    // CallAttempted, CallReceived and an SMS: CallComplete comes in its envelope.
+    expect(new Set(bare.map((event) => detectTypeByShape(event))).size).toBe(3);
+    for (const event of bare) expect(detectTypeByShape(event)).toBe(checkEvent(event).kind);
   });
 
   it('takes any parsed JSON value, as a library caller holds it: what is not an object has no type', () => {

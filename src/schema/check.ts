@@ -208,10 +208,18 @@ export const shapeKeys: ReadonlyArray<readonly [EventType, readonly string[]]> =
 ];
 
 /**
- * The event type a bare object's keys suggest, or undefined when no type's keys are there, two
- * types have as many (a tie; see `tiedTypes`), or it is no object.
+ * What a bare object's keys say it is, as `checkEvent` and `validateEvent` name a bare event:
+ * `SMS` for an SMS (SMSSent and SMSReceived have the same keys, so its keys cannot say which way
+ * it went), or undefined when no type's keys are there, two types have as many (a tie, which
+ * `checkEvent` settles by the one of them the object is valid as), or it is no object.
  */
-export function detectTypeByShape(value: unknown): EventType | undefined {
+export function detectTypeByShape(value: unknown): EventKind | undefined {
+  const type = typeByShape(value);
+  return type === 'SMSSent' ? 'SMS' : type;
+}
+
+/** The event type a bare object's keys suggest (see `detectTypeByShape`), an SMS as `SMSSent`, whose fields are an SMS's. */
+function typeByShape(value: unknown): EventType | undefined {
   // Hint: asked of every bare event, so it allocates nothing; `likeliestTypes` lists a tie's.
   if (!isObject(value)) return undefined;
   let best: EventType | undefined;
@@ -251,7 +259,7 @@ function likeliestTypes(value: unknown): EventType[] {
 }
 
 /**
- * The one type, of those a bare object's keys tie between (see `detectTypeByShape`), that it is
+ * The one type, of those a bare object's keys tie between (see `typeByShape`), that it is
  * a valid event of, undocumented fields allowed (`--strict` then names the one added); undefined
  * when none or several are. Hint: producers add fields, accepted by default, and one may be another type's telltale
  * key: a CallReceived with a `to` tied with SMS and was refused as a shape no type matches, a
@@ -273,7 +281,7 @@ export function isEventShaped(object: Record<string, unknown>, typed: boolean): 
   if (Object.hasOwn(object, 'eventType') && (!typed || typeof object.eventType === 'string')) return true;
   // Hint: keys that tie two types are an event's too, told apart by its values (see `onlyValidOfTied`):
   // the reader took none for an event, and a cut element before it swallowed it (review hR63).
-  return detectTypeByShape(object) !== undefined || likeliestTypes(object).length > 0;
+  return typeByShape(object) !== undefined || likeliestTypes(object).length > 0;
 }
 
 const shortEscapes: Record<string, string> = { '\\': '5c', n: '0a', r: '0d', t: '09', b: '08', f: '0c' };
@@ -659,7 +667,7 @@ export function checkEvent(value: unknown, options: CheckOptions = {}): CheckRes
     }
   }
 
-  type ??= detectTypeByShape(payload) ?? onlyValidOfTied(payload as Record<string, unknown>);
+  type ??= typeByShape(payload) ?? onlyValidOfTied(payload as Record<string, unknown>);
   if (!type && isRequestDump(payload as Record<string, unknown>)) {
     const keys = describeKeys(payload as Json);
     const message = `a captured HTTP request (${keys}), not an event: read its body, the events the platform sent`;
