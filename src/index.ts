@@ -62,6 +62,7 @@ export {
   type CheckOptions,
   type CheckResult,
   detectTypeByShape,
+  type KeyOrder,
   type SchemaIssue,
 } from './schema/check.js';
 export * from './schema/events.js';

@@ -7,6 +7,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot } from './helpers/run-cli.js';
 
@@ -93,6 +94,67 @@ console.log(JSON.stringify({
 }));
 `;
 
+/**
+ * A module that re-exports, with its type left to inference, each value the package exports, what
+ * each function returns and each member of each type it exports, as a consumer's code does: a
+ * declaration build of it (`declaration: true`) must name every type it reaches from 'callhook'.
+ */
+function surfaceProbe(entry: string): string {
+  const program = ts.createProgram([entry], {
+    module: ts.ModuleKind.NodeNext,
+    moduleResolution: ts.ModuleResolutionKind.NodeNext,
+    types: [],
+  });
+  const checker = program.getTypeChecker();
+  const exported = checker.getExportsOfModule(checker.getSymbolAtLocation(program.getSourceFile(entry)!)!);
+  const lines: string[] = [];
+  for (const symbol of exported) {
+    const { name } = symbol;
+    const target = symbol.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(symbol) : symbol;
+    if (target.flags & ts.SymbolFlags.Function) {
+      lines.push(
+        `export const ${name}Returns = () => ${name}(...(undefined as unknown as Parameters<typeof ${name}>));`,
+      );
+    } else if (target.flags & (ts.SymbolFlags.Variable | ts.SymbolFlags.Class)) {
+      lines.push(`export const ${name}Value = ${name};`);
+    }
+    if (!(target.flags & (ts.SymbolFlags.Interface | ts.SymbolFlags.TypeAlias))) continue;
+    // Hint: a generic type needs its arguments, and a primitive's members are the language's.
+    const declaration = target.declarations?.[0] as ts.InterfaceDeclaration | ts.TypeAliasDeclaration | undefined;
+    if (declaration?.typeParameters) continue;
+    const type = checker.getDeclaredTypeOfSymbol(target);
+    const members = type.isUnion() ? type.types : [type];
+    if (members.some((member) => !(member.flags & (ts.TypeFlags.Object | ts.TypeFlags.Intersection)))) continue;
+    for (const property of checker.getPropertiesOfType(type)) {
+      lines.push(`export const ${name}_${lines.length} = (x: ${name}) => x[${JSON.stringify(property.name)}];`);
+    }
+  }
+  const names = exported.map((symbol) => symbol.name);
+  return `import { ${names.join(', ')} } from 'callhook';\n${lines.join('\n')}\n`;
+}
+
+/** What tsc says of `files` in the consumer project, checked as a strict consumer's, with `options`. */
+function typeCheck(config: string, files: string[], options: object): string {
+  const compilerOptions = {
+    target: 'ES2022',
+    module: 'NodeNext',
+    moduleResolution: 'NodeNext',
+    strict: true,
+    noEmit: true,
+    // Hint: checking every .d.ts (@types/node, valibot) takes a minute; the consumer's use of
+    // callhook's types is what is checked, and attw (npm run check:package) checks the types resolve.
+    skipLibCheck: true,
+    typeRoots: [join(repoRoot, 'node_modules', '@types')],
+    types: ['node'],
+    ...options,
+  };
+  writeFileSync(join(project, config), JSON.stringify({ compilerOptions, files }));
+  // tsc reports on stdout, which a failed execFileSync's message leaves out.
+  const tsc = require.resolve('typescript/bin/tsc');
+  const checked = spawnSync(process.execPath, [tsc, '-p', config], { cwd: project, encoding: 'utf8' });
+  return checked.stdout + checked.stderr;
+}
+
 beforeAll(() => {
   const out = join(project, 'pack');
   const [info] = JSON.parse(
@@ -133,35 +195,16 @@ describe('the packed package', () => {
     const readme = readFileSync(join(repoRoot, 'README.md'), 'utf8');
     writeFileSync(join(project, 'receiver.mjs'), /<!-- receiver -->\n```js\n([\s\S]*?)\n```/.exec(readme)![1]!);
     writeFileSync(join(project, 'library.mts'), /<!-- library -->\n```ts\n([\s\S]*?)\n```/.exec(readme)![1]!);
-    writeFileSync(
-      join(project, 'tsconfig.json'),
-      JSON.stringify({
-        compilerOptions: {
-          target: 'ES2022',
-          module: 'NodeNext',
-          moduleResolution: 'NodeNext',
-          strict: true,
-          // Next.js's default: a web ReadableStream is not typed async iterable.
-          lib: ['ES2022', 'DOM', 'DOM.Iterable'],
-          // As strict a consumer as there is: an optional option must take undefined.
-          exactOptionalPropertyTypes: true,
-          noEmit: true,
-          // Hint: checking every .d.ts (@types/node, valibot) takes a minute; the consumer's use of
-          // callhook's types is what is checked, and attw (npm run check:package) checks the types resolve.
-          skipLibCheck: true,
-          typeRoots: [join(repoRoot, 'node_modules', '@types')],
-          types: ['node'],
-          // The README's receiver is JavaScript: checked as a TypeScript user who copies it would see it.
-          allowJs: true,
-          checkJs: true,
-        },
-        files: ['consumer.mts', 'receiver.mjs', 'library.mts'],
-      }),
-    );
-    const tsc = require.resolve('typescript/bin/tsc');
-    // tsc reports on stdout, which a failed execFileSync's message leaves out.
-    const checked = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.json'], { cwd: project, encoding: 'utf8' });
-    expect(checked.stdout + checked.stderr).toBe('');
+    const checked = typeCheck('tsconfig.json', ['consumer.mts', 'receiver.mjs', 'library.mts'], {
+      // Next.js's default: a web ReadableStream is not typed async iterable.
+      lib: ['ES2022', 'DOM', 'DOM.Iterable'],
+      // As strict a consumer as there is: an optional option must take undefined.
+      exactOptionalPropertyTypes: true,
+      // The README's receiver is JavaScript: checked as a TypeScript user who copies it would see it.
+      allowJs: true,
+      checkJs: true,
+    });
+    expect(checked).toBe('');
     const build = (entry: string) =>
       execFileSync(
         process.execPath,
@@ -203,6 +246,15 @@ describe('the packed package', () => {
         // Where the problem is, not where its element begins (37): the README printed that (red team hT31).
         '59 missing comma between object members\n2 calls\n',
     );
+  });
+
+  it('names every type its exports reach, so a consumer that emits declarations builds (TS2742; red team hF57)', () => {
+    // CheckOptions.keyOrder was a KeyOrder and Source.path an OpenablePath, neither exported: a
+    // consumer's inferred type holding one could not be written in its .d.ts.
+    const probe = surfaceProbe(join(project, 'node_modules/callhook/dist/index.d.ts'));
+    expect(probe).toContain('CheckOptions_');
+    writeFileSync(join(project, 'surface.mts'), probe);
+    expect(typeCheck('tsconfig.surface.json', ['surface.mts'], { declaration: true })).toBe('');
   });
 
   it("can be bundled into an app with esbuild's defaults for Node, as ESM and as CommonJS", () => {

@@ -114,7 +114,8 @@ export const defaultMaxElementBytes = 64 * 2 ** 20;
  * the name is not UTF-8 (see input/file-names.ts): print the name, never the path.
  */
 export interface Source {
-  path: OpenablePath;
+  // Hint: not `OpenablePath`, which the package does not export: a consumer's type holding it could not be named.
+  path: string | Buffer;
   name: string;
   /** Found in a folder, where only regular files are read: one that is no longer one when read fails (see `readChunks`). */
   inFolder?: true;
