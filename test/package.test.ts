@@ -257,6 +257,18 @@ describe('the packed package', () => {
     expect(typeCheck('tsconfig.surface.json', ['surface.mts'], { declaration: true })).toBe('');
   });
 
+  it('declares nothing an older @types/node cannot read: no Dirent<…> or Buffer<…> (red team hF57)', () => {
+    // Neither takes an argument in @types/node 20.17.0 and older: `Type 'Dirent' is not generic`, in an
+    // internal function's declaration the public entry pulls in, failed a consumer's build there.
+    const declarations = packed.filter((path) => path.endsWith('.d.ts'));
+    const generic = declarations.flatMap((path) => {
+      const text = readFileSync(join(project, 'node_modules/callhook', path), 'utf8');
+      return [...text.matchAll(/\b(?:Dirent|Buffer)<[^>]*>/g)].map((match) => `${path}: ${match[0]}`);
+    });
+    expect(declarations.length).toBeGreaterThan(10);
+    expect(generic).toEqual([]);
+  });
+
   it("can be bundled into an app with esbuild's defaults for Node, as ESM and as CommonJS", () => {
     // A dependency's UMD main (jsonc-parser's), left for the app's bundler, crashed the app at
     // start: "Dynamic require of ./impl/format is not supported" (red team hT35).

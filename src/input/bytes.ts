@@ -13,8 +13,11 @@ export const CLOSE_BRACE = 0x7d;
 export const OPEN_BRACKET = 0x5b;
 export const CLOSE_BRACKET = 0x5d;
 
-/** UTF-8's byte order mark: skipped at a file's start, where columns begin after it. */
-export const UTF8_BOM = Buffer.from([0xef, 0xbb, 0xbf]);
+/**
+ * UTF-8's byte order mark: skipped at a file's start, where columns begin after it. Hint: typed,
+ * for its inferred type gives Buffer a type argument in the declarations, which older @types/node refuse.
+ */
+export const UTF8_BOM: Buffer = Buffer.from([0xef, 0xbb, 0xbf]);
 
 /** True for JSON whitespace: space, tab, line feed, carriage return; false past the end (undefined). */
 export function isSpace(byte: number | undefined): boolean {

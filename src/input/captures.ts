@@ -391,13 +391,13 @@ async function describeFolder(path: string): Promise<Described[] | undefined> {
   // Hint: any entry but a folder: a FIFO or a device so named is refused when opened, and a
   // symlink read, rather than either passed over in silence.
   const names = entries
-    .filter(({ entry, name }) => !entry.isDirectory() && name.endsWith(metaSuffix) && !name.startsWith('.'))
+    .filter(({ name, isFolder }) => !isFolder && name.endsWith(metaSuffix) && !name.startsWith('.'))
     .map(({ name }) => name);
   const described: Described[] = names
     .filter((name) => name !== captureLogName)
     .map((name) => ({ meta: join(path, name) }));
   if (names.includes(captureLogName)) described.push({ log: join(path, captureLogName) });
-  const folders = entries.filter(({ entry, name }) => entry.isDirectory() && walksInto(name)).map(({ name }) => name);
+  const folders = entries.filter(({ name, isFolder }) => isFolder && walksInto(name)).map(({ name }) => name);
   // Hint: a loop, not push(...): a folder may hold more descriptions than a call takes arguments.
   for (const folder of folders)
     for (const source of (await describeFolder(join(path, folder))) ?? []) described.push(source);

@@ -7,7 +7,6 @@ import { isUtf8 } from 'node:buffer';
 import {
   type BigIntStats,
   constants,
-  type Dirent,
   fstatSync,
   open as openFdCallback,
   readFileSync,
@@ -238,7 +237,8 @@ const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 const numberDigits = String(lastNumber).length;
 
 /**
- * The entries of the folder `directory` names, each with its name as text, in name order but for
+ * The entries of the folder `directory` names, each with its name as text and whether it is a
+ * folder (a symbolic link to one is not), in name order but for
  * numbered names (`000001.json`, `2.JSONL`: see `byNumber`), which sort as if their numbers had as
  * many digits as the longest among them: by number. Hint: listen pads its numbers to 6 digits
  * only, so by name `1000000.json` came before `999999.json`, and the first delivery was read last.
@@ -246,21 +246,25 @@ const numberDigits = String(lastNumber).length;
  * Listed as bytes, by the folder's bytes: decoded by Node, a name that is not UTF-8 names no file
  * (see file-names.ts). Throws the system's error, for the caller to describe.
  */
-export async function folderEntries(directory: string): Promise<{ entry: Dirent<Buffer>; name: string }[]> {
+export async function folderEntries(directory: string): Promise<{ name: string; isFolder: boolean }[]> {
   const listed = await readdir(openablePath(directory), { withFileTypes: true, encoding: 'buffer' });
   const entries = listed.map((entry) => {
     const name = fileNameOf(entry.name);
     const number = byNumber.exec(name)?.[1];
-    return { entry, name, number: number !== undefined && number.length <= numberDigits ? number : undefined };
+    return {
+      name,
+      isFolder: entry.isDirectory(),
+      number: number !== undefined && number.length <= numberDigits ? number : undefined,
+    };
   });
   let digits = 0;
   for (const { number } of entries) digits = Math.max(digits, number?.length ?? 0);
-  const keyed = entries.map(({ entry, name, number }) => {
+  const keyed = entries.map(({ name, isFolder, number }) => {
     const key =
       number === undefined || number.length === digits
         ? name
         : number.padStart(digits, '0') + name.slice(number.length);
-    return { entry, name, key };
+    return { name, isFolder, key };
   });
   // Hint: `1.json` and `000001.json` sort alike by number; by name then, so the order is total.
   return keyed.sort((a, b) => byText(a.key, b.key) || byText(a.name, b.name));
@@ -291,10 +295,10 @@ async function walk(directory: string, into: Listed[], options: WalkOptions = {}
   // folder of 20,000 small files waited on them for seconds; red team hT77).
   const checks: Promise<{ info?: BigIntStats | undefined; error?: unknown }>[] = [];
   let asked = 0;
-  for (const [i, { entry, name }] of entries.entries()) {
+  for (const [i, { name, isFolder }] of entries.entries()) {
     for (; asked < Math.min(entries.length, i + checksAhead); asked++) {
       const ahead = entries[asked] as (typeof entries)[number];
-      if (ahead.entry.isDirectory() || !readsInFolder(ahead.name)) continue;
+      if (ahead.isFolder || !readsInFolder(ahead.name)) continue;
       const file = join(directory, ahead.name);
       const checked = options.unchecked
         ? stat(openablePath(file), { bigint: true }).catch(() => undefined)
@@ -305,7 +309,7 @@ async function walk(directory: string, into: Listed[], options: WalkOptions = {}
       );
     }
     const path = join(directory, name);
-    if (entry.isDirectory()) {
+    if (isFolder) {
       if (walksInto(name)) await walk(path, into, options);
     } else if (readsInFolder(name)) {
       // Hint: a symbolic link to a folder is not followed (it could loop). A named pipe would
