@@ -1,8 +1,9 @@
 /**
- * callhook as a library: validate one event, read events from files, streams or strings, sign
- * and verify deliveries, the payload schemas with their inferred types, the contract as JSON
- * Schema or OpenAPI, and a generator of realistic traffic. Works where code generation from
- * strings is refused (edge runtimes, a CSP, `node --disallow-code-generation-from-strings`).
+ * callhook as a library for Node.js 20.18 or later (it uses `node:fs`, `node:crypto` and
+ * `node:stream`, so it runs in no browser): validate one event, read events from files, streams
+ * or strings, sign and verify deliveries, the payload schemas with their inferred types, the
+ * contract as JSON Schema or OpenAPI, and a generator of realistic traffic. Works where code
+ * generation from strings is refused (`node --disallow-code-generation-from-strings`, a CSP).
  */
 
 export {

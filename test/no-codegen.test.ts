@@ -6,7 +6,7 @@ import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { repoRoot } from './helpers/run-cli.js';
 
-// The library where code generation from strings is refused (edge runtimes, a CSP, this flag):
+// The library where code generation from strings is refused (this flag, a CSP):
 // the compiled acceptor cannot be built, and validation must take the plain valibot path.
 const script = `
 import { checkEvent, validateEvent } from './dist/index.js';

@@ -269,6 +269,22 @@ describe('the packed package', () => {
     expect(generic).toEqual([]);
   });
 
+  it('says on hover it is for Node, as it is: it does not bundle for a platform without node: modules (red team hF57)', () => {
+    // Its entry's doc said it worked on "edge runtimes"; verifyStandardWebhook needs node:crypto and node:buffer.
+    const declarations = readFileSync(join(project, 'node_modules/callhook/dist/index.d.ts'), 'utf8');
+    const doc = /^\/\*\*[\s\S]*?\*\//.exec(declarations)?.[0];
+    expect(doc).toMatch(/Node\.js/);
+    expect(doc).not.toMatch(/edge/i);
+    writeFileSync(join(project, 'edge.mjs'), "export { verifyStandardWebhook } from 'callhook';\n");
+    const bundled = spawnSync(
+      process.execPath,
+      [require.resolve('esbuild/bin/esbuild'), 'edge.mjs', '--bundle', '--platform=neutral', '--log-level=error'],
+      { cwd: project, encoding: 'utf8' },
+    );
+    expect(bundled.status).not.toBe(0);
+    expect(bundled.stderr).toContain('Could not resolve "node:crypto"');
+  });
+
   it("can be bundled into an app with esbuild's defaults for Node, as ESM and as CommonJS", () => {
     // A dependency's UMD main (jsonc-parser's), left for the app's bundler, crashed the app at
     // start: "Dynamic require of ./impl/format is not supported" (red team hT35).

@@ -141,7 +141,7 @@ function compile(schema: Node): Acceptor | undefined {
     make = new Function('isUuid', 'k', `return function accept(value) {\n${body}\nreturn true;\n};`) as typeof make;
   } catch (error) {
     // Hint: where code generation from strings is refused (node --disallow-code-generation-from-strings,
-    // edge runtimes, a Content-Security-Policy without 'unsafe-eval'), `new Function` throws an
+    // a Content-Security-Policy without 'unsafe-eval'), `new Function` throws an
     // EvalError; valibot alone then checks every value: slower, and exactly as right.
     if (error instanceof EvalError) return undefined;
     throw error;
