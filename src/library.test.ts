@@ -2,6 +2,7 @@ import { Readable, Stream } from 'node:stream';
 import { describe, expect, expectTypeOf, it, vi } from 'vitest';
 import { generateEvents } from './core/generate.js';
 import { CallhookError } from './errors.js';
+import { defaultHmacHeader } from './http/names.js';
 import { createSigner, parseSecrets } from './http/signing.js';
 import { fromWireHeaders, verifyHexHmac, verifyStandardWebhook } from './http/verify.js';
 import type { Omitted, Problem } from './input/types.js';
@@ -568,7 +569,7 @@ describe("options a caller's object inherits", () => {
       const signed = library.signStandardWebhook('[]', { secrets });
       expect(library.verifyStandardWebhook('[]', signed, { secrets })).toEqual({ ok: true, secretIndex: 0 });
       const hmac = library.signHexHmac('[]', { secrets: 'k' });
-      expect(Object.keys(hmac)).toEqual(['x-signature']);
+      expect(Object.keys(hmac)).toEqual(['X-Signature']);
       expect(library.verifyHexHmac('[]', hmac, { secrets: 'k' })).toMatchObject({ ok: true });
     } finally {
       for (const key of Object.keys(wrong)) delete (Object.prototype as Record<string, unknown>)[key];
@@ -1132,9 +1133,24 @@ describe('signing and verifying', () => {
     });
   });
 
+  it('names the hex HMAC header as the caller named it, or as defaultHmacHeader does, and verifies it in any case', () => {
+    // It was lower-cased: `signed[defaultHmacHeader]` and `signed['X-Hub-Signature']` were undefined (red team hF57).
+    const bytes = Buffer.from(body);
+    const named = signHexHmac(bytes, { secrets: 'k', header: 'X-Hub-Signature' });
+    expect(Object.keys(named)).toEqual(['X-Hub-Signature']);
+    expect(Object.keys(signHexHmac(bytes, { secrets: 'k' }))).toEqual([defaultHmacHeader]);
+    const signature = named['X-Hub-Signature'] as string;
+    for (const headers of [named, { 'x-hub-signature': signature }, new Headers(named)]) {
+      expect(verifyHexHmac(bytes, headers, { secrets: 'k', header: 'x-HUB-signature' })).toEqual({
+        ok: true,
+        secretIndex: 0,
+      });
+    }
+  });
+
   it('reads a header given as a list longer than a call takes arguments', () => {
     // Hint: values.push(...list) passed each item as an argument: 200,000 threw a RangeError.
-    const signature = signHexHmac(body, { secrets: 'one' })['x-signature'] as string;
+    const signature = signHexHmac(body, { secrets: 'one' })[defaultHmacHeader] as string;
     const headers = { 'x-signature': [...Array.from({ length: 200_000 }, () => ''), signature] };
     expect(verifyHexHmac(body, headers, { secrets: 'one' })).toEqual({ ok: true, secretIndex: 0 });
   });
@@ -1161,7 +1177,9 @@ describe('signing and verifying', () => {
         scheme === 'hmac'
           ? signHexHmac(body, { secrets: env })
           : signStandardWebhook(body, { secrets: env, id: 'msg_1', timestamp: at.getTime() / 1000 });
-      expect(signed, JSON.stringify(env)).toEqual(sent);
+      // Hint: replay sends its header lower-cased; the library names it as it was given (any case is one header).
+      const lowerCased = Object.fromEntries(Object.entries(signed).map(([name, value]) => [name.toLowerCase(), value]));
+      expect(lowerCased, JSON.stringify(env)).toEqual(sent);
     }
     // Each secret of a list is one secret, trimmed as well; a comma in one is refused, not hashed.
     expect(verifyHexHmac(body, signHexHmac(body, { secrets: 'k' }), { secrets: [' k\r'] })).toEqual({
@@ -1279,7 +1297,7 @@ describe('signing and verifying', () => {
       expect(() => signHexHmac(body, { secrets, header: bad }), got).toThrow(refused);
       expect(() => verifyHexHmac(body, {}, { secrets, header: bad }), got).toThrow(refused);
     }
-    expect(signHexHmac(body, { secrets, header: 'X-Hub-Signature-256' })).toHaveProperty(['x-hub-signature-256']);
+    expect(signHexHmac(body, { secrets, header: 'X-Hub-Signature-256' })).toHaveProperty(['X-Hub-Signature-256']);
     // A header the request sets itself is refused as --signature-header refuses it: the digest
     // put in Content-Length is dropped, in Host or Expect it breaks the request (red team hT15).
     for (const header of ['Content-Length', 'host', 'Transfer-Encoding', 'Expect', 'webhook-signature']) {
@@ -1352,7 +1370,7 @@ describe('signing and verifying', () => {
 
   it('signs with a hex HMAC so that verifyHexHmac accepts it', () => {
     const headers = signHexHmac(body, { secrets: ['one', 'two'] });
-    expect(Object.keys(headers)).toEqual(['x-signature']);
+    expect(Object.keys(headers)).toEqual(['X-Signature']);
     expect(verifyHexHmac(body, headers, { secrets: ['two'] })).toEqual({ ok: true, secretIndex: 0 });
     expect(verifyHexHmac(body, headers, { secrets: ['three'] })).toMatchObject({ ok: false, reason: 'wrong-secret' });
   });

@@ -410,7 +410,7 @@ export interface SignHexHmacOptions {
 
 /**
  * Signs a body with the hex HMAC-SHA256 of its bytes, as `callhook replay --sign hmac` does:
- * returns the one header to send; `verifyHexHmac` checks it.
+ * returns the one header to send, named as `header` names it; `verifyHexHmac` checks it.
  */
 export function signHexHmac(body: string | Uint8Array, options: SignHexHmacOptions): Record<string, string> {
   const bytes = bytesOf(body);

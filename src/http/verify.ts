@@ -166,7 +166,10 @@ export function bytesOf(body: string | Uint8Array): Buffer {
   return Buffer.isBuffer(body) ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
 }
 
-/** The hex HMAC header's name a library caller gave (default `X-Signature`), lower-cased as node:http has it. */
+/**
+ * The hex HMAC header's name a library caller gave (default `X-Signature`), as given: a caller
+ * looks it up by that name in what `signHexHmac` returns. Verifying reads it in any case.
+ */
 export function hmacHeaderName(header: string | undefined): string {
   // Hint: as --signature-header refuses one (a quote in it is one kept from a shell or CI line).
   if (
@@ -177,7 +180,7 @@ export function hmacHeaderName(header: string | undefined): string {
   }
   const refusal = header === undefined ? undefined : signatureHeaderRefusal(header);
   if (refusal !== undefined) throw new TypeError(`header must be ${refusal} (got ${shownValue(header)})`);
-  return (header ?? defaultHmacHeader).toLowerCase();
+  return header ?? defaultHmacHeader;
 }
 
 /** Refuses headers a library caller gave that are no set of headers, instead of reading none. */
