@@ -47,7 +47,7 @@ const body = JSON.stringify([...generateEvents({ count: 5, seed: 3 })].map((e) =
 const secret = 'whsec_' + Buffer.from('0123456789abcdef0123').toString('base64');
 const headers = signStandardWebhook(body, { secrets: [secret] });
 // An option left undefined is as if not given, under exactOptionalPropertyTypes too.
-const tolerance = process.env.TOLERANCE ? Number(process.env.TOLERANCE) : undefined;
+const tolerance = process.env['TOLERANCE'] ? Number(process.env['TOLERANCE']) : undefined;
 const verified = verifyStandardWebhook(body, headers, { secrets: [secret], toleranceSeconds: tolerance });
 const results = (JSON.parse(body) as unknown[]).map((value) => validateEvent(value));
 const completes: CallCompleteEvent[] = results.flatMap((r) => (r.event?.type === 'CallComplete' ? [r.event] : []));
@@ -90,7 +90,7 @@ const frozenLists: [
 ] = [false, false, false];
 console.log(JSON.stringify({
   ok: verified.ok, valid: results.every((r) => r.ok), status: typeof status, read, parsed: parsed.success,
-  schema: toJsonSchema().$schema, fixture: events.length, noAny, listed: listed.length, warned: warned.length,
+  schema: toJsonSchema()['$schema'], fixture: events.length, noAny, listed: listed.length, warned: warned.length,
 }));
 `;
 
@@ -198,8 +198,11 @@ describe('the packed package', () => {
     const checked = typeCheck('tsconfig.json', ['consumer.mts', 'receiver.mjs', 'library.mts'], {
       // Next.js's default: a web ReadableStream is not typed async iterable.
       lib: ['ES2022', 'DOM', 'DOM.Iterable'],
-      // As strict a consumer as there is: an optional option must take undefined.
+      // As strict a consumer as there is: an optional option must take undefined, and
+      // `process.env.PORT` is to be written `process.env['PORT']` (red team hF57: the README's receiver was not).
       exactOptionalPropertyTypes: true,
+      noPropertyAccessFromIndexSignature: true,
+      noUncheckedIndexedAccess: true,
       // The README's receiver is JavaScript: checked as a TypeScript user who copies it would see it.
       allowJs: true,
       checkJs: true,
