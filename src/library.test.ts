@@ -185,8 +185,8 @@ describe('options a JavaScript caller may get wrong', () => {
       [undefined, 'undefined'],
       [null, 'null'],
       [5, '5'],
-      [{}, '[object Object]'],
-      [new ArrayBuffer(2), '[object ArrayBuffer]'],
+      [{}, 'Object'],
+      [new ArrayBuffer(2), 'ArrayBuffer'],
     ] as const) {
       await expect(collect(readEvents(source as unknown as string))).rejects.toThrow(
         new TypeError(`${sources} (got ${got})`),
@@ -391,7 +391,7 @@ describe('calls a JavaScript caller may get wrong', () => {
     for (const [flag, got] of [
       ['false', '"false"'],
       ['no', '"no"'],
-      [{}, '[object Object]'],
+      [{}, 'Object'],
       [0, '0'],
       [null, 'null'],
     ] as const) {
@@ -427,6 +427,36 @@ describe('calls a JavaScript caller may get wrong', () => {
     expect(() => codeFrame(problem.excerpt, Number.NaN, problem.column)).toThrow(
       new TypeError('line must be a whole number of at least 1 (got NaN)'),
     );
+  });
+
+  it('names a value of the wrong kind by its kind: not [object Object], nor an array as the number it holds', async () => {
+    // `(got [object Object])`, and a width of [40] said `at least 20 (got 40)`, as if 40 were too few (red team hF57).
+    const { codeFrame } = await import('./index.js');
+    const secrets = `whsec_${Buffer.from('a secret of 24 bytes!!!!').toString('base64')}`;
+    for (const [call, message] of [
+      [() => codeFrame(undefined, { line: 3 } as never, 1), 'line must be a whole number of at least 1 (got Object)'],
+      [() => codeFrame(undefined, 1, 1, [40] as never), 'width must be a whole number of at least 20 (got Array)'],
+      [
+        () => codeFrame(undefined, 1, 1, (() => 40) as never),
+        'width must be a whole number of at least 20 (got function)',
+      ],
+      [
+        () => validateEvent({}, { maxIssues: {} as never }),
+        'maxIssues must be a whole number of at least 1, or Infinity (got Object)',
+      ],
+      [() => signStandardWebhook('[]', { secrets, id: {} as never }), /^id must be a header value .* \(got Object\)$/],
+      [() => signStandardWebhook('[]', { secrets, id: 5 as never }), /^id must be a header value .* \(got 5\)$/],
+      [
+        () => validateEvent({}, { maxIssues: 5n as never }),
+        'maxIssues must be a whole number of at least 1, or Infinity (got 5n)',
+      ],
+      // A choice was quoted as JSON: a function was "undefined", and a bigint threw from inside JSON.stringify.
+      [() => validateEvent({}, { type: (() => 'SMS') as never }), /^type must be one of .* \(got function\)$/],
+      [() => validateEvent({}, { type: 5n as never }), /^type must be one of .* \(got 5n\)$/],
+      [() => validateEvent({}, { type: ['SMSSent'] as never }), /^type must be one of .* \(got Array\)$/],
+    ] as const) {
+      expect(call).toThrow(message);
+    }
   });
 });
 

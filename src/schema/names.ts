@@ -68,7 +68,7 @@ export function isCallStatus(status: string): status is CallStatus {
  */
 export function assertChoice(what: string, value: string | undefined, choices: readonly string[]): void {
   if (value !== undefined && !choices.includes(value)) {
-    throw new TypeError(`${what} must be one of ${choices.join(', ')} (got ${JSON.stringify(value)})`);
+    throw new TypeError(`${what} must be one of ${choices.join(', ')} (got ${shownValue(value)})`);
   }
 }
 
@@ -163,17 +163,15 @@ export function assertString(what: string, value: unknown): void {
 }
 
 /**
- * A value a caller gave, as an option's TypeError quotes it: a string in quotes, anything else as
- * itself (NaN reads NaN), or its kind when it has no text (an object without a prototype, whose
- * String() throws).
+ * A value a caller gave, as an option's TypeError quotes it: a string in quotes, another primitive
+ * as itself (NaN reads NaN, a bigint `5n`), an object or a function by its kind (`kindOf`). Hint:
+ * String() made `{}` "[object Object]", `[40]` "40" (a width of at least 20 "got 40"), a function
+ * its source; JSON.stringify made a function "undefined", and threw at a bigint.
  */
 export function shownValue(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);
-  try {
-    return String(value);
-  } catch {
-    return kindOf(value);
-  }
+  if (typeof value === 'bigint') return `${value}n`;
+  return typeof value === 'object' || typeof value === 'function' ? kindOf(value) : String(value);
 }
 
 /** What kind of value a caller gave, never the value: `undefined`, `number`, `null`, `Buffer`, `Object`. */
