@@ -1065,7 +1065,12 @@ export interface Undescribed {
 
 /** The runs of lines of the `.ndjson` file `name`, in its first `size` bytes, that are not exactly a body `described` names. */
 async function* undescribedLines(name: string, described: DescribedFile, size: number): AsyncGenerator<Undescribed> {
-  const { handle } = await openRegular(name);
+  // Hint: a file that cannot be read (a named pipe, a link that loops) failed each delivery it
+  // holds as body-unreadable, where it was read: its lines cannot be looked through, and it ended
+  // the run, with no summary, as an internal error (review hR70).
+  const opened = await openRegular(name).catch(() => undefined);
+  if (opened === undefined) return;
+  const { handle } = opened;
   const { runs, aside } = described;
   /** The run of bodies that the lines go through, or the next: lines come in the order of their bytes. */
   let next = 0;

@@ -7,8 +7,10 @@ import {
   mkdirSync,
   mkdtempSync,
   openSync,
+  readdirSync,
   readFileSync,
   rmSync,
+  symlinkSync,
   truncateSync,
   writeFileSync,
   writeSync,
@@ -225,6 +227,38 @@ describe('verify a folder of captures reads each body no further than --max-body
       stderr: byLog.stderr,
       code: 2,
     });
+  });
+
+  it('fails the deliveries whose .ndjson body file is a named pipe or a link that loops, and checks the rest, as verify of its log does', async () => {
+    // One-line bodies share a .ndjson file: looked through for lines no log line describes, it was
+    // opened outside the reading that fails a delivery, and ended the run in 'internal error: ELOOP'
+    // or 'not a regular file', with no summary (review hR70).
+    const facts = { receivedAt: '2024-01-01T00:00:00.000Z', method: 'POST', path: '/', status: 200 };
+    for (const spoil of ['fifo', 'loop'] as const) {
+      const folder = join(dir, spoil);
+      const capture = await CaptureWriter.open(folder);
+      for (const n of [1, 2]) {
+        const body = `[{"n": ${n}}]`;
+        await capture.save(Buffer.from(body), { ...facts, headers: signed(body) }, true);
+      }
+      await capture.close();
+      const lines = readdirSync(folder).find((name) => name.endsWith('.ndjson')) ?? '';
+      expect(lines, spoil).not.toBe('');
+      const spoiled = join(folder, lines);
+      rmSync(spoiled);
+      if (spoil === 'fifo') execFileSync('mkfifo', [spoiled]);
+      else symlinkSync(lines, spoiled);
+      const byLog = await verifyHmac(join(folder, 'deliveries.meta'), '--width', '300');
+      expect(byLog.stdout, spoil).toContain('0 of 0 signatures valid; 2 deliveries not checked');
+      expect(byLog.code, spoil).toBe(2);
+      const byFolder = await verifyHmac(folder, '--width', '300');
+      expect({ spoil, stdout: byFolder.stdout, stderr: byFolder.stderr, code: byFolder.code }).toEqual({
+        spoil,
+        stdout: byLog.stdout,
+        stderr: byLog.stderr,
+        code: 2,
+      });
+    }
   });
 
   it('refuses a body file past --max-body that a log line of an earlier version does not size, before reading it', async () => {
