@@ -554,7 +554,8 @@ export class ElementSplitter {
   /** True when the splitter is where `resumeAt` starts for `point` (see `isAtResumePoint`). */
   atResumePoint(point: ResumePoint): boolean {
     // Bytes held unread leave the splitter short of the point; the first thread then reads on.
-    if (this.heldTail) return false;
+    // Hint: so does a comment: the point may be an element's in it, no element (review hR67).
+    if (this.heldTail || this.comment !== Comment.None) return false;
     const where = this.mode === Mode.Top ? 'top' : this.mode === Mode.BatchElement ? 'batch-element' : 'elsewhere';
     return isAtResumePoint(
       {

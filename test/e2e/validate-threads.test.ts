@@ -344,6 +344,27 @@ describe('validate on two threads', () => {
     expect(lines.one.totals).toMatchObject({ events: events.length, invalid: 0, errors: events.length + 1 });
   });
 
+  it('reads a block comment over the middle of the file as one thread does, the second half begun inside it or not', async () => {
+    // The second thread began at an element inside the comment, and the first took it for where
+    // the second began: the comment's elements were counted, its close an invalid element, and its
+    // own problem lost (review hR67).
+    const lines = pretty(events).split('\n');
+    const starts = lines.flatMap((line, i) => (line === '  {' ? [i] : []));
+    const [from, to] = [starts[Math.floor(starts.length * 0.3)]!, starts[Math.floor(starts.length * 0.8)]!];
+    const text = [
+      ...lines.slice(0, from),
+      '  /* old events, kept for reference:',
+      ...lines.slice(from, to),
+      '  */',
+      ...lines.slice(to),
+    ].join('\n');
+    const report = await expectSame(write('block-comment.json', text), /./);
+    expect(report.totals.events).toBe(
+      events.length - (Math.floor(starts.length * 0.8) - Math.floor(starts.length * 0.3)),
+    );
+    expect(report.files[0]!.problems.map((problem) => problem.code)).toEqual(['comment']);
+  });
+
   it('reads on alone when the second half reads on past its top-level array', async () => {
     const half = Math.floor(events.length * 0.6);
     const text = `${pretty(events.slice(0, half))}\n${pretty(events.slice(half, half + 3))}\n`;
