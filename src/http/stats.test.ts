@@ -84,6 +84,10 @@ describe('DeliveryStats', () => {
       stats.attempt('200', 900);
     }
     expect(stats.report('http://127.0.0.1/', 'POST').requestRate).toBe(0.5);
+    // Slower than one a twentieth of a second: two figures, not 0 (review hR69).
+    const slow = new DeliveryStats();
+    for (const at of [10_000, 35_000]) slow.requestStarted(at);
+    expect(slow.report('http://127.0.0.1/', 'POST').requestRate).toBe(0.04);
   });
 
   it('gives no request rate with fewer than two starts apart: 0', () => {

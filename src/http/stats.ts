@@ -334,10 +334,15 @@ export class DeliveryStats {
     };
   }
 
-  /** Requests started per second, to a tenth (see `ReplayReport.requestRate`). */
+  /**
+   * Requests started per second (see `ReplayReport.requestRate`), to a tenth, or to two figures
+   * below one a second: to a tenth, --rate 0.04 read 0, as if none had started (review hR69).
+   */
   private requestRate(): number {
     const span = this.lastStart - this.firstStart;
-    return span > 0 ? Math.round(((this.starts - 1) / span) * 1000 * 10) / 10 : 0;
+    if (span <= 0) return 0;
+    const rate = ((this.starts - 1) / span) * 1000;
+    return rate < 1 ? Number(rate.toPrecision(2)) : Math.round(rate * 10) / 10;
   }
 
   /** Latency percentiles over every request that got a response. */

@@ -106,7 +106,7 @@ describe('progress', () => {
     expect(renderProgressLine({ ...snapshot, done: 1, requests: 1, elapsedMs: 5_000 })).toMatch(/ {2}0\.2 req\/s {2}/);
     expect([0, 0.04, 0.25, 9.94, 9.96, 52.4, 22_936.4].map(requestRateText)).toEqual([
       '0.0 req/s',
-      '0.0 req/s',
+      '0.04 req/s',
       '0.3 req/s',
       '9.9 req/s',
       '10 req/s',

@@ -40,9 +40,11 @@ export function progressFraction(p: ProgressSnapshot): number | undefined {
 
 /**
  * A request rate as the progress line and the summary both show it: to a tenth below 10 a second,
- * so a slow run (`--rate 0.2`) does not read `0 req/s` as stuck; whole, grouped, above.
+ * so a slow run (`--rate 0.2`) does not read `0 req/s` as stuck, to two figures below a twentieth
+ * (`--rate 0.04`); whole, grouped, above.
  */
 export function requestRateText(perSecond: number): string {
+  if (perSecond > 0 && perSecond < 0.05) return `${Number(perSecond.toPrecision(2))} req/s`;
   const tenths = Math.round(perSecond * 10);
   return tenths < 100 ? `${(tenths / 10).toFixed(1)} req/s` : `${grouped(Math.round(perSecond))} req/s`;
 }
