@@ -61,6 +61,14 @@ describe('listen output', () => {
     );
   });
 
+  it("shows a pointer to a key of megabytes by its segments' first 40 characters, as validate does", () => {
+    // A key of 100,000 characters made one line of 100,012 (review hR67).
+    const key = 'k'.repeat(100_000);
+    const problem = { file: '', line: 1, column: 2, offset: 1, severity: 'error' as const, code: 'c', message: 'm' };
+    const refused = delivery({ status: 422, problems: [{ ...problem, pointer: `/data/${key}/a` }] });
+    expect(renderDeliveryProblems(refused, plain)).toBe(`  1:2 /data/${'k'.repeat(40)}…/a m\n`);
+  });
+
   it('counts the problems a body had past those kept among the ones it leaves out', () => {
     const problem = { file: '', line: 1, column: 2, offset: 1, severity: 'error' as const, code: 'c', message: 'm' };
     const problems = [0, 1, 2, 3, 4].map((i) => ({ ...problem, pointer: `/${i}` }));

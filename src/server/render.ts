@@ -19,6 +19,7 @@ import {
 } from '../render/terminal.js';
 import { advisedMessage } from '../render/validation.js';
 import { grouped, plural } from '../render/words.js';
+import { pointerExcerpt } from '../schema/check.js';
 import { problemJson, problemsKept } from './body-events.js';
 import type { Delivery, ListenCounts } from './listen.js';
 
@@ -174,7 +175,7 @@ export function renderDeliveryProblems(
     problemLine([{ text: escapeTerminal(delivery.signature.message), style: c.red }]);
   }
   for (const problem of delivery.problems.slice(0, limit)) {
-    const at = problem.pointer ? `${problem.pointer} ` : '';
+    const at = problem.pointer ? `${pointerExcerpt(problem.pointer)} ` : '';
     problemLine([
       { text: `${problem.line}:${problem.column}`, style: c.dim },
       { text: ` ${escapeTerminal(at + advisedMessage(problem))}` },
