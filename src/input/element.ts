@@ -509,7 +509,11 @@ function describeSyntaxError(site: ErrorSite, error: number, ended: Ended): Prob
         insert: ':',
       });
     case ParseErrorCode.EndOfFileExpected:
-      return site.error(offset, 'unexpected-token', `unexpected ${quotedExcerpt(token)} after the end of the value`);
+      // Hint: an element that is a number with a leading zero (`[{…}, 0123]`) ends at its 0 too (review hR67).
+      return (
+        leadingZero(site) ??
+        site.error(offset, 'unexpected-token', `unexpected ${quotedExcerpt(token)} after the end of the value`)
+      );
     default:
       return site.error(offset, 'syntax', `${describeParseError(error)} at ${quotedExcerpt(token)}`);
   }

@@ -1236,6 +1236,15 @@ describe('a number written with a leading zero', () => {
         `syntax 1:${at} a number cannot begin with 0: put a phone number or an id in quotes (${quoted}), or leave out the 0`,
       ]);
     }
+    // An element that is one, in a batch or on a line of NDJSON (review hR67).
+    expect(await problemsOf('leading-zero-element.json', '[{"a": 1}, 0123]\n', show)).toEqual([
+      'unknown-shape 1:2 cannot tell the event type from keys "a"',
+      'syntax 1:12 a number cannot begin with 0: put a phone number or an id in quotes ("0123"), or leave out the 0',
+    ]);
+    expect(await problemsOf('leading-zero-line.ndjson', '{"a": 1}\n-00\n', show)).toEqual([
+      'unknown-shape 1:1 cannot tell the event type from keys "a"',
+      'syntax 2:1 a number cannot begin with 0: put a phone number or an id in quotes ("-00"), or leave out the 0',
+    ]);
     // A 0 and a number apart are two values, a comma missing between them, as before.
     expect(await problemsOf('zero-apart.json', '{"codes":[0 123]}\n', show)).toEqual([
       'missing-comma 1:12 missing comma between array elements (repair)',
