@@ -7,7 +7,7 @@
 // CALLHOOK_BENCH_BEFORE=<git rev> adds a row for callhook as it was at that revision (see
 // lib.mjs `earlierCallhook`), to show a change kept the speed.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   bigExport,
@@ -109,6 +109,42 @@ const rows = Object.entries(commands).map(
     `| ${label} | ${(median(times(name)) / 1000).toFixed(2)} s | ${name === 'validate' ? '1.00×' : `${vs(name).toFixed(3)}×`} | ${rss(name).toFixed(0)} MiB |`,
 );
 
+// A folder of one-event files, as a capture or a per-delivery export is: the cost a file.
+const folderFiles = Number(process.env.CALLHOOK_BENCH_FOLDER_FILES ?? 20_000);
+const folder = join(root, 'bench', 'out', `folder-${folderFiles}`);
+if (!existsSync(join(folder, `${String(folderFiles - 1).padStart(6, '0')}.json`))) {
+  mkdirSync(folder, { recursive: true });
+  const all = JSON.parse(readFileSync(file, 'utf8'));
+  for (let i = 0; i < folderFiles; i++) {
+    writeFileSync(join(folder, `${String(i).padStart(6, '0')}.json`), `${JSON.stringify(all[i % all.length])}\n`);
+  }
+}
+/** @type {Record<string, import('./lib.mjs').BenchCommand>} */
+const folderCommands = {
+  validate: ['`callhook validate folder --quiet`', process.execPath, [cli, 'validate', folder, '--quiet']],
+  parse: [
+    'plain read + `JSON.parse` + count of each file (baseline; bench/peers/parse-count.mjs)',
+    process.execPath,
+    [join(root, 'bench', 'peers', 'parse-count.mjs'), folder],
+  ],
+  jq: [
+    '`jq -c length` on every file (`find -exec jq … {} +`)',
+    'find',
+    [folder, '-name', '*.json', '-exec', 'jq', '-c', 'length', '{}', '+'],
+  ],
+};
+const folderResults = await pairedRounds(
+  folderCommands,
+  ([, command, args]) => measure(command, args),
+  Math.min(rounds, 5),
+);
+if (folderResults('validate').some((r) => r.code !== 0)) throw new Error('callhook validate failed on the folder');
+const folderTimes = (/** @type {string} */ name) => folderResults(name).map((r) => r.ms);
+const folderRows = Object.entries(folderCommands).map(
+  ([name, [label]]) =>
+    `| ${label} | ${(median(folderTimes(name)) / 1000).toFixed(2)} s | ${name === 'validate' ? '1.00×' : `${pairedRatio(folderTimes('validate'), folderTimes(name)).toFixed(2)}×`} |`,
+);
+
 const { events: bigEvents, file: big, size: bigSize } = await bigExport(1_800_000, 'CallComplete');
 const bigRun = await measure(process.execPath, [cli, 'validate', big, '--quiet'], { env: env('trace') });
 if (bigRun.code !== 0) throw new Error('callhook validate failed on the large export');
@@ -144,6 +180,12 @@ ${events.toLocaleString('en-US')} events, ${mb(size)} pretty-printed JSON array 
 ${rows.join('\n')}
 
 \`callhook validate\` read it on ${how}.${schemaPath ? '' : ` ajv: not available: ${noAjv}.`}
+
+A folder of ${folderFiles.toLocaleString('en-US')} files of one compact event each (the export's first events, one a file); ${Math.min(rounds, 5)} paired rounds:
+
+| command | median wall time | validate's time ÷ this one's |
+|---|---|---|
+${folderRows.join('\n')}
 
 Large export: ${bigEvents.toLocaleString('en-US')} events, ${mb(bigSize)} (${(bigSize / 2 ** 30).toFixed(2)} GiB${bigSize > 2 ** 30 ? ", larger than V8's longest string, so none of the JSON.parse tools can read it" : ''}): \`callhook validate\` took ${(bigRun.ms / 1000).toFixed(1)} s (${(bigSize / 1e6 / (bigRun.ms / 1000)).toFixed(0)} MB/s), peak RSS ${bigRun.rssMiB.toFixed(0)} MiB; read on ${bigHow}.
 
