@@ -866,7 +866,8 @@ function parsedArgs(args: readonly string[], at: number): readonly string[] {
       isVersionFlag(arg) || (command !== undefined && i > at && versionInCluster(arg, options[i - 1], command)),
   );
   const version = options[index];
-  if (version !== undefined && args.length > 1) {
+  // Hint: `-Vh` alone is more than -V too (review hR71).
+  if (version !== undefined && (args.length > 1 || (version !== '-V' && version !== '--version'))) {
     const flag = version === '--version' ? version : '-V';
     const where = command !== undefined && index > at ? 'not after the command' : 'with no command or other option';
     throw new CommanderError(

@@ -201,6 +201,8 @@ describe('the command line', () => {
         `callhook: '--version' is callhook's own option: ${alone.replace('-V', '--version')}; see callhook validate --help\n`,
       ],
       [['-V', '--no-color'], `callhook: '-V' is callhook's own option: ${alone}; see callhook --help\n`],
+      // A cluster alone is more than -V too (review hR71).
+      [['-Vh'], `callhook: '-Vh' is callhook's own option: ${alone}; see callhook --help\n`],
       [['valdate', 'x.json', '-V'], `callhook: '-V' is callhook's own option: ${alone}; see callhook --help\n`],
       [
         ['validate', 'a.json', '-qV'],
