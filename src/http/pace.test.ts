@@ -64,7 +64,7 @@ describe('createPacer', () => {
     expect(started).toEqual([1000, 11_500, 12_000, 12_500]);
   });
 
-  it('makes up a start late by up to an interval, keeping the rate, and not one later than that', async () => {
+  it('makes up a start late by up to half an interval, keeping the rate, and not one later than that', async () => {
     // Counted from when each really started, every timer's lateness was lost for good: --rate
     // 300 gave 177-221 requests a second (review hR69).
     const pacer = createPacer(10, clock);
@@ -76,12 +76,13 @@ describe('createPacer', () => {
     expect(started).toEqual([1000, 1130]);
     await advance(70);
     expect(started).toEqual([1000, 1130, 1200]);
-    // Run 150 ms late, more than an interval: the next waits a whole interval from then.
-    stalled += 150;
+    // Run 60 ms late, more than half an interval: the next waits a whole interval from then, not
+    // 40 ms (a stall sent two requests 88 ms apart at --rate 0.5; review hR71).
+    stalled += 60;
     await advance(100);
-    expect(started).toEqual([1000, 1130, 1200, 1450]);
+    expect(started).toEqual([1000, 1130, 1200, 1360]);
     await advance(100);
-    expect(started).toEqual([1000, 1130, 1200, 1450, 1550]);
+    expect(started).toEqual([1000, 1130, 1200, 1360, 1460]);
   });
 
   it('keeps the rate over many starts, its timers whole milliseconds', async () => {
@@ -128,5 +129,25 @@ describe('createPacer', () => {
     // The last waiters give up while their timer is set: the timer goes too.
     once.abort();
     expect(vi.getTimerCount()).toBe(0);
+  });
+});
+
+describe('createPacer on the real clock', () => {
+  it('is not held by a wall clock stepped back (NTP, a manual change): it reads the monotonic one', async () => {
+    // Reading Date.now, a step back of 20 s held the run 20 s (review hR71).
+    const realNow = Date.now;
+    let step = 0;
+    Date.now = () => realNow() + step;
+    const pacer = createPacer(20);
+    const signal = new AbortController().signal;
+    try {
+      expect(await pacer.turn(signal)).toBe(true);
+      step = -20_000;
+      const asked = performance.now();
+      expect(await pacer.turn(signal)).toBe(true);
+      expect(performance.now() - asked).toBeLessThan(2_000);
+    } finally {
+      Date.now = realNow;
+    }
   });
 });
