@@ -1063,12 +1063,20 @@ export interface Undescribed {
   lines: number | undefined;
 }
 
+/** Why a file is no body to be read, as its deliveries' reads found it too. */
+const unopenable = new Set(['ELOOP', 'ENOENT', 'ENOTDIR', 'EACCES', 'EPERM', 'ENXIO', 'EISDIR']);
+
 /** The runs of lines of the `.ndjson` file `name`, in its first `size` bytes, that are not exactly a body `described` names. */
 async function* undescribedLines(name: string, described: DescribedFile, size: number): AsyncGenerator<Undescribed> {
-  // Hint: a file that cannot be read (a named pipe, a link that loops) failed each delivery it
-  // holds as body-unreadable, where it was read: its lines cannot be looked through, and it ended
-  // the run, with no summary, as an internal error (review hR70).
-  const opened = await openRegular(name).catch(() => undefined);
+  // Hint: a file that is not one, or cannot be opened (a named pipe, a link that loops), failed
+  // each delivery it holds as body-unreadable, where it was read: its lines cannot be looked
+  // through, and it ended the run, with no summary, as an internal error (review hR70). Any other
+  // failure (too many open files) fails the run, in one line: skipped, the lines would go unsaid.
+  const opened = await openRegular(name).catch((error: unknown) => {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (error instanceof NotRegularFile || unopenable.has(code ?? '')) return undefined;
+    throw describeIoError(error, name);
+  });
   if (opened === undefined) return;
   const { handle } = opened;
   const { runs, aside } = described;
