@@ -211,7 +211,8 @@ export const shapeKeys: ReadonlyArray<readonly [EventType, readonly string[]]> =
  * What a bare object's keys say it is, as `checkEvent` and `validateEvent` name a bare event:
  * `SMS` for an SMS (SMSSent and SMSReceived have the same keys, so its keys cannot say which way
  * it went), or undefined when no type's keys are there, two types have as many (a tie, which
- * `checkEvent` settles by the one of them the object is valid as), or it is no object.
+ * `checkEvent` settles by the one of them the object is valid as), or it is no object. A kind, so
+ * not always a `type` option's value: name `SMSSent` or `SMSReceived` for an SMS.
  */
 export function detectTypeByShape(value: unknown): EventKind | undefined {
   const type = typeByShape(value);
