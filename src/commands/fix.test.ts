@@ -992,6 +992,21 @@ describe('fix --write on a file another process changes', () => {
 });
 
 describe('fix and a file that cannot be read', () => {
+  it("refuses a folder's file that is a named pipe when read, without --write too, rather than wait for a writer", async () => {
+    // A folder's file swapped for a FIFO after the walk was read as a stream, without --write,
+    // and fix waited for ever (review hR68).
+    const dir = fs.mkdtempSync(join(tmpdir(), 'callhook-fix-swapped-'));
+    const fifo = join(dir, 'b.json');
+    execFileSync('mkfifo', [fifo]);
+    try {
+      await expect(fixInput({ path: fifo, name: fifo, inFolder: true }, {})).rejects.toThrow(
+        `${fifo}: a named pipe, not a regular file; in a folder only regular files are read`,
+      );
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('names the file a read error comes from, in one line, exit 2 (not an internal error)', async () => {
     // A regular file every read of which fails (EIO) at offset 0.
     const { stderr } = await capture(() => fix(['/proc/self/mem'], {}));

@@ -131,7 +131,14 @@ export async function fixInput(source: Source, options: FixOptions): Promise<Fix
   // open in a worker thread, which no signal ends, and one with a writer would be read whole first.
   const own = ownStream(stats);
   if (own) throw new CallhookError(`${source.name}: cannot be read: ${own}`, ExitCode.usage);
-  const special = options.write ? specialFileKind(stats) : undefined;
+  const special = options.write || source.inFolder ? specialFileKind(stats) : undefined;
+  // Hint: a folder's file swapped for a named pipe after the walk waited for a writer for ever (review hR68).
+  if (special && source.inFolder) {
+    throw new CallhookError(
+      `${source.name}: ${special}, not a regular file; in a folder only regular files are read`,
+      ExitCode.usage,
+    );
+  }
   if (special) {
     throw new CallhookError(
       `${source.name}: ${special}, not a regular file: --write rewrites only regular files (drop --write to print the repair)`,
