@@ -1,3 +1,4 @@
+import { spawn, spawnSync } from 'node:child_process';
 import { getEventListeners } from 'node:events';
 import {
   appendFileSync,
@@ -883,6 +884,42 @@ describe('paths checked before anything is read', () => {
       ]);
     }
   });
+
+  it.skipIf(spawnSync('python3', ['-c', 'import fcntl; fcntl.F_SETLEASE']).status !== 0)(
+    "reads a folder's file under another's write lease once it is let go, as a file named is read",
+    async () => {
+      // Opened without waiting (O_NONBLOCK), a file under a lease (Samba's oplocks, an NFS
+      // server's delegations) failed with EAGAIN, where it used to be read (review hR68).
+      const { mkdirSync } = await import('node:fs');
+      const folder = join(dir, 'leased');
+      mkdirSync(folder);
+      const file = join(folder, 'a.json');
+      writeFileSync(file, '{"a": 1}\n');
+      const holder = spawn('python3', [
+        '-c',
+        `import fcntl, os, signal, sys, time
+fd = os.open(sys.argv[1], os.O_RDWR)
+signal.signal(signal.SIGIO, lambda *_: (time.sleep(0.2), fcntl.fcntl(fd, fcntl.F_SETLEASE, fcntl.F_UNLCK)))
+fcntl.fcntl(fd, fcntl.F_SETLEASE, fcntl.F_WRLCK)
+print('leased', flush=True)
+time.sleep(10)`,
+        file,
+      ]);
+      try {
+        await new Promise((resolve) => holder.stdout.once('data', resolve));
+        const seen: string[] = [];
+        for await (const records of readRecords([folder], { warnings: false })) {
+          for (const record of records) {
+            if (record.kind === 'problem') seen.push(record.problem.message);
+            if (record.kind === 'invalid' || record.kind === 'event') seen.push(record.element.text);
+          }
+        }
+        expect(seen).toEqual(['{"a": 1}']);
+      } finally {
+        holder.kill();
+      }
+    },
+  );
 
   it("skips what macOS leaves beside files: `._x.json` resource forks and a zip's __MACOSX folder, as hidden ones", async () => {
     // Read as input, a `._a.json` (binary, under a.json's extension) failed validate, summarise and

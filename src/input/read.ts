@@ -316,6 +316,8 @@ async function walk(directory: string, into: Listed[], options: WalkOptions = {}
       // wait for a writer for ever, and a socket cannot be opened: only a path named on its own is
       // read as a stream.
       const checked = await checks[i];
+      // Hint: let go once used: kept, a flat folder of 60,000 files held 60 MB more (review hR68).
+      delete checks[i];
       if (checked?.error !== undefined) throw checked.error;
       const info = checked?.info;
       if (info?.isDirectory()) continue;
@@ -625,8 +627,14 @@ export async function* readChunks(
   // ever (red team hT77): opened without waiting, it is refused as what it is now.
   const handle = await open(path, inFolder ? constants.O_RDONLY | constants.O_NONBLOCK : 'r').catch(
     async (error: unknown) => {
+      if (!inFolder) throw error;
       // Hint: a socket cannot be opened (ENXIO): said to be one, as the walk says it.
-      if (inFolder) refuseSpecial(await stat(path));
+      refuseSpecial(await stat(path));
+      // Hint: a regular file under another's lease (Samba's oplocks, an NFS server's delegations)
+      // is not opened without waiting (EAGAIN): opened so, as it was, it waits for the lease to be
+      // let go (review hR68).
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'EAGAIN' || code === 'EWOULDBLOCK') return await open(path, 'r');
       throw error;
     },
   );
