@@ -959,7 +959,7 @@ time.sleep(10)`,
     ]) {
       writeFileSync(join(folder, name), '[]');
     }
-    for (const name of ['h.jsonl.bz2', 'i.json.xz', 'j.json.zst', 'k.tar.gz'])
+    for (const name of ['h.jsonl.bz2', 'i.json.xz', 'j.json.zst', 'k.tar.gz', 'l.tar.bz2', 'm.tar.xz', 'n.tar.zst'])
       writeFileSync(join(folder, 'sub', name), '');
     const warnings: [string, string[]][] = [];
     const sources = await listSources([folder, folder], (message, names) => warnings.push([message, names]));
@@ -977,6 +977,10 @@ time.sleep(10)`,
       skipped(join('sub', 'i.json.xz'), 'xz -dc'),
       skipped(join('sub', 'j.json.zst'), 'zstd -dc'),
       skipped(join('sub', 'k.tar.gz'), 'tar -xzOf'),
+      // Not bunzip2 -c and the like, which would hand on tar's bytes (review hR68).
+      skipped(join('sub', 'l.tar.bz2'), 'tar -xjOf'),
+      skipped(join('sub', 'm.tar.xz'), 'tar -xJOf'),
+      skipped(join('sub', 'n.tar.zst'), 'tar --zstd -xOf'),
       [`${folder} is named twice; read once`, [folder]],
     ]);
     // A folder holding only compressed files names them, and says why nothing is read.
@@ -988,10 +992,12 @@ time.sleep(10)`,
     expect(error).toBeInstanceOf(CallhookError);
     expect((error as InstanceType<typeof CallhookError>).exitCode).toBe(2);
     expect((error as Error).message).toBe(
-      `${only}: no .json, .ndjson or .jsonl files in this folder, only 4 compressed files or archives, which are not read`,
+      `${only}: no .json, .ndjson or .jsonl files in this folder, only 7 compressed files or archives, which are not read`,
     );
     expect(warnings.map(([, names]) => names[0])).toEqual(
-      ['h.jsonl.bz2', 'i.json.xz', 'j.json.zst', 'k.tar.gz'].map((name) => join(only, name)),
+      ['h.jsonl.bz2', 'i.json.xz', 'j.json.zst', 'k.tar.gz', 'l.tar.bz2', 'm.tar.xz', 'n.tar.zst'].map((name) =>
+        join(only, name),
+      ),
     );
   });
 

@@ -191,7 +191,11 @@ export function walksInto(name: string): boolean {
  * export but one was gzipped; named on its own, it is read, and refused as not text.
  */
 const packed: readonly (readonly [RegExp, string])[] = [
+  // Hint: a tar archive before the others' endings: through bunzip2 alone, a .tar.bz2 is tar's bytes (review hR68).
   [/\.(tgz|tar\.gz)$/i, 'tar -xzOf'],
+  [/\.(tbz2|tar\.bz2)$/i, 'tar -xjOf'],
+  [/\.(txz|tar\.xz)$/i, 'tar -xJOf'],
+  [/\.tar\.zst$/i, 'tar --zstd -xOf'],
   [/\.gz$/i, 'gunzip -c'],
   [/\.bz2$/i, 'bunzip2 -c'],
   [/\.xz$/i, 'xz -dc'],
