@@ -980,7 +980,7 @@ time.sleep(10)`,
       // Not bunzip2 -c and the like, which would hand on tar's bytes (review hR68).
       skipped(join('sub', 'l.tar.bz2'), 'tar -xjOf'),
       skipped(join('sub', 'm.tar.xz'), 'tar -xJOf'),
-      skipped(join('sub', 'n.tar.zst'), 'tar --zstd -xOf'),
+      skipped(join('sub', 'n.tar.zst'), 'tar -I zstd -xOf'),
       [`${folder} is named twice; read once`, [folder]],
     ]);
     // A folder holding only compressed files names them, and says why nothing is read.

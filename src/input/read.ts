@@ -195,7 +195,7 @@ const packed: readonly (readonly [RegExp, string])[] = [
   [/\.(tgz|tar\.gz)$/i, 'tar -xzOf'],
   [/\.(tbz2|tar\.bz2)$/i, 'tar -xjOf'],
   [/\.(txz|tar\.xz)$/i, 'tar -xJOf'],
-  [/\.tar\.zst$/i, 'tar --zstd -xOf'],
+  [/\.tar\.zst$/i, 'tar -I zstd -xOf'],
   [/\.gz$/i, 'gunzip -c'],
   [/\.bz2$/i, 'bunzip2 -c'],
   [/\.xz$/i, 'xz -dc'],
