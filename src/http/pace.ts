@@ -8,19 +8,21 @@ export interface Pacer {
 
 /**
  * A token bucket holding one token, refilled at `ratePerSecond`: each start takes the token, so
- * starts are spaced evenly, each counted from when the one before was due, so that a timer's
- * lateness (a millisecond or two, more under load) is made up and the rate kept: counted from
- * when each really started, --rate 300 gave 177-221 a second (review hR69). Made up only when
- * late by half an interval at most, so that two starts are never closer than half an interval:
- * after a longer wait (a stall, an idle spell), counted from when it really started; made up for a
- * whole interval, a stall sent two requests 88 ms apart at --rate 0.5 (review hR71). The clock is
- * the monotonic one: a wall clock stepped back 20 s (NTP, a manual change) held the run 20 s.
- * Hint: a larger bucket would
- * allow bursts of several requests at once, which is not what "requests per second" means to
- * someone protecting a fragile receiver. So the callers wait in one queue, let go by one timer:
- * each caller's own timer for a slot reserved ahead fired with all the others after a stall
- * (SIGSTOP, a long GC), as many requests at once as --concurrency. Above 1000 a second, where a
- * timer cannot wake more often, the starts of a millisecond go together.
+ * starts are spaced evenly. Hint: a larger bucket would allow bursts of several requests at once,
+ * which is not what "requests per second" means to someone protecting a fragile receiver.
+ * - Each start is counted from when the one before was due, so that a timer's lateness (a
+ *   millisecond or two, more under load) is made up and the rate kept: counted from when each
+ *   really started, --rate 300 gave 177-221 a second (review hR69).
+ * - Only a start late by half an interval at most is made up, so two are never closer than that:
+ *   after a longer wait (a stall, an idle spell) the next is counted from when it really started.
+ *   Made up for a whole interval, a stall sent two requests 88 ms apart at --rate 0.5 (hR71).
+ * - The callers wait in one queue, let go by one timer: each caller's own timer for a slot
+ *   reserved ahead fired with all the others after a stall (SIGSTOP, a long GC), as many
+ *   requests at once as --concurrency.
+ * - The clock is the monotonic one: a wall clock stepped back 20 s (NTP, a manual change) held
+ *   the run 20 s.
+ * - Above 1000 a second, where a timer cannot wake more often, the starts of a millisecond go
+ *   together.
  */
 export function createPacer(ratePerSecond: number, now: () => number = () => performance.now()): Pacer {
   const interval = 1000 / ratePerSecond;
