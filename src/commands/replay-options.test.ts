@@ -350,6 +350,13 @@ describe('parseReplayOptions, checks before the first request', () => {
     );
   });
 
+  it("refuses a Content-Length header, which replay sets to each body's length", () => {
+    // Taken, it was never sent, and nothing said so (red team hT76).
+    expect(() => parseReplayOptions({ ...base, header: ['Content-Length: 5'] })).toThrow(
+      '--header: must be a header other than Content-Length: replay sets it to each body\'s length (got "Content-Length: 5")',
+    );
+  });
+
   it('refuses a Trailer header, which node:http refuses on every request of a body sent whole', () => {
     // Taken, it failed every attempt before a byte left (ERR_HTTP_TRAILER_INVALID), retried as
     // the receiver's failure, and the run exited 1 blaming a receiver that received nothing.

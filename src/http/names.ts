@@ -95,6 +95,8 @@ export function headerLineFault(line: string): string | undefined {
  * (lower-case names): `-H` refuses them, and `--signature-header` with `signatureHeaderRefused`.
  */
 export const framingHeaders: ReadonlyMap<string, string> = new Map([
+  // Hint: taken, it was never sent, and nothing said so (red team hT76).
+  ['content-length', "replay sets it to each body's length"],
   ['transfer-encoding', 'replay sends each body whole, with its Content-Length'],
   // Hint: node:http refuses a Trailer header on a body that is not chunked (ERR_HTTP_TRAILER_INVALID).
   ['trailer', 'replay sends each body whole, with its Content-Length and no trailer'],
