@@ -79,6 +79,13 @@ export function outputName(name: string, what: 'file' | 'folder', instead?: stri
       const hint = instead === undefined ? '' : ` (${instead})`;
       throw new CallhookError(`${name}: must name a ${what}, not "-"${hint}`, ExitCode.usage);
     }
+    // Hint: a short option's value is all that follows it: `-o=x.json` named a file `=x.json` (red team hT74).
+    if (value.startsWith('=')) {
+      throw new CallhookError(
+        `${name}: must name a ${what}, not one whose name begins with "=" (${quoted(value)}): write ${name}=${value.slice(1)} (or ./${value})`,
+        ExitCode.usage,
+      );
+    }
     if (value.startsWith('-')) {
       throw new CallhookError(
         `${name}: must name a ${what}, not an option (${quoted(value)}): give the ${what} after ${name}, and one whose name begins with - as ./${value}`,

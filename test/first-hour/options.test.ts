@@ -317,6 +317,11 @@ describe('the command line', () => {
         [[...replay, '--report', ''], '--report: must be a file name (got "")'],
         [['generate', '--count', '1', '--out', ''], '--out: must be a file name (got "")'],
         [['listen', '--port', '0', '--out', ''], '--out: must be a folder name (got "")'],
+        // A short option's value is what follows it: `-o=x.json` named a file `=x.json` (red team hT74).
+        [
+          ['generate', '--count', '1', '-o=x.json'],
+          '--out: must name a file, not one whose name begins with "=" ("=x.json"): write --out=x.json (or ./=x.json)',
+        ],
       ] as const) {
         const result = await runCli(args, { cwd });
         expect(result.stderr, args.join(' ')).toBe(`callhook: ${message}\n`);
