@@ -122,7 +122,6 @@ export const exchangeHeaders: readonly string[] = [...framingHeaders.keys(), 'ex
  */
 export const signatureHeaderRefused: readonly string[] = [
   ...exchangeHeaders,
-  'content-length',
   'host',
   'content-type',
   'content-encoding',
