@@ -5,8 +5,8 @@
  * src/server/capture.ts, which writes it.
  */
 import { hash } from 'node:crypto';
-import { constants, existsSync } from 'node:fs';
-import { type FileHandle, open, readdir, stat } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { type FileHandle, readdir, stat } from 'node:fs/promises';
 import { maxHeaderSize } from 'node:http';
 import { basename, dirname, join } from 'node:path';
 import { instantOf } from '../core/instant.js';
@@ -16,7 +16,7 @@ import { bodyName, type CaptureMeta, metaSuffix, numbered } from './capture-name
 import { optionSize } from './element.js';
 import { openablePath } from './file-names.js';
 import { LineSplitter } from './line-splitter.js';
-import { folderEntries, specialFileKind, walksInto } from './read.js';
+import { folderEntries, openWithoutWaiting, specialFileKind, walksInto } from './read.js';
 import { captureLogName } from './types.js';
 
 /** A captured delivery: its description, the file it came from, and where its body is. */
@@ -597,7 +597,8 @@ class NotRegularFile extends CallhookError {
  * nothing for a file.
  */
 async function openRegular(path: string, what = 'a captured body'): Promise<{ handle: FileHandle; size: number }> {
-  const handle = await open(openablePath(path), constants.O_RDONLY | constants.O_NONBLOCK);
+  // Hint: and a file under another's write lease is waited for, as every reading waits (review hR72).
+  const handle = await openWithoutWaiting(openablePath(path));
   try {
     const stats = await handle.stat();
     if (!stats.isFile()) {

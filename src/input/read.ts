@@ -17,6 +17,7 @@ import {
 import { access, type FileHandle, lstat, open, readdir, stat } from 'node:fs/promises';
 import { Socket } from 'node:net';
 import { isAbsolute, join, relative, sep } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { isUint8Array } from 'node:util/types';
 import { CallhookError, describeIoError, ExitCode, ioReason } from '../errors.js';
@@ -167,6 +168,30 @@ export function specialFileKind(info: BigIntStats | Stats): string | undefined {
   if (info.isCharacterDevice() || info.isBlockDevice()) return 'a device';
   return undefined;
 }
+
+/**
+ * Opens `path` to read without waiting for a writer, as a named pipe would have it wait: a file
+ * under another's write lease (Samba's oplocks, an NFS server's delegations), which refuses such an
+ * open (EAGAIN), is asked again, ever less often, until the lease is let go (the kernel breaks one
+ * within its lease-break-time, 45 s unless set). Hint: opened once more the waiting way, it hung on
+ * a named pipe swapped in meanwhile (review hR72); failed at once, it was a file read before
+ * (review hR68).
+ */
+export async function openWithoutWaiting(path: OpenablePath): Promise<FileHandle> {
+  const started = performance.now();
+  for (let pause = 10; ; pause = Math.min(pause * 2, 500)) {
+    try {
+      return await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if ((code !== 'EAGAIN' && code !== 'EWOULDBLOCK') || performance.now() - started > leaseWaitMs) throw error;
+      await delay(pause);
+    }
+  }
+}
+
+/** How long `openWithoutWaiting` asks again for a file under a lease: past the kernel's longest break by default. */
+const leaseWaitMs = 60_000;
 
 /** Throws, as a failure of the file where it stands, when a folder's file is not a regular file (any longer). */
 function refuseSpecial(info: BigIntStats | Stats): void {
@@ -629,19 +654,13 @@ export async function* readChunks(
   }
   // Hint: swapped for a named pipe since, it was read as a stream, which waited for a writer for
   // ever (red team hT77): opened without waiting, it is refused as what it is now.
-  const handle = await open(path, inFolder ? constants.O_RDONLY | constants.O_NONBLOCK : 'r').catch(
-    async (error: unknown) => {
-      if (!inFolder) throw error;
-      // Hint: a socket cannot be opened (ENXIO): said to be one, as the walk says it.
-      refuseSpecial(await stat(path));
-      // Hint: a regular file under another's lease (Samba's oplocks, an NFS server's delegations)
-      // is not opened without waiting (EAGAIN): opened so, as it was, it waits for the lease to be
-      // let go (review hR68).
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code === 'EAGAIN' || code === 'EWOULDBLOCK') return await open(path, 'r');
-      throw error;
-    },
-  );
+  const handle = inFolder
+    ? await openWithoutWaiting(path).catch(async (error: unknown) => {
+        // Hint: a socket cannot be opened (ENXIO): said to be one, as the walk says it.
+        refuseSpecial(await stat(path));
+        throw error;
+      })
+    : await open(path, 'r');
   try {
     // Hint: asked at once, as each chunk's check below is: a round trip to the thread pool costs
     // more than the call.
