@@ -13,8 +13,9 @@ export interface Pacer {
  * - Each start is counted from when the one before was due, so that a timer's lateness (a
  *   millisecond or two, more under load) is made up and the rate kept: counted from when each
  *   really started, --rate 300 gave 177-221 a second (review hR69).
- * - Only a start late by half an interval at most is made up, so two are never closer than that:
- *   after a longer wait (a stall, an idle spell) the next is counted from when it really started.
+ * - Only a start late by half an interval at most (2 ms above 250 a second) is made up, so two are
+ *   never closer than that: after a longer wait (a stall, an idle spell) the next is counted from
+ *   when it really started.
  *   Made up for a whole interval, a stall sent two requests 88 ms apart at --rate 0.5 (hR71).
  * - The callers wait in one queue, let go by one timer: each caller's own timer for a slot
  *   reserved ahead fired with all the others after a stall (SIGSTOP, a long GC), as many
@@ -28,8 +29,10 @@ export function createPacer(ratePerSecond: number, now: () => number = () => per
   const interval = 1000 / ratePerSecond;
   // How early a start may go: the starts of a millisecond go together above 1000 a second.
   const slack = Math.max(0, 1 - interval);
-  // How late a start may be and still be made up for.
-  const catchUp = Math.max(interval / 2, 1);
+  // How late a start may be and still be made up for: half an interval, or 2 ms above 250 a
+  // second, where a timer's own lateness (up to a millisecond and more) is that much or more, and
+  // the rate fell to 504 a second at --rate 600 (review hR72).
+  const catchUp = Math.max(interval / 2, 2);
   // The earliest next start, and who waits for one, in the order they asked.
   let next = Number.NEGATIVE_INFINITY;
   const waiting = new Set<() => void>();
