@@ -23,6 +23,7 @@ import {
   cannotBeRead,
   isStdin,
   listSources,
+  notRegularInFolder,
   ownStream,
   readChunks,
   readChunksOf,
@@ -134,10 +135,7 @@ export async function fixInput(source: Source, options: FixOptions): Promise<Fix
   const special = options.write || source.inFolder ? specialFileKind(stats) : undefined;
   // Hint: a folder's file swapped for a named pipe after the walk waited for a writer for ever (review hR68).
   if (special && source.inFolder) {
-    throw new CallhookError(
-      `${source.name}: ${special}, not a regular file; in a folder only regular files are read`,
-      ExitCode.usage,
-    );
+    throw new CallhookError(`${source.name}: ${notRegularInFolder(special)}`, ExitCode.usage);
   }
   if (special) {
     throw new CallhookError(

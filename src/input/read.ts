@@ -193,12 +193,16 @@ export async function openWithoutWaiting(path: OpenablePath): Promise<FileHandle
 /** How long `openWithoutWaiting` asks again for a file under a lease: past the kernel's longest break by default. */
 const leaseWaitMs = 60_000;
 
+/** Why a folder's file that is `special` (see `specialFileKind`) is not read, wherever it is found so. */
+export function notRegularInFolder(special: string): string {
+  return `${special}, not a regular file; in a folder only regular files are read`;
+}
+
 /** Throws, as a failure of the file where it stands, when a folder's file is not a regular file (any longer). */
 function refuseSpecial(info: BigIntStats | Stats): void {
   const special = specialFileKind(info);
   if (special === undefined) return;
-  const message = `${special}, not a regular file; in a folder only regular files are read`;
-  throw Object.assign(new Error(message), { code: 'ERR_NOT_REGULAR' });
+  throw Object.assign(new Error(notRegularInFolder(special)), { code: 'ERR_NOT_REGULAR' });
 }
 
 /**
@@ -352,10 +356,7 @@ async function walk(directory: string, into: Listed[], options: WalkOptions = {}
       if (info?.isDirectory()) continue;
       const special = info && specialFileKind(info);
       if (special && !options.unchecked) {
-        throw new CallhookError(
-          `${path}: ${special}, not a regular file; in a folder only regular files are read`,
-          ExitCode.usage,
-        );
+        throw new CallhookError(`${path}: ${notRegularInFolder(special)}`, ExitCode.usage);
       }
       into.push({ source: { path: openablePath(path), name: path, inFolder: true }, id: info && fileId(info) });
     } else if (!name.startsWith('.')) {
