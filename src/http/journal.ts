@@ -28,7 +28,7 @@ import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { CallhookError, describeIoError, ExitCode, ioReason } from '../errors.js';
 import { LineSplitter } from '../input/line-splitter.js';
-import { defaultMaxElementBytes, listSources, readChunks } from '../input/read.js';
+import { defaultMaxElementBytes, listSources, openAtOnce, readChunks } from '../input/read.js';
 import {
   cannotLink,
   checkFoldersOf,
@@ -771,12 +771,8 @@ const lockTextBytes = 1024;
  * the folder held a read for ever, and no signal could end the run meanwhile.
  */
 function lockText(path: string): string | undefined {
-  let fd: number;
-  try {
-    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
-  } catch {
-    return undefined;
-  }
+  const fd = openAtOnce(path);
+  if (fd === undefined) return undefined;
   try {
     if (!fstatSync(fd).isFile()) return undefined;
     // Hint: a lock's text is under 100 bytes; one planted of a gigabyte was read whole, four times.

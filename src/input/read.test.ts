@@ -5,6 +5,7 @@ import {
   closeSync,
   copyFileSync,
   existsSync,
+  mkdirSync,
   mkdtempSync,
   openSync,
   readdirSync,
@@ -521,6 +522,76 @@ describe('a read that fails part way', () => {
         { file: later, bytes: line(100).length },
       ]);
     }
+  });
+});
+
+describe("a folder's small file, read whole at once", () => {
+  // A folder's file that one read takes whole is read with calls that wait for the system (the
+  // thread pool's round trips cost ten times the reads on a folder of 20,000 small files): it must
+  // give what the general reading gives, and be checked as that reading checks.
+  const event = (n: number) => JSON.stringify({ eventType: 'CallAttempted', data: { n } });
+  const folder = join(dir, 'small-files');
+  const readSize = 256;
+  /** A file of about `size` bytes: events one a line, the last cut short when it does not fit. */
+  const fileOf = (size: number) => {
+    let text = '';
+    for (let n = 0; text.length < size; n++) text += `${event(n)}\n`;
+    return text.slice(0, size);
+  };
+
+  it('gives the records a file named on its own gives, at every size around one read', async () => {
+    mkdirSync(folder);
+    const sizes = [0, 1, 2, readSize - 1, readSize, readSize + 1, 3 * readSize + 7];
+    const names = sizes.map((size, i) => {
+      const name = join(folder, `${i}.ndjson`);
+      writeFileSync(name, fileOf(size));
+      return name;
+    });
+    writeFileSync(join(folder, '7.json'), `[${event(1)},${event(2)}]`);
+    names.push(join(folder, '7.json'));
+    for (const sizes of [{ readSize }, { readSize: 65536, chunkSize: 100 }]) {
+      const whole = await recordsOf([folder], true, sizes);
+      expect(whole).toEqual(await recordsOf(names, true, sizes));
+      expect(whole.filter((r) => (r as InputRecord).kind === 'invalid').length).toBeGreaterThan(8);
+    }
+  });
+
+  it('is checked as any file read is: marked by fix --write, cut short, rewritten, or grown meanwhile', async () => {
+    const path = join(dir, 'small-checked.ndjson');
+    const read = async (meanwhile: () => void) => {
+      writeFileSync(path, fileOf(200));
+      utimesSync(path, new Date(2020, 0, 1), new Date(2020, 0, 1));
+      const chunks: Buffer[] = [];
+      try {
+        for await (const chunk of readChunks(path, 0, readSize, undefined, meanwhile, true)) chunks.push(chunk);
+      } catch (error) {
+        return (error as Error).message;
+      } finally {
+        for (const left of ['.fix-in-progress', '.bak']) rmSync(`${path}${left}`, { force: true });
+      }
+      return Buffer.concat(chunks).toString();
+    };
+    expect(await read(() => {})).toBe(fileOf(200));
+    expect(await read(() => appendFileSync(path, 'more\n'))).toBe(fileOf(200));
+    expect(await read(() => truncateSync(path, 50))).toBe(
+      'the file was cut short while it was read (from 200 to 50 bytes)',
+    );
+    const rewrite = () => {
+      const fd = openSync(path, 'r+');
+      writeSync(fd, fileOf(200).toUpperCase(), 0);
+      closeSync(fd);
+    };
+    expect(await read(rewrite)).toBe('the file was rewritten while it was read');
+    const fixed = () => {
+      rewrite();
+      writeFileSync(`${path}.bak`, fileOf(200));
+    };
+    expect(await read(fixed)).toBe(
+      `the file was rewritten by fix --write while it was read (its backup ${path}.bak was made meanwhile)`,
+    );
+    expect(await read(() => writeFileSync(`${path}.fix-in-progress`, `${path}.bak`))).toMatch(
+      /^the file is marked as being rewritten by fix --write/,
+    );
   });
 });
 

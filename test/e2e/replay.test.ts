@@ -269,9 +269,14 @@ describe('replay', () => {
       events: { failed: number; notSent: number };
     };
     expect(counts.inputComplete).toBe(true);
-    expect(counts.batches.failed).toBe(3);
+    // The third batch unanswered in a row stops the run; those in flight then (at most 3 of the
+    // default --concurrency 4) fail as well, however quickly the input was read.
+    expect(counts.batches.failed).toBeGreaterThanOrEqual(3);
+    expect(counts.batches.failed).toBeLessThanOrEqual(6);
     expect(counts.batches.notSent).toBeGreaterThan(0);
-    expect(stopped.stdout).toContain(`3 failed, 0 undelivered, ${counts.batches.notSent} not sent`);
+    expect(stopped.stdout).toContain(
+      `${counts.batches.failed} failed, 0 undelivered, ${counts.batches.notSent} not sent`,
+    );
     expect(stopped.stdout).toContain(
       `${counts.events.failed} failed, 0 undelivered, ${counts.events.notSent} not sent`,
     );
