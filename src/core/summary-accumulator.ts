@@ -17,6 +17,7 @@ import {
   type CampaignState,
   campaignTally,
   emptySummaryState,
+  requestSetKey,
   type SummaryState,
   summaryTally,
   takeOutSummaryState,
@@ -215,6 +216,7 @@ export class SummaryAccumulator {
       increment(state.requests, request);
       if (request === humanSupportRequest) campaign.humanSupport++;
     }
+    if (data.requests.length > 0) increment(state.requestSets, requestSetKey(requests));
 
     // A call reached every question of its flow, and its lastStepName even when the flow
     // (inconsistently) does not end there; a question asked twice is reached once.

@@ -17,7 +17,7 @@ import type {
   SummaryOptions,
   SummaryReport,
 } from './summary-report.js';
-import { type CampaignState, emptyGroup, type SummaryState, unreadableOf } from './summary-state.js';
+import { type CampaignState, emptyGroup, requestsOfSetKey, type SummaryState, unreadableOf } from './summary-state.js';
 
 const finiteBound = 'a finite time bound has a readable time, so utcIsoOf returns a string for it';
 
@@ -56,6 +56,19 @@ function groupShares(byStatus: Record<ReportedStatus, Share>): Record<ReportedGr
     group.percent = Math.round((group.percent + byStatus[status].percent) * 10) / 10;
   }
   return byGroup;
+}
+
+/**
+ * How many calls made a request type not among `kept`, from `requestSets`. Hint: a call that made
+ * several of those left out is one call of the rest, not one for each (red team hT83).
+ */
+function callsLeftOut(requestSets: SummaryState['requestSets'], kept: readonly (readonly [string, number])[]): number {
+  const shown = new Set(kept.map(([request]) => request));
+  let calls = 0;
+  for (const [key, count] of requestSets) {
+    if (requestsOfSetKey(key).some((request) => !shown.has(request))) calls += count;
+  }
+  return calls;
 }
 
 /** The summary report of `state`, counted with `options`. */
@@ -157,7 +170,7 @@ export function summaryReportOf(state: SummaryState, options: SummaryOptions): S
       },
       requests: {
         rows: keptRequests.map(([request, count]) => ({ request, calls: count })),
-        rest: requestRest && { keys: requestRest.keys, calls: requestRest.count },
+        rest: requestRest && { keys: requestRest.keys, calls: callsLeftOut(state.requestSets, keptRequests) },
       },
     },
     callAttempted: {

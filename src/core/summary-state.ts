@@ -78,6 +78,11 @@ export const summaryTally = shape({
   reasons: keyed<ReportedStatus>()(keyed<string | null>()(count)),
   campaigns: keyed<string>()(campaignTally),
   requests: keyed<string>()(count),
+  /**
+   * Calls that made any request, by the request types each made (see `requestSetKey`): the calls
+   * behind the request types a ranked list leaves out, each counted once.
+   */
+  requestSets: keyed<string>()(count),
   attemptsSuccess: count,
   attemptsFailed: count,
   /** Failure notes of CallAttempted (null when none). */
@@ -126,4 +131,14 @@ export function addSummaryState(into: SummaryState, from: SummaryState): void {
 export function takeOutSummaryState(from: SummaryState, gone: SummaryState): void {
   addInto(summaryTally, from, negatedOf(summaryTally, gone));
   pruneEmpty(summaryTally, from);
+}
+
+/** The key of `requestSets` for a call that made the request types `requests` (each once), in any order. */
+export function requestSetKey(requests: Iterable<string>): string {
+  return JSON.stringify([...requests].sort());
+}
+
+/** The request types a call counted under `key` in `requestSets` made. */
+export function requestsOfSetKey(key: string): string[] {
+  return JSON.parse(key) as string[];
 }

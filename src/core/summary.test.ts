@@ -337,6 +337,21 @@ describe('summarise', () => {
       { request: 'humanSupportRequest', calls: 2 },
       { request: 'callbackRequest', calls: 1 },
     ]);
+    // The rest row counts the calls that made any request left out, each call once (red team
+    // hT83: one call that made two requests left out was two calls).
+    const requested = (requests: string[]) => rec(call({ requests }));
+    const folded = summarise(
+      [
+        requested(['callbackRequest']),
+        requested(['callbackRequest', 'humanSupportRequest', 'refundRequest']),
+        requested(['refundRequest', 'humanSupportRequest']),
+        requested(['callbackRequest']),
+        requested(['callbackRequest', 'refundRequest', 'refundRequest']),
+      ],
+      { top: 1 },
+    ).callComplete.requests;
+    expect(folded.rows).toEqual([{ request: 'callbackRequest', calls: 4 }]);
+    expect(folded.rest).toEqual({ keys: 2, calls: 3 });
     const top1 = summarise([rec(call({ campaignId: campaignB })), rec(call()), rec(call())], { top: 1 });
     expect(top1.callComplete.byCampaign.rest).toEqual({ keys: 1, calls: 1 });
     expect(top1.callComplete.funnel.rest).toEqual({ keys: 1, calls: 1 });
