@@ -641,10 +641,10 @@ details.set('replay', (command, { options, outputName, maxConcurrency, repeated,
       '--resume',
       'skip batches the --journal already confirms (same input, --batch-size, --type, --no-validate and --max-element-size)',
     )
+    // Hint: no default in commander, so that one given is told from one not (refused where it does nothing).
     .option(
       '--linger <seconds>',
-      'reading a stream (stdin, a named pipe, <(...)), send a partial batch after this long without input',
-      '1',
+      'reading a stream (stdin, a named pipe, <(...)), send a partial batch after this long without input (default: 1)',
     )
     .addOption(
       new Option('--report <file>', 'write the final report as JSON').argParser(

@@ -82,6 +82,20 @@ describe('parseReplayOptions', () => {
     expect(parseReplayOptions({ ...base, dryRun: true, journal: 'j.jsonl', resume: true }).journal).toBe('j.jsonl');
   });
 
+  it('refuses --insecure with an http:// --url, which has no certificate to check', () => {
+    // It was taken without a word: one who passed it believed it did something (fixer hF62 #1).
+    expect(() => parseReplayOptions({ ...base, insecure: true })).toThrow(
+      new CallhookError(
+        '--insecure: applies only with an https:// --url, or with --follow-redirects, which may lead to one',
+        ExitCode.usage,
+      ),
+    );
+    expect(parseReplayOptions({ ...base, url: 'https://127.0.0.1:9/', insecure: true }).insecure).toBe(true);
+    expect(parseReplayOptions({ ...base, url: 'HTTPS://127.0.0.1:9/', insecure: true }).insecure).toBe(true);
+    // A 307 or 308 followed may lead from http:// to https://, whose certificate is then checked.
+    expect(parseReplayOptions({ ...base, insecure: true, followRedirects: true }).insecure).toBe(true);
+  });
+
   it('bounds --batch-size at 10000 events, the largest input batch replay holds whole, naming the option and the limit', () => {
     // Hint: `--batch-size 10000000` held whole batches of 10 million events: 1.48 GB for a 125 MB NDJSON.
     expect(parseReplayOptions({ ...base, batchSize: '10000' }).batchSize).toBe(10_000);

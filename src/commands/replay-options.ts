@@ -102,6 +102,8 @@ export interface ReplaySettings {
   progressIntervalMs: number;
   /** With stdin, how long without new input before a partial batch is sent as it stands. */
   lingerMs: number;
+  /** Whether `--linger` was given: refused where no stream is read as it comes (see replay's `lingerProblem`). */
+  lingerGiven: boolean;
 }
 
 /**
@@ -149,6 +151,13 @@ export function parseReplayOptions(raw: RawReplayOptions): ReplaySettings {
   if (raw.format === 'curl' && !raw.dryRun) problems.push('--format: curl needs --dry-run');
   if (raw.resume && !raw.journal) problems.push('--resume: needs --journal FILE (the journal of the run to resume)');
   if (raw.dryRun && raw.report !== undefined) problems.push('--report: a dry run sends nothing, and writes no report');
+  // A URL that does not parse is --url's own problem.
+  const url = raw.url !== undefined && URL.canParse(raw.url) ? new URL(raw.url) : undefined;
+  // Hint: refused as listen refuses --insecure without --forward. A 307 or 308 followed may lead
+  // from http:// to https://, whose certificate is then checked.
+  if (raw.insecure && !raw.followRedirects && url?.protocol === 'http:') {
+    problems.push('--insecure: applies only with an https:// --url, or with --follow-redirects, which may lead to one');
+  }
   if (raw.dryRun && raw.journal !== undefined && !raw.resume) {
     problems.push(
       '--journal: a dry run sends nothing, and writes no journal (with --resume it reads one, to show what a resume would send)',
@@ -187,8 +196,7 @@ export function parseReplayOptions(raw: RawReplayOptions): ReplaySettings {
       signatureHeader: () => {
         const name = signatureHeaderName(raw.signatureHeader ?? defaultHmacHeader);
         // Hint: the URL's user info goes in Authorization (as curl sends it), which the digest
-        // would replace. A URL that does not parse is --url's own problem.
-        const url = raw.url !== undefined && URL.canParse(raw.url) ? new URL(raw.url) : undefined;
+        // would replace.
         if (raw.sign === 'hmac' && name.toLowerCase() === 'authorization' && url && hasCredentials(url)) {
           throw optionError(
             '--signature-header',
@@ -251,6 +259,7 @@ export function parseReplayOptions(raw: RawReplayOptions): ReplaySettings {
     },
     progressIntervalMs: out.progressInterval ?? 5000,
     lingerMs: out.lingerMs,
+    lingerGiven: raw.linger !== undefined,
   };
 }
 

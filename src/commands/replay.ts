@@ -137,6 +137,18 @@ async function rereadable(sources: readonly Source[]): Promise<boolean> {
 }
 
 /**
+ * Why `--linger` does nothing in this run, or undefined when it does something: it applies only
+ * to a stream read as it comes (`planBatches`). `freshFirst`: the input is read whole before the
+ * first batch, as `prepareFresh` reads a stream for a new --fresh run.
+ */
+function lingerProblem(endsByItself: boolean, freshFirst: boolean): string | undefined {
+  if (endsByItself) {
+    return 'applies only when reading a stream (stdin, a named pipe, a <(…)); a regular file never goes quiet, and its last batch is sent at its end';
+  }
+  return freshFirst ? 'does nothing with --fresh, which reads a stream whole before the first batch' : undefined;
+}
+
+/**
  * `--fresh` needs the newest timestamp before the first request, and the oldest, to refuse a
  * shift that would move it before the year 0000. Files are read twice (the first pass keeps
  * nothing); stdin or a pipe can be read only once, so its events are held in memory. A run that
@@ -541,6 +553,8 @@ async function replayWith(
     settings.resume && settings.journal
       ? resumedFromJournal(settings.journal, run, redactUrl(settings.url))
       : undefined;
+  const problem = settings.lingerGiven ? lingerProblem(endsByItself, settings.fresh && !resumed?.fresh) : undefined;
+  if (problem) throw new CallhookError(`--linger: ${problem}`, ExitCode.usage);
   const confirmed = resumed?.confirmed;
   // Hint: `/dev/stdin` names stdin too, read as `-` when it is a pipe (listSources).
   const readsStdin = sources.some((source) => source.path === '-');

@@ -1400,6 +1400,29 @@ describe('replay', () => {
     expect(lingered.output().stdout).toMatch(/events\s+3 delivered/);
   });
 
+  it('refuses --linger where nothing is read from a stream, which alone goes quiet, before any request', async () => {
+    // Taken without a word with a file, which never goes quiet, or with --fresh, which reads a stream
+    // whole before the first batch: one who passed it believed it did something (fixer hF62 #1).
+    const s = await server();
+    const file = await runCli(['replay', ndjson(2), '--url', s.url, '--linger', '0.2']);
+    expect(file.stderr).toBe(
+      'callhook: --linger: applies only when reading a stream (stdin, a named pipe, a <(…)); a regular file never goes quiet, and its last batch is sent at its end\n',
+    );
+    expect(file.code).toBe(2);
+    const fresh = await runCli(['replay', '-', '--url', s.url, '--fresh', '--linger', '0.2'], {
+      input: `${JSON.stringify(attempt(1))}\n`,
+    });
+    expect(fresh.stderr).toBe(
+      'callhook: --linger: does nothing with --fresh, which reads a stream whole before the first batch\n',
+    );
+    expect(fresh.code).toBe(2);
+    expect(s.requests).toHaveLength(0);
+    // A file beside stdin is read as before: the stream may go quiet.
+    const mixed = await runCli(['replay', ndjson(1), '-', '--url', s.url, '--linger', '0.2'], { input: '' });
+    expect(mixed.code, mixed.stderr).toBe(0);
+    expect(s.requests).toHaveLength(1);
+  });
+
   it('counts as not sent the events a stream stopped with, read into a batch still lingering', async () => {
     // Three events read from a quiet pipe into a batch of 10 lingering for 5 s, then SIGTERM: they
     // were neither sent nor counted, and the summary said only that the rest was not read.

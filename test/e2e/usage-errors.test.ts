@@ -65,6 +65,11 @@ describe('a usage error quoting what the user typed', () => {
     ],
     // An option with no value read in commander's words: `option '--limit <n>' argument missing`.
     [['show', 'fixtures/valid', '--limit'], 'callhook: --limit: needs a value (<n>); see callhook show --help'],
+    // --insecure was taken without a word with http://, which has no certificate to check (fixer hF62 #1).
+    [
+      ['replay', 'fixtures/valid', '--url', 'http://127.0.0.1:9/', '--dry-run', '--insecure'],
+      'callhook: --insecure: applies only with an https:// --url, or with --follow-redirects, which may lead to one',
+    ],
     [
       ['replay', 'fixtures/valid', '--url', 'http://127.0.0.1:9/', '--dry-run', '-H'],
       'callhook: --header: needs a value (<header>); see callhook replay --help',
