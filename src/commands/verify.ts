@@ -294,7 +294,9 @@ export async function verify(paths: string[], raw: RawVerifyOptions, command?: C
               { name: delivery.where, webhookId: id, result: { ok: false, reason: 'body-unreadable', message } },
               'unchecked',
             );
-            process.stderr.write(`callhook: ${escapeTerminal(error.message)}: its delivery is not checked\n`);
+            // Hint: a warning, as an unreadable line of the log is: the run goes on. Its exit code, 2, is
+            // set by `show` (`unreadableBodies`), not by the way it is said.
+            warnOnStderr(`${error.message}: its delivery is not checked`, raw.width, [delivery.where]);
             continue;
           }
           if (!(error instanceof BodyChanged)) throw error;
