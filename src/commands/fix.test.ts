@@ -1706,6 +1706,23 @@ describe('new repairs', () => {
     }
   });
 
+  it('a batch a line cut in a later element of its last line is one repair: that element goes and the drop closes its batch', async () => {
+    // The end of the file cut it as two problems, the element's and "the array opened at line 4,
+    // column 1 is not closed", listed as two repairs where a line break after it gave one (fixer hF62 #3).
+    const lines = readFileSync('fixtures/valid/batch-per-line.jsonl', 'utf8');
+    const last = lines.trimEnd().split('\n').at(-1)!;
+    const second = last.indexOf(',{') + 1;
+    const file = join(dir, 'cut-later.jsonl');
+    writeFileSync(file, `${lines}${last.slice(0, second + 20)}`);
+    const { stderr } = await capture(() => fix([file], { write: true }));
+    const listed = stderr.split('\n').filter((text) => /cut-later\.jsonl:\d+:\d+: /.test(text));
+    expect(listed.map((text) => text.replace(/^.*cut-later\.jsonl:/, ''))).toEqual([
+      `4:${second + 1}: dropped the element /1 that starts here: the file ends in the middle of it, and closed the array it was in`,
+    ]);
+    expect(readFileSync(file, 'utf8')).toBe(`${lines}${last.slice(0, second - 1)}]`);
+    expect(process.exitCode).toBe(0);
+  });
+
   it('a CRLF batch of compact elements, one a line, cut in its last: the array is closed on a CRLF line', async () => {
     const lines = readFileSync('fixtures/valid/one-event-per-line.ndjson', 'utf8').trimEnd().split('\n');
     const whole = `[\r\n${lines.join(',\r\n')}\r\n]\r\n`;

@@ -289,11 +289,15 @@ export class RepairPlanner {
     const newline = around.includes('\r\n') ? '\r\n' : around.includes('\n') ? '\n' : this.#lineEnding;
     const ownLines = before !== undefined && element.line > before.line + lineBreaksIn(before.text);
     const closing = ownLines && this.#closedAtEnd;
+    // Hint: the end of the file ends a batch on the last line of NDJSON as its line does, the
+    // element's problem the only one (see ElementSplitter's `endStep`): no repair between
+    // elements closes that array, so the drop closes it, on its line.
+    const closesLine = element.pointer !== '' && !this.#closedAtEnd;
     return {
-      repair: { offset: from, deleteBytes: this.#bytes - from, insert: closing ? newline : '' },
+      repair: { offset: from, deleteBytes: this.#bytes - from, insert: closesLine ? ']' : closing ? newline : '' },
       line: element.line,
       column: element.column,
-      description: `dropped the element${element.pointer ? ` ${element.pointer}` : ''} that starts here: the file ends in the middle of it`,
+      description: `dropped the element${element.pointer ? ` ${element.pointer}` : ''} that starts here: the file ends in the middle of it${closesLine ? ', and closed the array it was in' : ''}`,
     };
   }
 }

@@ -462,14 +462,22 @@ function describeSyntaxError(site: ErrorSite, error: number, ended: Ended): Prob
       return site.error(offset, 'unexpected-token', `expected "${closer}", found ${quotedExcerpt(token)}`);
     }
     case ParseErrorCode.UnexpectedEndOfString: {
+      // Hint: an element of one line holds no line break, so a string its line cut runs to its end;
+      // said with the NDJSON hint, as a line cut outside a string is (see `unexpectedEnd`).
+      const line = ended.cut === 'line';
       // Hint: after `{` or `,` in an object the string is a key, which no member has yet: the
       // pointer names the object it would be in.
       const { open } = site;
       if (open?.kind === 'object' && '{,'.includes(site.source.text[before - 1] ?? '')) {
         site.pointedAt = open.offset;
-        return site.error(offset, 'unterminated-string', 'unterminated property name: the key is cut off');
+        const cut = line ? `the line ends inside the key ${ndjsonHint}` : 'the key is cut off';
+        return site.error(offset, 'unterminated-string', `unterminated property name: ${cut}`);
       }
-      return site.error(offset, 'unterminated-string', 'unterminated string');
+      return site.error(
+        offset,
+        'unterminated-string',
+        `unterminated string${line ? `: the line ends inside it ${ndjsonHint}` : ''}`,
+      );
     }
     case ParseErrorCode.InvalidCharacter: {
       // Hint: an index in UTF-16 units, as `offset` is: a code point count is one short per emoji before it.
@@ -528,15 +536,22 @@ function mismatchedCloser(site: ErrorSite, open: OpenBracket): Problem {
   return site.error(site.offset, 'unexpected-token', message);
 }
 
-/** The element's text ended before it closed; `ended` says why. */
+/** What a message about a line of NDJSON that does not hold one whole value ends with. */
+export const ndjsonHint = '(NDJSON: one value a line)';
+
+/**
+ * The element's text ended before it closed; `ended` says why. Hint: its line first: the end of
+ * the file ends the last line of NDJSON (`truncated` too), which is said as a line break's is.
+ */
 function unexpectedEnd(source: ElementText, ended: Ended): Problem {
-  const message = ended.truncated
-    ? 'unexpected end of file: the element is not closed'
-    : ended.cut === 'line'
-      ? 'unexpected end of the line: the value is not closed (NDJSON: one value a line)'
-      : ended.cut === 'next'
-        ? 'the element is not closed before the next one begins'
-        : 'unexpected end of the element';
+  const message =
+    ended.cut === 'line'
+      ? `unexpected end of the line: the value is not closed ${ndjsonHint}`
+      : ended.truncated
+        ? 'unexpected end of file: the element is not closed'
+        : ended.cut === 'next'
+          ? 'the element is not closed before the next one begins'
+          : 'unexpected end of the element';
   return source.problem(source.text.length, 'error', 'unexpected-eof', message, '', { excerpt: true });
 }
 

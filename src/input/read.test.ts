@@ -1728,10 +1728,40 @@ describe('syntax errors in one element', () => {
       'unterminated-string 1:13  unterminated property name: the key is cut off',
     ]);
     expect(await problemsOf('cut-key.ndjson', '{"id": "x", "data": {"a": 1, "b\n{"c": "d\n', show)).toEqual([
-      'unterminated-string 1:30 /data unterminated property name: the key is cut off',
+      'unterminated-string 1:30 /data unterminated property name: the line ends inside the key (NDJSON: one value a line)',
       // A value cut short is still a string.
-      'unterminated-string 2:7 /c unterminated string',
+      'unterminated-string 2:7 /c unterminated string: the line ends inside it (NDJSON: one value a line)',
     ]);
+  });
+
+  it('says a line of NDJSON cut anywhere is one problem, with the NDJSON hint, whether a line break or the end of the file ends it', async () => {
+    // Cut inside a string it lost the hint ("unterminated string"); cut at the end of a file with
+    // no last line break it lost it too, and a batch's element cut there was two problems, the
+    // element's and "the array opened at line 2, column 1 is not closed" (fixer hF62 #3).
+    const show = (p: Problem) => `${p.code} ${p.line}:${p.column} ${p.pointer} ${p.message}`;
+    const line = readFileSync('fixtures/valid/one-event-per-line.ndjson', 'utf8').split('\n')[0];
+    const hint = '(NDJSON: one value a line)';
+    const cuts = [
+      '{"eventType":"CallAttempted","data":{"x":"abc',
+      '{"eventType":"CallAttempted","data":{"x',
+      '{"eventType":"CallAttempted","data":{"x":',
+      '{"eventType":"CallAttempted","data":{"x":[1, 2',
+      `[${line},{"eventType":"Call`,
+      `[${line},{"eventType":`,
+      `[${line},{"eventType":"CallAttempted","data":{"x":"abc`,
+    ];
+    for (const [n, cut] of cuts.entries()) {
+      const [inTheMiddle, atTheEnd, withoutLineBreak] = await Promise.all([
+        problemsOf(`cut-${n}-middle.ndjson`, `${line}\n${cut}\n${line}\n`, show),
+        problemsOf(`cut-${n}-end.ndjson`, `${line}\n${cut}\n`, show),
+        problemsOf(`cut-${n}-no-line-break.ndjson`, `${line}\n${cut}`, show),
+      ]);
+      // Hint: the lines around it are valid events: every problem is the cut's.
+      expect(inTheMiddle, cut).toHaveLength(1);
+      expect(inTheMiddle[0], cut).toContain(hint);
+      expect(atTheEnd, cut).toEqual(inTheMiddle);
+      expect(withoutLineBreak, cut).toEqual(inTheMiddle);
+    }
   });
 
   it('says a bracket closes what the other kind opened, once, at that bracket, naming where it opened', async () => {

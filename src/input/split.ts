@@ -30,7 +30,7 @@ import {
   TAB,
   UTF8_BOM,
 } from './bytes.js';
-import { blankCharacters, blankRepair, runOf, symbolMessage } from './element.js';
+import { blankCharacters, blankRepair, ndjsonHint, runOf, symbolMessage } from './element.js';
 import { excerptAt } from './excerpt.js';
 import { LayoutGuide } from './layout-guide.js';
 import {
@@ -85,8 +85,9 @@ export interface SplitElement extends SplitPosition {
   /** The file ended before the element did. */
   truncated: boolean;
   /**
-   * The element was ended before it closed: at the end of its line (`line`, NDJSON), or where
-   * the next element of its batch begins (`next`). Undefined when it closed, or the file ended.
+   * The element was ended before it closed: at the end of its line (`line`, NDJSON; the end of
+   * the file ends the last line too, `truncated` then as well), or where the next element of its
+   * batch begins (`next`). Undefined when it closed, or the file ended elsewhere.
    */
   cut?: 'line' | 'next' | undefined;
   /** For an element the file ended in: whether a string or only brackets were left open. */
@@ -778,10 +779,14 @@ export class ElementSplitter {
     if (this.mode === Mode.Element && this.pendingCut !== -1 && !this.oversize) {
       if (this.cutAtPending(this.keptBytes(), true)) return this.replay;
     }
+    // Hint: the end of the file ends the last line of NDJSON as a line break would: an element
+    // left open on it is cut with its line (and truncated, for what fix drops), the one problem
+    // of that line, with or without a last line break; the array open around it is no second.
+    const lineCut = this.lineDelimited && this.onTopLine && this.mode === Mode.Element && !this.scalar;
     // Hint: a scalar the file ends in may be stray blanks (a form feed after the last line of
     // NDJSON), as one a line break or a `]` ends (see `strayBefore`); its bytes are all kept.
     if (this.mode === Mode.Element && !(this.mayBeStray && this.strayBefore(0))) {
-      this.finishElement(this.offset, !this.scalar);
+      this.finishElement(this.offset, !this.scalar, lineCut ? 'line' : undefined);
     }
     // A comma after the last element of an array left open, or after the last value of the file.
     if (this.afterComma) {
@@ -794,13 +799,14 @@ export class ElementSplitter {
     }
     if (this.batchOpen) {
       const open = this.batchOpen;
-      this.sink.problem({
-        ...this.position(),
-        code: 'unexpected-eof',
-        message: `unexpected end of file: the array opened at line ${open.line}, column ${open.column} is not closed`,
-        pointer: '',
-        repair: { offset: this.offset, deleteBytes: 0, insert: ']' },
-      });
+      if (!lineCut)
+        this.sink.problem({
+          ...this.position(),
+          code: 'unexpected-eof',
+          message: `unexpected end of file: the array opened at line ${open.line}, column ${open.column} is not closed`,
+          pointer: '',
+          repair: { offset: this.offset, deleteBytes: 0, insert: ']' },
+        });
       this.endBatch(this.position(), false);
     }
     if (this.valuesAtTop === 0) {
@@ -1538,7 +1544,7 @@ export class ElementSplitter {
         code: 'missing-line-break',
         message: loneReturn
           ? 'a second value on the line, after a lone CR: NDJSON lines end with LF or CRLF'
-          : 'a second value on the line: put a line break before it (NDJSON: one value a line)',
+          : `a second value on the line: put a line break before it ${ndjsonHint}`,
         repair: loneReturn
           ? { offset: this.returnAtTop + 1, deleteBytes: 0, insert: '\n' }
           : { offset: position.offset, deleteBytes: 0, insert: this.lineEnding() },
@@ -2153,7 +2159,7 @@ export class ElementSplitter {
         this.problem(
           lineBreak,
           'unexpected-eol',
-          `unexpected end of the line: the array opened at line ${open.line}, column ${open.column} is not closed (NDJSON: one value a line)`,
+          `unexpected end of the line: the array opened at line ${open.line}, column ${open.column} is not closed ${ndjsonHint}`,
           '',
         );
       }
