@@ -174,8 +174,20 @@ export function shownValue(value: unknown): string {
   return typeof value === 'object' || typeof value === 'function' ? kindOf(value) : String(value);
 }
 
-/** What kind of value a caller gave, never the value: `undefined`, `number`, `null`, `Buffer`, `Object`. */
+/**
+ * What kind of value a caller gave, never the value: `undefined`, `number`, `null`, `Buffer`,
+ * `Object`, `object` for one of no prototype. Hint: named by the constructor its prototype chain
+ * holds, read as data, never by a property of the value itself: a payload's own `constructor` key
+ * (`{"constructor": {"name": "Array"}}`) named the wrong kind, and a getter there would have run.
+ */
 export function kindOf(value: unknown): string {
   if (value === null) return 'null';
-  return typeof value === 'object' ? (value.constructor?.name ?? 'object') : typeof value;
+  if (typeof value !== 'object') return typeof value;
+  for (let prototype = Object.getPrototypeOf(value); prototype !== null; prototype = Object.getPrototypeOf(prototype)) {
+    const made: unknown = Object.getOwnPropertyDescriptor(prototype, 'constructor')?.value;
+    if (typeof made !== 'function') continue;
+    const name: unknown = Object.getOwnPropertyDescriptor(made, 'name')?.value;
+    if (typeof name === 'string' && name !== '') return name;
+  }
+  return 'object';
 }
