@@ -299,11 +299,15 @@ export async function findMidpoint(
 ): Promise<Midpoint | undefined> {
   const handle = await openNoted(path, files);
   try {
-    const head = Buffer.alloc(4096);
+    // Hint: NDJSON's second line is looked for here: 4 KiB held none of a batch a line of 20
+    // events or more (generate --batch-size), and one thread read it all (red team hT83).
+    const head = Buffer.alloc(Math.min(2 ** 20, size));
     const { bytesRead } = await handle.read(head, 0, head.length, 0);
     const text = head.toString('utf8', 0, bytesRead);
     const array = /^(?:\uFEFF)?[ \t\r\n]*\[[ \t]*\r?\n([ \t]*)\{/.exec(text);
-    const lines = array ? null : /^(?:\uFEFF)?[ \t\r\n]*([[{])[^\n]*\n(?:[^\n]*\n)*?\1/.exec(text);
+    const first = array ? null : /^(?:\uFEFF)?[ \t\r\n]*([[{])/.exec(text);
+    // NDJSON: a later line opens a value as the first does.
+    const lines = first && text.includes(`\n${first[1]}`, first[0].length) ? first : null;
     const needle = array ? `\n${array[1]}{` : lines ? `\n${lines[1]}` : undefined;
     if (needle === undefined) return undefined;
     // Hint: a second thread starts reading some time after this one (its own start-up), so

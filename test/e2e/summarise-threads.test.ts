@@ -487,6 +487,12 @@ describe('summarise on two threads', () => {
       ndjson,
     );
     expect(await expectSame(redelivered, takenOut(2))).toMatchObject({ duplicates: 2 });
+    // A batch a line, as generate --batch-size writes, each line past 4 KiB: the second line was
+    // looked for in the first 4 KiB only, so one thread read it all (red team hT83).
+    const batches: WireEvent[][] = [];
+    for (let at = 0; at < events.length; at += 20) batches.push(events.slice(at, at + 20));
+    expect(ndjson(batches).indexOf('\n')).toBeGreaterThan(4096);
+    await expectSame(write('batches.ndjson', ndjson(batches)), twoThreads);
     // A comma between two values before the middle leaves the file to one thread.
     const comma = ndjson(events).replace('}\n', '},\n');
     await expectSame(write('comma.ndjson', comma), /^one thread \(byte \d+ is not between two top-level values\)$/);
