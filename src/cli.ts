@@ -270,7 +270,7 @@ details.set('show', (command, { options }) =>
 Examples:
   $ callhook show export.json --group failed
   $ callhook show calls/ --grep "human" --mask --format markdown
-  $ callhook show export.json --format json --status Partial | jq length
+  $ callhook show export.json --format json --status Partial | jq '.[].id'
   $ callhook show big.json | head
 
 Invalid events are reported on stderr as warnings naming file:line:column, and
