@@ -102,6 +102,14 @@ export const framingHeaders: ReadonlyMap<string, string> = new Map([
   ['trailer', 'replay sends each body whole, with its Content-Length and no trailer'],
 ]);
 
+/**
+ * The final statuses whose answer has no body, and so no Content-Length or Content-Type: 204 No
+ * Content and 304 Not Modified (RFC 9110 §8.6, §15.3.5, §15.4.5). Hint: node:http drops a body
+ * written to one, but not the headers that describe it, and a client that trusted a
+ * Content-Length waited for the body on a kept-alive connection.
+ */
+export const bodilessStatuses: ReadonlySet<number> = new Set([204, 304]);
+
 /** The headers `--sign standard` sets on every request (lower-case), as the Standard Webhooks spec names them. */
 export const standardWebhookHeaders: readonly string[] = ['webhook-id', 'webhook-timestamp', 'webhook-signature'];
 

@@ -316,7 +316,9 @@ describe('toOpenApi', () => {
       ],
     });
     expect(Object.keys(post.responses).sort()).toEqual([
+      '204',
       '2XX',
+      '304',
       '3XX',
       '400',
       '401',

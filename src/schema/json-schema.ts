@@ -364,6 +364,7 @@ const receiverResponses = {
     description: 'Accepted: every event was taken (a repeated webhook-id may be acknowledged and dropped).',
     content: { 'application/json': { schema: { $ref: '#/components/schemas/Accepted' } } },
   },
+  '204': { description: 'Accepted, with no body (a 204 has none): every event was taken.' },
   '400': {
     description:
       'The body is not JSON, or is empty, or holds more than one JSON value (a body is one event or one array of events, not NDJSON); or the request is not HTTP (`not-http`: its head, or its chunked framing).',
@@ -377,6 +378,10 @@ const receiverResponses = {
     description:
       'A redirect, which a sender does not follow with the delivery (after a 301, 302 or 303 a client drops its method and body): the delivery failed.',
     ...errorBody,
+  },
+  '304': {
+    description:
+      'Not Modified, with no body (a 304 has none): no redirect, but the answer to a conditional request for a resource, never to a delivery; the delivery failed.',
   },
   '410': { description: 'Gone: the receiver no longer wants deliveries; the sender stops.', ...errorBody },
   '413': { description: 'The body is larger than the receiver accepts; send smaller batches.', ...errorBody },

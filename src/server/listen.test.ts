@@ -973,6 +973,11 @@ describe('listen: answers', () => {
     const toldRedirect = await listen({ respond: 302 });
     const toldAccepted = await listen({ respond: 202 });
     const failing = await listen({ failRate: 1, failCode: 429 });
+    // A 204 and a 304 have no body (RFC 9110 §15.3.5, §15.4.5): listen sent a Content-Length of 37
+    // with none, and a sender that trusted it waited on a kept-alive connection.
+    const toldNoContent = await listen({ respond: 204 });
+    const toldNotModified = await listen({ respond: 304 });
+    const failingNoContent = await listen({ failRate: 1, failCode: 204 });
     const request = (head: string[], payload = '') =>
       `${['POST /hook HTTP/1.1', 'Host: x', 'Connection: close', ...head].join('\r\n')}\r\n\r\n${payload}`;
     const sized = (payload: string, head: string[] = []) =>
@@ -1007,21 +1012,30 @@ describe('listen: answers', () => {
       [302, toldRedirect.listener.port, sized(valid)],
       [202, toldAccepted.listener.port, sized(invalid)],
       [429, failing.listener.port, sized(valid)],
+      [204, toldNoContent.listener.port, sized(valid)],
+      [304, toldNotModified.listener.port, sized(valid)],
+      [204, failingNoContent.listener.port, sized(valid)],
     ];
-    const answers: Array<{ status: number; type: string | undefined; text: string }> = [];
+    const answers: Array<{ status: number; type: string | undefined; length: string | undefined; text: string }> = [];
     for (const [, port, text] of exchanges) {
       const raw = await rawExchange(port, [text], 5000);
       const [head = '', ...rest] = raw.split('\r\n\r\n');
       answers.push({
         status: Number(/^HTTP\/1\.1 (\d{3}) /.exec(head)?.[1]),
         type: /^content-type: (.*)$/im.exec(head)?.[1],
+        length: /^content-length: (.*)$/im.exec(head)?.[1],
         text: rest.join('\r\n\r\n'),
       });
     }
     expect(answers.map((answer) => answer.status)).toEqual(exchanges.map(([status]) => status));
-    for (const { status, type, text } of answers) {
+    for (const { status, type, length, text } of answers) {
       const described = responses[String(status)] ?? responses[`${String(status)[0]}XX`];
       expect(described, `${status} is not in the document`).toBeDefined();
+      if (status === 204 || status === 304) {
+        expect({ type, length, text }, `${status}`).toEqual({ type: undefined, length: undefined, text: '' });
+        expect(described?.content, `${status} is described with a body`).toBeUndefined();
+        continue;
+      }
       expect(type, `${status} ${text}`).toBe('application/json');
       const schema = described?.content?.['application/json']?.schema;
       expect(schema, `${status}'s body ${text} is not described`).toBeDefined();

@@ -12,6 +12,7 @@ import { mulberry32 } from '../core/generate.js';
 import { isoOf } from '../core/instant.js';
 import { CallhookError, ExitCode } from '../errors.js';
 import { redactUrl } from '../http/credentials.js';
+import { bodilessStatuses } from '../http/names.js';
 import {
   fromWireHeaders,
   shownFromWire,
@@ -458,10 +459,12 @@ function reset(socket: Socket | null): void {
  */
 const internalError = { error: 'internal', message: 'listen failed to handle the delivery; its output says why' };
 
+/** Answers `body` as JSON, or with no body at all for a status that has none (see `bodilessStatuses`). */
 function sendJson(res: ServerResponse, status: number, body: unknown, extra: Record<string, string> = {}): void {
-  const text = `${JSON.stringify(body)}\n`;
+  const text = bodilessStatuses.has(status) ? undefined : `${JSON.stringify(body)}\n`;
   // Hint: the headers as node's flat list, without an object spread per answer.
-  const headers = ['content-type', 'application/json', 'content-length', String(Buffer.byteLength(text))];
+  const headers =
+    text === undefined ? [] : ['content-type', 'application/json', 'content-length', String(Buffer.byteLength(text))];
   for (const name in extra) headers.push(name, extra[name] as string);
   res.writeHead(status, headers);
   res.end(text);
@@ -859,9 +862,7 @@ export async function startListener(
       else if (forwarded) {
         const headers = forwarded.headers.flat();
         // Hint: a 204 must not carry a Content-Length, and a 304's would describe another body (RFC 9110 §8.6).
-        if (forwarded.status !== 204 && forwarded.status !== 304) {
-          headers.push('content-length', String(forwarded.body.length));
-        }
+        if (!bodilessStatuses.has(forwarded.status)) headers.push('content-length', String(forwarded.body.length));
         res.writeHead(forwarded.status, headers);
         res.end(forwarded.body);
       } else sendJson(res, status, answerBody, extra);
