@@ -256,6 +256,20 @@ describe('toJsonSchema agrees with validate', () => {
     expectFreshDocuments(() => toJsonSchema({ type: 'SMSSent', draft: '07', strict: true }));
   });
 
+  it('gives each document an $id of its own, the same on every run', () => {
+    // The draft-07 and 2020-12 documents shared one $id, so a tool that registers both (as
+    // @hyperjump/json-schema does) refused the second.
+    const ids = modes.flatMap((mode) =>
+      (['2020-12', '07'] as const).map((draft) => toJsonSchema({ ...mode, draft }).$id),
+    );
+    expect(new Set(ids).size).toBe(modes.length * 2);
+    expect(modes.map((mode) => toJsonSchema({ ...mode, draft: '07' }).$id)).toEqual(
+      modes.map((mode) => toJsonSchema({ ...mode, draft: '07' }).$id),
+    );
+    // The 2020-12 document's id, the default, is the one it always had.
+    expect(toJsonSchema().$id).toBe('https://callhook.invalid/schema/webhook-event.json');
+  });
+
   it('says what it cannot express', () => {
     expect(toJsonSchema().$comment).toMatch(/^Not expressed: .*warnings.*redelivery.*duplicate keys/);
     // validate refuses a time its offset takes out of 0000-9999; the schema's pattern does not say so.

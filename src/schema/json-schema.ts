@@ -278,6 +278,14 @@ const schemaUri = (draft: SchemaDraft) =>
   draft === '07' ? 'http://json-schema.org/draft-07/schema#' : 'https://json-schema.org/draft/2020-12/schema';
 
 /**
+ * The `$id` of one document: each type, `strict` and draft its own, so a tool can hold them all
+ * at once (one that registers schemas refuses a second document with an `$id` it has). Hint: the
+ * default draft's ids are those it had before draft 07 got its own.
+ */
+const schemaId = (type: EventType | undefined, strict: boolean, draft: SchemaDraft) =>
+  `https://callhook.invalid/schema/${draft === '07' ? 'draft-07/' : ''}${type ?? 'webhook-event'}${strict ? '.strict' : ''}.json`;
+
+/**
  * The JSON Schema of one webhook event (enveloped or bare) of `options.type`, or of any type.
  * It accepts exactly the events `validate` (or `validate --strict`) finds no error in.
  */
@@ -296,7 +304,7 @@ export function toJsonSchema(options: JsonSchemaOptions = {}): JsonSchemaDocumen
   const command = `callhook validate${options.type ? ` --type ${options.type}` : ''}${options.strict ? ' --strict' : ''}`;
   return separate({
     $schema: schemaUri(draft),
-    $id: `https://callhook.invalid/schema/${options.type ?? 'webhook-event'}${options.strict ? '.strict' : ''}.json`,
+    $id: schemaId(options.type, options.strict === true, draft),
     title: options.type ? `${options.type} webhook event` : 'Webhook event',
     description: `One event as the platform POSTs it, enveloped ({ id, eventType, createdAt, data }) or bare; accepts exactly what \`${command}\` accepts.`,
     $comment: `Not expressed: ${schemaGaps(options.type).join('; ')}.`,
