@@ -442,7 +442,12 @@ export function toOpenApi(options: OpenApiOptions = {}): JsonSchemaDocument {
     description: 'What `callhook listen` answers a delivery it took; a sender reads the status alone.',
     properties: {
       ok: { const: true },
-      events: { type: 'integer', minimum: 0, description: 'How many events the body held' },
+      events: {
+        type: 'integer',
+        minimum: 0,
+        description:
+          'How many valid events the body held: those that fail validation, accepted all the same (`callhook listen --accept-invalid`, or an answer `--respond` or `--fail-rate` chose), are not counted',
+      },
       checked: checkedStatus,
     },
   };

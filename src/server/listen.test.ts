@@ -1044,6 +1044,20 @@ describe('listen: answers', () => {
     }
   });
 
+  it("counts in an Accepted's events the valid events only, as the OpenAPI document says", async () => {
+    // The document said 'How many events the body held', yet a body of one valid event and two
+    // invalid ones, accepted all the same, was answered events 1.
+    const document = toOpenApi({ version: '0.1.0' }) as {
+      components: { schemas: { Accepted: { properties: { events: { description: string } } } } };
+    };
+    expect(document.components.schemas.Accepted.properties.events.description).toMatch(/\bvalid events\b/);
+    for (const settings of [{ acceptInvalid: true }, { respond: 200 }]) {
+      const { url } = await listen(settings);
+      const answer = await post(url, body(attempt(1), { a: 1 }, 5));
+      expect(await answer.json(), JSON.stringify(settings)).toMatchObject({ ok: true, events: 1 });
+    }
+  });
+
   it('verifies what the standardwebhooks package signs, and says in a 401 which check failed', async () => {
     const keys = parseSecrets(secret, 'standard', 'S');
     const { url, deliveries } = await listen({ sign: { scheme: 'standard', keys, toleranceSeconds: 300 } });
