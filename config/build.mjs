@@ -11,8 +11,8 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
 rmSync(join(root, 'dist'), { recursive: true, force: true });
 
-/** @type {{ version: string, dependencies: Record<string, string> }} */
-const { version, dependencies } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+/** @type {{ version: string, license: string, dependencies: Record<string, string> }} */
+const { version, license, dependencies } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 /** @type {import('esbuild').BuildOptions} */
 const common = {
   absWorkingDir: root,
@@ -21,8 +21,8 @@ const common = {
   platform: 'node',
   target: 'node20',
   logLevel: 'warning',
-  // The version is written in at build time, so it is right in whichever chunk imports it.
-  define: { CALLHOOK_VERSION: JSON.stringify(version) },
+  // The version and licence are written in at build time, so they are right in whichever chunk imports them.
+  define: { CALLHOOK_VERSION: JSON.stringify(version), CALLHOOK_LICENSE: JSON.stringify(license) },
 };
 
 // Hint: loading node:child_process is a cost of every start (bench/RESULTS.md, "Figures behind

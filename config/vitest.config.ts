@@ -2,10 +2,10 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
-const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+const { version, license } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 
 export default defineConfig({
-  define: { CALLHOOK_VERSION: JSON.stringify(version) },
+  define: { CALLHOOK_VERSION: JSON.stringify(version), CALLHOOK_LICENSE: JSON.stringify(license) },
   test: {
     // Hint: a path, not a URL's: `.pathname` keeps %20 for a space, and found no test in a clone
     // at `/home/John Smith/callhook` (hT53).

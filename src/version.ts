@@ -1,8 +1,13 @@
 /**
- * callhook's version. The build writes it in from package.json (esbuild `define`), so it is
- * right in whichever bundled file imports it; tests get it the same way from vitest's config.
+ * callhook's version and licence. The build writes them in from package.json (esbuild `define`),
+ * so they are right in whichever bundled file imports them; tests get them the same way from
+ * vitest's config.
  */
 declare const CALLHOOK_VERSION: string;
+declare const CALLHOOK_LICENSE: string;
 
 /** callhook's version, from package.json. */
 export const version: string = CALLHOOK_VERSION;
+
+/** callhook's licence (an SPDX expression), from package.json. */
+export const license: string = CALLHOOK_LICENSE;

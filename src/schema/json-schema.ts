@@ -10,7 +10,7 @@ import { type SchemaDraft, schemaDrafts } from '../core/generate-names.js';
 import { isTimestamp } from '../core/instant.js';
 import { signatureEntrySource } from '../http/names.js';
 import { maxDepth } from '../input/types.js';
-import { version } from '../version.js';
+import { license, version } from '../version.js';
 import { shapeKeys } from './check.js';
 import { dataSchemas, EnvelopeSchema, type EventType, eventTypes, FlowStepSchema } from './events.js';
 import { assertBoolean, assertChoice, assertString, deepFrozen, ownOptions } from './names.js';
@@ -160,7 +160,7 @@ function keyCounts(definitions: Record<string, unknown>, ref: (name: string) => 
     const definition = `${name}KeysAtLeast${count}`;
     definitions[definition] ??= {
       description: `At least ${count} of the keys that tell a bare ${name} event by its shape`,
-      anyOf: combinations(keys, count).map((combo) => having(combo)),
+      ...(anyOf(combinations(keys, count).map((combo) => having(combo))) as object),
     };
     return ref(definition);
   };
@@ -172,6 +172,11 @@ function keyCounts(definitions: Record<string, unknown>, ref: (name: string) => 
 function allOf(parts: unknown[]): unknown {
   const kept = parts.filter((part) => part !== undefined);
   return kept.length === 0 ? {} : kept.length === 1 ? kept[0] : { allOf: kept };
+}
+
+/** Any of `parts` (at least one). Hint: one is written as itself: linters flag an anyOf of one schema. */
+function anyOf(parts: unknown[]): unknown {
+  return parts.length === 1 ? parts[0] : { anyOf: parts };
 }
 
 /**
@@ -199,7 +204,7 @@ function shapeCondition(
     });
     cases.push(allOf([...exactly, ...beaten]));
   }
-  return cases.length === 1 ? cases[0] : { anyOf: cases };
+  return anyOf(cases);
 }
 
 /** validate reads an object as an envelope when it has `eventType`, or an object `data` and `createdAt`. */
@@ -493,8 +498,11 @@ export function toOpenApi(options: OpenApiOptions = {}): JsonSchemaDocument {
       operationId: `receive${name}`,
       summary,
       description:
-        "A batch of at most the organisation's batchSize events, POSTed as one JSON array; a lone event is a batch of one, as `callhook listen` takes it. The same batch may arrive again (a retry or redelivery): deduplicate by webhook-id or event id.",
+        "A batch of at most the organisation's batchSize events, POSTed as one JSON array; a lone event is a batch of one, as `callhook listen` takes it. The same batch may arrive again (a retry or redelivery): deduplicate by webhook-id or event id. When signing is configured, the webhook-* headers sign it (Standard Webhooks); OpenAPI has no security scheme for a signature over the body, so none is declared.",
       parameters: signatureHeaders,
+      // Hint: a signature over the body (the webhook-* headers, sent when signing is configured)
+      // is no OpenAPI security scheme, so the operation declares none rather than leaving it unsaid.
+      security: [],
       requestBody: {
         required: true,
         content: {
@@ -521,6 +529,7 @@ export function toOpenApi(options: OpenApiOptions = {}): JsonSchemaDocument {
     info: {
       title: 'AI voice-calling platform webhooks',
       version: options.version ?? version,
+      license: { name: license, identifier: license },
       description: `The payloads the platform POSTs to a receiver, as callhook validates them${options.strict ? ' with --strict' : ''}. Not expressed: ${jsonSchemaGaps.join('; ')}.`,
     },
     jsonSchemaDialect: schemaUri('2020-12'),
