@@ -271,6 +271,7 @@ export async function* readEvents(
       stdin,
       stdinIsCallers: true,
       stdinName: name,
+      printed: false,
     },
     {},
     libraryLimitWords,
@@ -481,7 +482,8 @@ export async function* readRecords(
   // Hint: a read's length must fit an int32 (2 GiB aborted Node with an assertion); a GiB is plenty.
   assertWholeNumber('readSize', options.readSize, 1, 2 ** 30);
   assertWholeNumber('chunkSize', options.chunkSize, 1, 2 ** 30);
-  yield* readAll(paths, options, {}, libraryLimitWords);
+  // Hint: the caller's stdout is its own, no output of the reading's (see `ReadingOptions.printed`).
+  yield* readAll(paths, { ...options, printed: false }, {}, libraryLimitWords);
 }
 
 /**
@@ -493,7 +495,7 @@ export async function* readRecords(
 export async function listSources(paths: readonly string[], onWarning?: ReadOptions['onWarning']): Promise<Source[]> {
   assertPaths(paths);
   assertFunction('onWarning', onWarning);
-  return listAll(paths, onWarning);
+  return listAll(paths, onWarning, { printed: false });
 }
 
 /** Refuses paths that are not a list of strings: a string (one path) was read a character at a time. */

@@ -25,6 +25,7 @@ import {
   listSources,
   notRegularInFolder,
   ownStream,
+  type PrintedOutput,
   readChunks,
   readChunksOf,
   readRecords,
@@ -34,7 +35,7 @@ import {
 import { ByteScanner } from '../input/scanner.js';
 import { processStdin, stdinFile } from '../input/stdin.js';
 import { defaultMaxProblems, isUnreadable, type Problem, rewriteMark } from '../input/types.js';
-import { cannotLink, checkLinksOnTheWay, realPathOf, standardStreamOf } from '../output-file.js';
+import { cannotLink, checkLinksOnTheWay, realPathOf } from '../output-file.js';
 import { colorsFor, escapeJsonForTerminal, escapeTerminal, terminalWidth } from '../render/terminal.js';
 import { renderOmitted, renderProblemPretty } from '../render/validation.js';
 import { plural } from '../render/words.js';
@@ -946,22 +947,6 @@ async function fixOne(
   const c = colorsFor(process.stderr);
   const width = options.width ?? terminalWidth(process.stderr);
   const input = await fixInput(source, options);
-  // Hint: stdin sent from a file (`fix - < f >> f`) is that file, as `/dev/stdin` opened by name is.
-  const inputFile = input.stats ?? (isStdin(source) ? stdinFile() : undefined);
-  if (!options.write && inputFile && standardStreamOf(inputFile, [1]) !== undefined) {
-    // As `cat f >> f` refuses: the file is read more than once, and would read the repair back;
-    // read once from stdin, it would still have the repair added to what it held.
-    // Hint: an empty one was most likely emptied by the shell (`fix f > f`): --write would find nothing.
-    const emptied =
-      inputFile.size === 0
-        ? ', and is empty: a `> file` redirection empties it before callhook starts, so its text is gone; restore it, then'
-        : ';';
-    // Hint: --write refuses stdin, which it cannot rewrite: it takes the file by its name.
-    const write = isStdin(source) ? 'use --write on the file itself (not stdin)' : 'use --write';
-    throw new CallhookError(
-      `${source.name}: is also where the repair is printed (stdout)${emptied} ${write} to repair it in place`,
-    );
-  }
   const name = escapeTerminal(source.name);
   const plan = await planFor(input);
   const own = (problem: Problem): Problem => ({ ...problem, file: source.name });
@@ -1055,10 +1040,20 @@ async function fixOne(
   return { code: ExitCode.ok, signal };
 }
 
+/** What fix prints to stdout, and how else to have it (see `PrintedOutput`). Hint: --write refuses stdin, which it cannot rewrite. */
+const printedRepair: PrintedOutput = {
+  what: 'the repair',
+  instead: (asStdin) => `use --write${asStdin ? ' on the file itself (not stdin)' : ''} to repair it in place`,
+};
+
 /** Runs `fix` on files, folders or `-`: prints the repaired text, or with `--write` rewrites each file in place. */
 export async function fix(paths: string[], options: FixOptions): Promise<void> {
   finishWithoutStdout();
-  const sources = await listSources(paths, (message, names) => warnOnStderr(message, options.width, names));
+  // As `cat f >> f` refuses: fix reads a file more than once, and would read its repair back; read
+  // once from stdin, the file would still have the repair added to what it held. With --write nothing is printed.
+  const sources = await listSources(paths, (message, names) => warnOnStderr(message, options.width, names), {
+    printed: options.write ? false : printedRepair,
+  });
   if (options.write && sources.some(isStdin)) {
     throw new CallhookError('fix --write needs files: stdin cannot be rewritten (drop --write to print the repair)');
   }

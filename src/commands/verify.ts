@@ -11,7 +11,7 @@ import { fromWire, type HeaderSource, verifyHexHmacWithKeys, verifyStandardWebho
 import { NEWLINE } from '../input/bytes.js';
 import { BodyChanged, BodyUnreadable, CaptureCoverage, CapturedBodies, capturedDeliveries } from '../input/captures.js';
 import { optionSize } from '../input/element.js';
-import { filesBelow, ownStream } from '../input/read.js';
+import { filesBelow, ownStream, refuseOutputAmong } from '../input/read.js';
 import { namesStdin, processStdin } from '../input/stdin.js';
 import { captureLogName, stdinName } from '../input/types.js';
 import { realPathOf } from '../output-file.js';
@@ -192,6 +192,10 @@ export async function verify(paths: string[], raw: RawVerifyOptions, command?: C
   if (raw.body === undefined && paths.length === 0) {
     throw new CallhookError('nothing to verify: name captured files or folders, or give --body FILE with --header');
   }
+  // As `cat f >> f` refuses: what is checked would have the output added to it (a capture's body fails then).
+  await refuseOutputAmong(
+    raw.body === undefined ? paths : [raw.body, ...(raw.headers === undefined ? [] : [raw.headers])],
+  );
   // Hint: `--sign standard` named to one who never typed it reads as a flag they got wrong.
   const defaulted = command?.getOptionValueSource('sign') === 'default';
   const chosen = defaulted ? 'verify checks Standard Webhooks signatures by default (--sign standard) and' : undefined;

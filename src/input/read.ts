@@ -111,6 +111,27 @@ export interface ReadOptions extends CheckOptions {
   oneValue?: boolean | undefined;
 }
 
+/** How `readRecords` reads: `ReadOptions`, and what the library's callers do not give (their stdout is theirs). */
+export interface ReadingOptions extends ReadOptions {
+  /**
+   * What the run prints to stdout, for the refusal of a stdout that is one of the files read (see
+   * `refuseOwnOutput`); the reading commands' output when not given, false where stdout is no
+   * output of the reading's (the library's).
+   */
+  printed?: PrintedOutput | false | undefined;
+}
+
+/** What a run prints to stdout, as the refusal of a stdout that is one of the files it reads says it (see `refuseOwnOutput`). */
+export interface PrintedOutput {
+  /** What is printed: `the output`, or fix's `the repair`. */
+  what: string;
+  /** What to do instead, told whether the file is read as stdin (`- < x.json`). */
+  instead: (asStdin: boolean) => string;
+}
+
+/** What the reading commands print to stdout (fix says its own: see `PrintedOutput`). */
+const commandOutput: PrintedOutput = { what: 'the output', instead: () => 'send the output to another file' };
+
 /** The default of `--max-element-size`. */
 export const defaultMaxElementBytes = 64 * 2 ** 20;
 
@@ -395,9 +416,16 @@ export async function filesBelow(folder: string): Promise<Source[]> {
 export async function listSources(
   paths: readonly string[],
   onWarning?: ReadOptions['onWarning'],
-  // Hint: true where `-` reads a stream of the caller's (`ReadOptions.stdin`): this process's fd 0
-  // is then no file of the run, and a file it is redirected from is read as named (hT62).
-  stdinGiven = false,
+  {
+    stdinGiven = false,
+    printed = commandOutput,
+  }: {
+    // Hint: true where `-` reads a stream of the caller's (`ReadOptions.stdin`): this process's fd 0
+    // is then no file of the run, and a file it is redirected from is read as named (hT62).
+    stdinGiven?: boolean | undefined;
+    /** See `ReadingOptions.printed`. */
+    printed?: PrintedOutput | false | undefined;
+  } = {},
 ): Promise<Source[]> {
   if (paths.length === 0) throw new CallhookError('no input: name files or folders, or - for stdin', ExitCode.usage);
   const sources: Source[] = [];
@@ -445,7 +473,79 @@ export async function listSources(
       );
     }
   }
+  if (printed !== false) {
+    // Hint: `/dev/stdin` read as the file stdin is redirected from is stdin too, as `isStdin` says.
+    const files: OwnFile[] = [...first].map(([id, { name, given }]) => ({ id, name, asStdin: namesStdin(given) }));
+    // Hint: stdin sent from a file is that file whether or not it is read from its start (see `stdinReadWhole`).
+    const stdin = sources.find((source) => source.path === '-');
+    if (stdin && !stdinGiven && readsFdZero()) files.push({ id: stdinFileId(), name: stdin.name, asStdin: true });
+    refuseOwnOutput(files, printed);
+  }
   return sources;
+}
+
+/** A file a run reads, as `refuseOwnOutput` compares it: by `fileId`, its name, and whether it is read as stdin. */
+interface OwnFile {
+  id: string | undefined;
+  name: string;
+  asStdin: boolean;
+}
+
+/**
+ * Refuses, as `cat` does ("input file is output file"), a run whose stdout is a regular file among
+ * `files` (each by `fileId`), the files it reads: what it prints would be added to what it reads.
+ * Hint: only fix refused it, file by file; `summarise x.json >> x.json` appended its report to the
+ * export (review hF61). Asked once every path is listed, so before anything is read.
+ */
+function refuseOwnOutput(files: readonly OwnFile[], printed: PrintedOutput = commandOutput): void {
+  const out = stdoutFile();
+  const own = out && files.find((file) => file.id === out.id);
+  if (out === undefined || own === undefined) return;
+  // Hint: an empty one was most likely emptied by the shell (`x.json > x.json`): its text is gone already.
+  const emptied =
+    out.size === 0n
+      ? ', and is empty: a `> file` redirection empties it before callhook starts, so its text is gone; restore it, then'
+      : ';';
+  throw new CallhookError(
+    `${own.name}: is also where ${printed.what} is printed (stdout)${emptied} ${printed.instead(own.asStdin)}`,
+  );
+}
+
+/** The regular file stdout is sent to (`>> x.json`), by `fileId`, and its size; undefined when it is none. */
+function stdoutFile(): { id: string; size: bigint } | undefined {
+  try {
+    const out = fstatSync(1, { bigint: true });
+    const id = out.isFile() ? fileId(out) : undefined;
+    return id === undefined ? undefined : { id, size: out.size };
+  } catch {
+    // A stdout closed (`>&-`) is no file.
+    return undefined;
+  }
+}
+
+/**
+ * Refuses (see `refuseOwnOutput`) a stdout that is a file `paths` name: stdin for a name of it,
+ * the file a path names, or any file in a folder named or one below it that a walk goes into (see
+ * `walksInto`), whatever its name. For verify, which reads a capture folder's every file (its
+ * log, descriptions and bodies) its own way, not through `listSources`. Looks at nothing unless
+ * stdout is a regular file.
+ */
+export async function refuseOutputAmong(paths: readonly string[]): Promise<void> {
+  if (stdoutFile() === undefined) return;
+  const files: OwnFile[] = [];
+  const add = async (path: string, given: boolean): Promise<void> => {
+    // Hint: a path given is followed wherever it leads; in a folder, a symbolic link to a folder is not (it could loop).
+    const info = await stat(openablePath(path), { bigint: true }).catch(() => undefined);
+    if (info?.isDirectory() && given) {
+      const entries = await folderEntries(path).catch(() => []);
+      for (const { name, isFolder } of entries) if (!isFolder || walksInto(name)) await add(join(path, name), isFolder);
+    } else if (info && !info.isDirectory()) files.push({ id: fileId(info), name: path, asStdin: false });
+  };
+  for (const path of paths) {
+    if (path === '-') files.push({ id: stdinFileId(), name: stdinName, asStdin: true });
+    else await add(joinablePath(path), true);
+  }
+  refuseOwnOutput(files);
 }
 
 /**
@@ -997,13 +1097,15 @@ interface ReadRange {
  */
 export async function* readRecords(
   paths: readonly string[],
-  options: ReadOptions = {},
+  options: ReadingOptions = {},
   range: ReadRange = {},
   words: LimitWords = cliLimitWords,
 ): AsyncGenerator<InputRecord[], void, undefined> {
   const named = (source: Source) =>
     source.path === '-' && options.stdinName ? { ...source, name: options.stdinName } : source;
-  const sources = (await listSources(paths, options.onWarning, options.stdin !== undefined)).map(named);
+  const sources = (
+    await listSources(paths, options.onWarning, { stdinGiven: options.stdin !== undefined, printed: options.printed })
+  ).map(named);
   const run: RunContext = {
     options,
     ids: range.ids ?? new FingerprintSet(),

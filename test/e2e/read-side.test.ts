@@ -103,6 +103,135 @@ describe('its own stdout or stderr named as input', () => {
   });
 });
 
+describe('its own stdout a file it reads (`callhook summarise x.json >> x.json`)', () => {
+  // Only fix refused it: validate, summarise, show, trace and replay appended their output to
+  // their own input (review hF61). Refused now as `cat` refuses it, before anything is read.
+  const folder = join(scratch, 'own-output');
+  mkdirSync(folder);
+  const file = join(folder, 'x.json');
+  const original = readFileSync(join(repoRoot, 'fixtures/valid/outbound-with-reattempts.json'));
+  writeFileSync(file, original);
+  const refusal = (name: string) =>
+    `callhook: ${name}: is also where the output is printed (stdout); send the output to another file\n`;
+  /** Runs the CLI with its stdout opened on `file` as `>>` (`a`) or `>` (`w`) opens it, stdin from `stdin` if given. */
+  const intoFile = (args: readonly string[], flags: 'a' | 'w' = 'a', stdin?: string, env: NodeJS.ProcessEnv = {}) => {
+    writeFileSync(file, original);
+    const out = openSync(file, flags);
+    const from = stdin === undefined ? 'ignore' : openSync(stdin, 'r');
+    try {
+      const run = spawnSync(process.execPath, [binPath, ...args], {
+        stdio: [from, out, 'pipe'],
+        env: { ...process.env, NO_COLOR: '1', ...env },
+        timeout: 10_000,
+      });
+      return { stderr: run.stderr.toString(), code: run.status };
+    } finally {
+      closeSync(out);
+      if (typeof from === 'number') closeSync(from);
+    }
+  };
+
+  it('is refused, one line naming it, exit 2, by every command that reads and prints, in every format', () => {
+    const other = join(repoRoot, 'fixtures/valid/bare-types.json');
+    for (const [args, name] of [
+      [['validate', file], file],
+      [['validate', other, folder, '--format', 'json'], file],
+      [['summarise', file, '--format', 'csv'], file],
+      [['summarise', folder, '--format', 'markdown'], file],
+      [['summarise', file, '--format', 'json'], file],
+      [['show', file, '--no-pager'], file],
+      [['show', file, '--format', 'json'], file],
+      [['trace', '67765b6d', folder], file],
+      [['replay', file, '--dry-run', '--url', 'http://127.0.0.1:9/'], file],
+    ] as const) {
+      expect({ args, ...intoFile(args) }).toEqual({ args, stderr: refusal(name), code: 2 });
+      expect(readFileSync(file), args.join(' ')).toEqual(original);
+    }
+    // Read on two threads, as a large file is, it is refused as on one.
+    expect(intoFile(['summarise', file], 'a', undefined, { CALLHOOK_THREADS: '2' })).toEqual({
+      stderr: refusal(file),
+      code: 2,
+    });
+    // fix says what it prints, and how else to repair, as it did; the other file's repair is no
+    // longer printed into this one before this one is refused.
+    expect(intoFile(['fix', other, file])).toEqual({
+      stderr: `callhook: ${file}: is also where the repair is printed (stdout); use --write to repair it in place\n`,
+      code: 2,
+    });
+    expect(readFileSync(file)).toEqual(original);
+  });
+
+  it('is refused as stdin sent from that file (- < x.json >> x.json), and says when `>` emptied it', () => {
+    for (const name of ['-', '/dev/stdin']) {
+      const shown = name === '-' ? '<stdin>' : name;
+      expect(intoFile(['validate', name], 'a', file)).toEqual({ stderr: refusal(shown), code: 2 });
+      expect(readFileSync(file)).toEqual(original);
+    }
+    expect(intoFile(['summarise', file], 'w')).toEqual({
+      stderr: `callhook: ${file}: is also where the output is printed (stdout), and is empty: a \`> file\` redirection empties it before callhook starts, so its text is gone; restore it, then send the output to another file\n`,
+      code: 2,
+    });
+  });
+
+  it('is refused by verify, for any file of a capture folder and for --body', async () => {
+    writeFileSync(file, original);
+    const secret = 'a secret';
+    const capture = join(scratch, 'own-capture');
+    const writer = await CaptureWriter.open(capture);
+    // Hint: on lines of its own, so that listen keeps it in a .json file of its own.
+    const body = '[\n{"note": "x"}\n]';
+    const headers: [string, string][] = [['X-Signature', createHmac('sha256', secret).update(body).digest('hex')]];
+    await writer.save(
+      Buffer.from(body),
+      { receivedAt: '2024-01-01T00:00:00.000Z', method: 'POST', path: '/', status: 200, headers },
+      true,
+    );
+    await writer.close();
+    const env = { CALLHOOK_SECRET: secret };
+    for (const [args, name] of [
+      [['verify', capture, '--sign', 'hmac'], join(capture, '000001.json')],
+      [['verify', capture, '--sign', 'hmac'], join(capture, 'deliveries.meta')],
+      [['verify', '--body', file, '--header', 'X-Signature: 00', '--sign', 'hmac'], file],
+    ] as const) {
+      const before = readFileSync(name);
+      const out = openSync(name, 'a');
+      try {
+        const run = spawnSync(process.execPath, [binPath, ...args], {
+          stdio: ['ignore', out, 'pipe'],
+          env: { ...process.env, NO_COLOR: '1', ...env },
+          timeout: 10_000,
+        });
+        expect({ args, stderr: run.stderr.toString(), code: run.status }).toEqual({
+          args,
+          stderr: refusal(name),
+          code: 2,
+        });
+      } finally {
+        closeSync(out);
+      }
+      expect(readFileSync(name)).toEqual(before);
+    }
+    // Sent elsewhere, the capture checks.
+    expect(
+      spawnSync(process.execPath, [binPath, 'verify', capture, '--sign', 'hmac'], { env: { ...process.env, ...env } })
+        .status,
+    ).toBe(0);
+  });
+
+  it('is no refusal where stdout is another file', () => {
+    const out = join(folder, 'elsewhere.txt');
+    writeFileSync(file, original);
+    const fd = openSync(out, 'w');
+    try {
+      const run = spawnSync(process.execPath, [binPath, 'validate', folder], { stdio: ['ignore', fd, 'pipe'] });
+      expect({ stderr: run.stderr.toString(), code: run.status }).toEqual({ stderr: '', code: 0 });
+    } finally {
+      closeSync(fd);
+      rmSync(out);
+    }
+  });
+});
+
 describe('a full disk under stdout', () => {
   // Hint: /dev/full is opened for writing as any redirection would (`> /dev/full`); every write to it fails with ENOSPC.
   it.skipIf(!existsSync('/dev/full'))(
