@@ -1072,6 +1072,34 @@ time.sleep(10)`,
     );
   });
 
+  it("names a folder's .7z, .rar, .lz4, .br, .tzst and .tar.lz4 files too, each with the program that writes what it holds to stdout", async () => {
+    // Each was passed over without a word, as the .gz were before (review hF61).
+    const { mkdirSync } = await import('node:fs');
+    const { listSources } = await import('./read.js');
+    const folder = join(dir, 'compressed-more');
+    mkdirSync(folder);
+    const tools = {
+      'a.json.7z': '7z e -so',
+      'b.ndjson.rar': 'unrar p -inul',
+      'c.ndjson.lz4': 'lz4 -dc',
+      'd.json.br': 'brotli -dc',
+      'e.tzst': 'tar -I zstd -xOf',
+      // Not lz4 -dc, which would hand on tar's bytes.
+      'f.tar.lz4': 'tar -I lz4 -xOf',
+      'g.JSON.BR': 'brotli -dc',
+    };
+    writeFileSync(join(folder, 'x.json'), '[]');
+    for (const name of Object.keys(tools)) writeFileSync(join(folder, name), '');
+    const warnings: string[] = [];
+    await listSources([folder], (message) => warnings.push(message));
+    expect(warnings).toEqual(
+      Object.entries(tools).map(
+        ([name, tool]) =>
+          `${join(folder, name)}: compressed, so skipped: read it through ${tool}, as stdin (${tool} FILE | callhook … -)`,
+      ),
+    );
+  });
+
   it('says a listen capture has no accepted delivery, in words true whether it refused any or received none', async () => {
     // "no .json, .ndjson or .jsonl files in this folder" was all a user saw for the folder of a
     // listen whose deliveries were all refused (a wrong secret: every one a 401, kept as .body).

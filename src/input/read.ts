@@ -275,12 +275,18 @@ const packed: readonly (readonly [RegExp, string])[] = [
   [/\.(tgz|tar\.gz)$/i, 'tar -xzOf'],
   [/\.(tbz2|tar\.bz2)$/i, 'tar -xjOf'],
   [/\.(txz|tar\.xz)$/i, 'tar -xJOf'],
-  [/\.tar\.zst$/i, 'tar -I zstd -xOf'],
+  [/\.(tzst|tar\.zst)$/i, 'tar -I zstd -xOf'],
+  [/\.tar\.lz4$/i, 'tar -I lz4 -xOf'],
   [/\.gz$/i, 'gunzip -c'],
   [/\.bz2$/i, 'bunzip2 -c'],
   [/\.xz$/i, 'xz -dc'],
   [/\.zst$/i, 'zstd -dc'],
+  [/\.lz4$/i, 'lz4 -dc'],
+  [/\.br$/i, 'brotli -dc'],
   [/\.zip$/i, 'unzip -p'],
+  [/\.7z$/i, '7z e -so'],
+  // Hint: -inul, or unrar's own banner and progress would go to stdout with the files' bytes.
+  [/\.rar$/i, 'unrar p -inul'],
 ];
 
 /** A warning, and the texts in it a terminal keeps whole (see `ReadOptions.onWarning`). */
