@@ -155,7 +155,10 @@ export async function validate(paths: string[], options: ValidateOptions): Promi
     const reading = {
       ...readOptions,
       mayListFrom: consumer.mayListFrom,
-      onWarning: (message: string, names: readonly string[]) => warnOnStderr(message, options.width, names),
+      onWarning: (message: string, names: readonly string[]) => {
+        collector.pathWarned();
+        warnOnStderr(message, options.width, names);
+      },
     };
     for await (const records of readRecords(paths, reading, { onOpen: opened })) {
       consumer.add(records);

@@ -918,6 +918,41 @@ describe("a folder's compressed exports", () => {
   });
 });
 
+describe('validate --warnings-as-errors and the warnings about the paths it was given', () => {
+  // "warnings fail the run too", yet a folder's skipped .gz export and a file named twice were
+  // warned of and the run passed, exit 0 (review hF61).
+  const folder = join(scratch, 'strict-warnings');
+  mkdirSync(folder);
+  const story = 'fixtures/valid/outbound-with-reattempts.json';
+  copyFileSync(join(repoRoot, story), join(folder, 'day1.json'));
+
+  it('fails the run on a compressed file a folder holds, which is not read', async () => {
+    const packed = join(folder, 'day2.ndjson.gz');
+    writeFileSync(packed, gzipSync(readFileSync(story)));
+    try {
+      const strict = await runCli(['validate', folder, '--warnings-as-errors']);
+      expect(strict.code).toBe(1);
+      expect(strict.stdout).toContain('✖ invalid');
+      expect(unwrapped(strict.stderr)).toContain(`callhook: warning: ${packed}: compressed, so skipped`);
+      const json = JSON.parse((await runCli(['validate', folder, '--warnings-as-errors', '--format', 'json'])).stdout);
+      expect({ ok: json.ok, warnings: json.totals.warnings }).toEqual({ ok: false, warnings: 1 });
+      // Without it, a warning still passes.
+      expect((await runCli(['validate', folder])).code).toBe(0);
+    } finally {
+      rmSync(packed);
+    }
+  });
+
+  it('fails the run on a file named twice, which is read once', async () => {
+    const file = join(folder, 'day1.json');
+    const strict = await runCli(['validate', file, file, '--warnings-as-errors']);
+    expect(strict.code).toBe(1);
+    expect(strict.stdout).toContain('✖ invalid');
+    expect(unwrapped(strict.stderr)).toBe(`callhook: warning: ${file} is named twice; read once\n`);
+    expect((await runCli(['validate', file, file])).code).toBe(0);
+  });
+});
+
 describe('a file name with spaces in the warnings of what show, trace and replay skip', () => {
   it('is never broken at its spaces, nor its line:column', async () => {
     // `show ln3 --width 40` printed `callhook: warning: ln3/my export of` / `  calls from
