@@ -100,10 +100,10 @@ const ownCode = fileURLToPath(new URL('.', import.meta.url));
 async function reportFatal(error: unknown): Promise<void> {
   const path = (error as NodeJS.ErrnoException | undefined)?.path;
   if (typeof path === 'string' && path.startsWith(ownCode)) throw error;
-  const { CallhookError, formatFatal } = await import('./errors.js');
+  const { CallhookError, excerpt, formatFatal } = await import('./errors.js');
   // Every commander error is a usage error, said as callhook says every error.
   const { message, exitCode } = formatFatal(
-    error instanceof CommanderError ? new CallhookError(usageMessage(error)) : error,
+    error instanceof CommanderError ? new CallhookError(usageMessage(error, excerpt)) : error,
   );
   process.stderr.write(`${message}\n`);
   process.exitCode = exitCode;
@@ -752,8 +752,12 @@ process.on('exit', (code) => {
   if (stderrFailed && code < 2) process.exitCode = 2;
 });
 
-/** Commander's message in callhook's words: `unknown option '--x' (did you mean --y?); see callhook show --help`. */
-function usageMessage(error: CommanderError): string {
+/**
+ * Commander's message in callhook's words: `unknown option '--x' (did you mean --y?); see callhook
+ * show --help`, what it quotes of the arguments cut by `excerpt` (errors.ts's, loaded only on the
+ * way out). Hint: an option typed with 100,000 characters was quoted whole (review hF61).
+ */
+function usageMessage(error: CommanderError, excerpt: (text: string) => string): string {
   const text = error.message
     .replace(/^error: /, '')
     .replace(/\n\(Did you mean (.*)\?\)/, ' (did you mean $1?)')
@@ -769,7 +773,9 @@ function usageMessage(error: CommanderError): string {
     .replace(
       /^(unknown command 'version'|unknown option '-v')( \(did you mean [^)]*\))?$/,
       '$1 (did you mean --version?)',
-    );
+    )
+    // Hint: last, once the words above have been matched whole.
+    .replace(/'([^']*)'/g, (_, typed: string) => `'${excerpt(typed)}'`);
   const args = process.argv.slice(2);
   const chosen = named(args[commandAt]);
   const command = chosen ? args[commandAt] : undefined;
@@ -780,7 +786,8 @@ function usageMessage(error: CommanderError): string {
       ? optionsBefore(args.slice(0, commandAt), chosen)?.find((option) => option.own)?.text
       : undefined;
   if (misplaced) {
-    return `'${misplaced}' is an option of ${command}: put it after the command (callhook ${command} ${misplaced} …)`;
+    const shown = excerpt(misplaced);
+    return `'${shown}' is an option of ${command}: put it after the command (callhook ${command} ${shown} …)`;
   }
   return `${text}; see callhook ${command ? `${command} ` : ''}--help`;
 }

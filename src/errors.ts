@@ -1,5 +1,9 @@
 import { constants } from 'node:os';
 import { escapeTerminal } from './render/escape.js';
+import { excerpt } from './schema/names.js';
+
+// Hint: handed on for cli.ts, whose error funnel loads this module alone on the way out (a chunk more to load otherwise).
+export { excerpt };
 
 /** Exit codes, documented in `--help` and the README. */
 export const ExitCode = {
@@ -33,11 +37,12 @@ export class CallhookError extends Error {
 
 /**
  * Text a user gave, quoted in a message: `"a<TAB>b"`, kept raw (but a `"` in it, written `\"`),
- * for `formatFatal` escapes the whole line once (`"a\tb"`). Hint: quoted as JSON (`"a\\tb"`),
- * the escaping showed the backslash JSON wrote as one the user typed (`"a\x5ctb"`).
+ * for `formatFatal` escapes the whole line once (`"a\tb"`); its `excerpt` when longer. Hint: quoted
+ * as JSON (`"a\\tb"`), the escaping showed the backslash JSON wrote as one the user typed
+ * (`"a\x5ctb"`); quoted whole, an option given 100,000 characters made an error of 100 kB (review hF61).
  */
 export function quoted(text: string): string {
-  return `"${text.replaceAll('"', '\\"')}"`;
+  return `"${excerpt(text).replaceAll('"', '\\"')}"`;
 }
 
 /** A file read no further where it is not text (binary, compressed, UTF-16), or could not be read further: where, and why. */

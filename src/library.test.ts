@@ -151,6 +151,11 @@ describe('options a JavaScript caller may get wrong', () => {
     const nope = { type: 'Nope' } as unknown as { type: 'CallComplete' };
     expect(() => validateEvent(events[0], nope)).toThrow(new TypeError(choices));
     await expect(collect(readEvents('[]', nope))).rejects.toThrow(new TypeError(choices));
+    // A value of 100,000 characters is quoted by its first 40, as the CLI quotes an option's (review hF61).
+    const huge = { type: 'a'.repeat(100_000) } as unknown as { type: 'CallComplete' };
+    expect(() => validateEvent(events[0], huge)).toThrow(
+      new TypeError(choices.replace('"Nope"', `"${'a'.repeat(40)}…"`)),
+    );
     for (const [batchSize, got] of [
       [0, '0'],
       [-1, '-1'],

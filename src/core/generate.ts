@@ -21,7 +21,15 @@ import {
   type FlowStep,
   type SmsData,
 } from '../schema/events.js';
-import { assertString, assertWholeNumber, deepFrozen, eventTypes, kindOf, ownOptions } from '../schema/names.js';
+import {
+  assertString,
+  assertWholeNumber,
+  deepFrozen,
+  eventTypes,
+  excerpt,
+  kindOf,
+  ownOptions,
+} from '../schema/names.js';
 import { largestSeed, maxCampaigns } from './generate-names.js';
 import { instantOfOption, isoOf, lastInstant } from './instant.js';
 
@@ -1656,7 +1664,7 @@ export function misfitOverrides(
     const what =
       'through' in misfit
         ? `${quoted(misfit.through)} holds no object`
-        : `${JSON.stringify(override.value)} is no value of ${quoted(misfit.value)}`;
+        : `${typeof override.value === 'string' ? quotedExcerpt(override.value) : excerpt(JSON.stringify(override.value))} is no value of ${quoted(misfit.value)}`;
     const hint =
       'asText' in misfit && misfit.asText ? ` (to set the text, quote it: ${path}='"${override.value}"')` : '';
     // Hint: a path through an item reaches only the events that have it (`data.flow.50`).

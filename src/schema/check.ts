@@ -14,7 +14,7 @@ import {
   statusGroupOf,
   type WebhookEvent,
 } from './events.js';
-import { phonePattern } from './names.js';
+import { excerpt, phonePattern, quotedLength } from './names.js';
 
 /** One problem found in an event; `pointer` is a JSON pointer relative to the event's root. */
 export interface SchemaIssue {
@@ -335,23 +335,9 @@ export function withNumberAsWritten(issue: SchemaIssue, written: string | undefi
   return `${message.slice(0, quoted.at)}${written}${message.slice(quoted.at + quoted.shown.length)}`;
 }
 
-/** How many UTF-16 units of payload text a message quotes (`quotedExcerpt`). */
-const quotedLength = 40;
-
-/**
- * Payload text quoted in a message (`jsonQuoted`), cut to its first 40 UTF-16 units and `…` when
- * longer (never between the halves of a surrogate pair): a message is one line, however long the
- * text it quotes (a line of megabytes that is no JSON).
- */
+/** Payload text quoted in a message (`jsonQuoted`), cut as `excerpt` cuts it: a message is one line. */
 export function quotedExcerpt(text: string | null): string {
   return jsonQuoted(text === null ? null : excerpt(text));
-}
-
-/** `text` cut as `quotedExcerpt` cuts it, unquoted. */
-function excerpt(text: string): string {
-  if (text.length <= quotedLength) return text;
-  const cut = /[\ud800-\udbff]/.test(text.charAt(quotedLength - 1)) ? quotedLength - 1 : quotedLength;
-  return `${text.slice(0, cut)}…`;
 }
 
 /**

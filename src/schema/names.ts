@@ -162,14 +162,28 @@ export function assertString(what: string, value: unknown): void {
   if (typeof value !== 'string') throw new TypeError(`${what} must be a string (got ${kindOf(value)})`);
 }
 
+/** How many UTF-16 units of text a message quotes (see `excerpt`). */
+export const quotedLength = 40;
+
 /**
- * A value a caller gave, as an option's TypeError quotes it: a string in quotes, another primitive
+ * Text quoted in a message, a payload's or a user's, cut to its first 40 UTF-16 units and `…`
+ * when longer (never between the halves of a surrogate pair): a message is one line, however long
+ * the text it quotes (a line of megabytes that is no JSON, an option given 100,000 characters).
+ */
+export function excerpt(text: string): string {
+  if (text.length <= quotedLength) return text;
+  const cut = /[\ud800-\udbff]/.test(text.charAt(quotedLength - 1)) ? quotedLength - 1 : quotedLength;
+  return `${text.slice(0, cut)}…`;
+}
+
+/**
+ * A value a caller gave, as an option's TypeError quotes it: a string in quotes (its `excerpt`), another primitive
  * as itself (NaN reads NaN, a bigint `5n`), an object or a function by its kind (`kindOf`). Hint:
  * String() made `{}` "[object Object]", `[40]` "40" (a width of at least 20 "got 40"), a function
  * its source; JSON.stringify made a function "undefined", and threw at a bigint.
  */
 export function shownValue(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'string') return JSON.stringify(excerpt(value));
   if (typeof value === 'bigint') return `${value}n`;
   return typeof value === 'object' || typeof value === 'function' ? kindOf(value) : String(value);
 }

@@ -86,6 +86,65 @@ describe('a usage error quoting what the user typed', () => {
   });
 });
 
+describe('a huge value given to an option', () => {
+  // An option given 100,000 characters was quoted whole in its error: one "line" of 100 kB (review
+  // hF61). Quoted by its first 40 characters and `…`, as a payload's text is.
+  const huge = 'a'.repeat(100_000);
+  const shown = `"${'a'.repeat(40)}…"`;
+  const cases: [string, string[], string][] = [
+    [
+      '--since',
+      ['summarise', 'fixtures/valid', '--since', huge],
+      `--since: must be an ISO-8601 date or time (2022-09-01, 2022-09-01T10:00:00Z) or a duration such as 2h or 7d, within the years 0000 to 9999 (got ${shown})`,
+    ],
+    [
+      '--batch-size',
+      ['validate', 'fixtures/valid', '--batch-size', huge],
+      `--batch-size: must be a whole number of at least 1 (got ${shown})`,
+    ],
+    ['--url', ['replay', 'fixtures/valid', '--dry-run', '--url', huge], `--url: must be an http(s) URL (got ${shown})`],
+    [
+      '--set',
+      ['generate', '--count', '1', '--set', huge],
+      `--set: expected path=value, e.g. data.status=Partial; got ${shown}`,
+    ],
+    [
+      '--set with a key given twice',
+      ['generate', '--count', '1', '--set', `data.x={"a":1,"a":"${huge}"}`],
+      `--set: the value "{\\"a\\":1,\\"a\\":\\"${'a'.repeat(28)}…" gives the key "a" twice, and only the last would be written; give each key once`,
+    ],
+    [
+      '--out',
+      ['generate', '--count', '1', '--out', `=${huge}`],
+      `--out: must name a file, not one whose name begins with "=" ("=${'a'.repeat(39)}…"): write --out=${'a'.repeat(40)}… (or ./=${'a'.repeat(39)}…)`,
+    ],
+    [
+      '--phone',
+      ['show', 'fixtures/valid', '--phone', huge],
+      `--phone: must be digits, e.g. 61491573087 (got ${shown})`,
+    ],
+  ];
+  it.each(cases)('%s: one short line quoting its first 40 characters', async (_option, args, message) => {
+    const run = await runCli(args);
+    // Hint: its length first, so that a failure does not print 100 kB.
+    expect(run.stderr.length).toBeLessThan(400);
+    expect({ stderr: run.stderr, code: run.code }).toEqual({ stderr: `callhook: ${message}\n`, code: 2 });
+  });
+
+  it('is quoted so in the warning of a --set value no type takes, and as an unknown option', async () => {
+    const warned = await runCli(['generate', '--count', '1', '--set', `data.status=${huge}`]);
+    expect(warned.code).toBe(0);
+    expect(warned.stderr.length).toBeLessThan(500);
+    expect(warned.stderr).toContain(shown);
+    const unknown = await runCli(['validate', `--frob${huge}`, 'fixtures/valid']);
+    expect(unknown.stderr.length).toBeLessThan(400);
+    expect({ stderr: unknown.stderr, code: unknown.code }).toEqual({
+      stderr: `callhook: unknown option '--frob${'a'.repeat(34)}…'; see callhook validate --help\n`,
+      code: 2,
+    });
+  });
+});
+
 describe('a credential in what the user typed', () => {
   // Hint: a URL without its scheme, or a header refused for its shape, was echoed with the
   // password or token in it, to the terminal and the CI log (red team hT36).
