@@ -510,7 +510,7 @@ function refuseOwnOutput(files: readonly OwnFile[], printed: PrintedOutput = com
   // Hint: an empty one was most likely emptied by the shell (`x.json > x.json`): its text is gone already.
   const emptied =
     out.size === 0n
-      ? ', and is empty: a `> file` redirection empties it before callhook starts, so its text is gone; restore it, then'
+      ? ', and is empty: a `> file` redirection empties it before callhook starts, so whatever it held is gone (restore it if it held anything); then'
       : ';';
   throw new CallhookError(
     `${own.name}: is also where ${printed.what} is printed (stdout)${emptied} ${printed.instead(own.asStdin)}`,

@@ -227,7 +227,7 @@ describe('fix as a process', () => {
     // A user who ran `callhook fix f.json > f.json` was told to use --write, and then found f.json empty.
     const { file, stderr, status } = fixIntoItself('w');
     expect(stderr).toBe(
-      `callhook: ${file}: is also where the repair is printed (stdout), and is empty: a \`> file\` redirection empties it before callhook starts, so its text is gone; restore it, then use --write to repair it in place\n`,
+      `callhook: ${file}: is also where the repair is printed (stdout), and is empty: a \`> file\` redirection empties it before callhook starts, so whatever it held is gone (restore it if it held anything); then use --write to repair it in place\n`,
     );
     expect(status).toBe(2);
   });
@@ -258,7 +258,7 @@ describe('fix as a process', () => {
       });
       expect(readFileSync(file)).toEqual(broken);
       expect(run(name!, 'w')).toEqual({
-        stderr: `callhook: ${shown}: is also where the repair is printed (stdout), and is empty: a \`> file\` redirection empties it before callhook starts, so its text is gone; restore it, then use --write on the file itself (not stdin) to repair it in place\n`,
+        stderr: `callhook: ${shown}: is also where the repair is printed (stdout), and is empty: a \`> file\` redirection empties it before callhook starts, so whatever it held is gone (restore it if it held anything); then use --write on the file itself (not stdin) to repair it in place\n`,
         status: 2,
       });
     }

@@ -168,7 +168,7 @@ describe('its own stdout a file it reads (`callhook summarise x.json >> x.json`)
       expect(readFileSync(file)).toEqual(original);
     }
     expect(intoFile(['summarise', file], 'w')).toEqual({
-      stderr: `callhook: ${file}: is also where the output is printed (stdout), and is empty: a \`> file\` redirection empties it before callhook starts, so its text is gone; restore it, then send the output to another file\n`,
+      stderr: `callhook: ${file}: is also where the output is printed (stdout), and is empty: a \`> file\` redirection empties it before callhook starts, so whatever it held is gone (restore it if it held anything); then send the output to another file\n`,
       code: 2,
     });
   });
