@@ -127,6 +127,16 @@ describe('verifyStandardWebhook', () => {
       expect(() => wh.verify(reference.body, headers), bad).not.toThrow();
       expect(verifyStandardWebhook(reference.body, headers, { secrets: [reference.secret] }).ok, bad).toBe(true);
     }
+    // An entry with more after its base64 is no signature to either (standardwebhooks before 1.3.0 read up to the comma).
+    const more = {
+      ...referenceHeaders,
+      'webhook-timestamp': String(Math.floor(now.getTime() / 1000)),
+      'webhook-signature': `${signed},more`,
+    };
+    expect(() => wh.verify(reference.body, more)).toThrow();
+    expect(verifyStandardWebhook(reference.body, more, { secrets: [reference.secret] })).toMatchObject({
+      reason: 'malformed-header',
+    });
     // With no entry it can read, the header is malformed, and the message says which entry is bad.
     expect(
       verifyStandardWebhook(
@@ -272,28 +282,52 @@ describe('verifyStandardWebhook', () => {
     });
   });
 
-  it('tells a body that is not UTF-8, signed as the standardwebhooks package signs it, from a wrong secret', () => {
-    // The package reads a Buffer body as UTF-8 text first (each byte that is not UTF-8 made U+FFFD),
-    // and signs that text: the bytes received were not what it signed, but the secret is right.
+  it('agrees with the standardwebhooks package on a body that is not UTF-8: since 1.3.0 it signs a Buffer as its bytes', () => {
+    // Hint: the package installed for tests is 1.3.x (package.json); 1.1.1 signed the Buffer's UTF-8 reading.
     const body = Buffer.from([0xff, 0xfe, 0x7b, 0x7d]);
-    const signature = new Webhook(reference.secret).sign(reference.id, new Date(reference.timestamp * 1000), body);
+    const wh = new Webhook(reference.secret);
+    const now = new Date();
+    const headers = {
+      'webhook-id': reference.id,
+      'webhook-timestamp': String(Math.floor(now.getTime() / 1000)),
+      'webhook-signature': wh.sign(reference.id, now, body),
+    };
+    expect(verifyStandardWebhook(body, headers, { ...diagnosing, now: now.getTime() })).toEqual({
+      ok: true,
+      secretIndex: 0,
+    });
+    expect(() => wh.verify(body, headers, { jsonParse: false } as never)).not.toThrow();
+    // The same bytes sent, signed as text, the package refuses too.
+    const asText = { ...headers, 'webhook-signature': wh.sign(reference.id, now, body.toString('utf8')) };
+    expect(() => wh.verify(body, asText, { jsonParse: false } as never)).toThrow();
+  });
+
+  it('tells a body that is not UTF-8, signed as its UTF-8 text (as standardwebhooks before 1.3.0 signs a Buffer), from a wrong secret', () => {
+    // Read as UTF-8 text first (each byte that is not UTF-8 made U+FFFD), and that text signed:
+    // the bytes received were not what was signed, but the secret is right.
+    const body = Buffer.from([0xff, 0xfe, 0x7b, 0x7d]);
+    const signature = new Webhook(reference.secret).sign(
+      reference.id,
+      new Date(reference.timestamp * 1000),
+      body.toString('utf8'),
+    );
     const headers = {
       'webhook-id': reference.id,
       'webhook-timestamp': String(reference.timestamp),
       'webhook-signature': signature,
     };
-    expect(verifyStandardWebhook(body, headers, diagnosing)).toMatchObject({
-      reason: 'reserialised-body',
-      message: expect.stringContaining('not UTF-8'),
-    });
+    const told = verifyStandardWebhook(body, headers, diagnosing);
+    expect(told).toMatchObject({ reason: 'reserialised-body', message: expect.stringContaining('not UTF-8') });
+    // Hint: 1.3.0 signs a Buffer's bytes; saying "as the package signs a Buffer" sent users to the wrong cause.
+    expect(told.ok ? '' : told.message).toContain('as standardwebhooks before 1.3.0 signs a Buffer');
     expect(verifyStandardWebhook(body, headers, { ...diagnosing, secrets: [otherSecret] })).toMatchObject({
       reason: 'wrong-secret',
     });
     // The hex HMAC scheme is told so too, without naming a package of the other scheme.
     const hmac = signHmacHex(Buffer.from(body.toString('utf8')), [Buffer.from('s3cret')]);
-    const told = verifyHexHmac(body, { 'x-signature': hmac }, { secrets: ['s3cret'], reserialised: true });
-    expect(told).toMatchObject({ reason: 'reserialised-body', message: expect.stringContaining('not UTF-8') });
-    expect(told.ok ? '' : told.message).not.toContain('standardwebhooks');
+    const hexTold = verifyHexHmac(body, { 'x-signature': hmac }, { secrets: ['s3cret'], reserialised: true });
+    expect(hexTold).toMatchObject({ reason: 'reserialised-body', message: expect.stringContaining('not UTF-8') });
+    expect(hexTold.ok ? '' : hexTold.message).not.toContain('standardwebhooks');
   });
 
   it('tells a re-serialised body (the smee failure) from a wrong secret', () => {

@@ -12,8 +12,8 @@
  *   replay sends ends, differs from the bytes received and matches a signature under one of the
  *   secrets: at most 17 forms (18 for a body that is not UTF-8, below), each one HMAC per secret. The signature held for another serialisation of the
  *   same JSON: something on the way parsed and re-wrote the body (the smee-client failure). A
- *   body that is not UTF-8 is also tried read as UTF-8 text (U+FFFD for each bad byte), as the
- *   standardwebhooks package signs a Buffer: one more form.
+ *   body that is not UTF-8 is also tried read as UTF-8 text (U+FFFD for each bad byte), as
+ *   standardwebhooks before 1.3.0 signs a Buffer: one more form.
  *   Tried only when asked (`reserialised`), as `callhook verify` asks; the forms with line breaks
  *   not when they would be many times the body's size (`prettyGrowth`).
  * - `no-matching-signature`: the header holds no signature this scheme could have produced: no
@@ -220,14 +220,14 @@ function spacedAsciiJson(value: unknown): string {
  */
 function reserialisations(body: Buffer, scheme: SignScheme): { form: string; bytes: Buffer; why?: string }[] {
   const forms: { form: string; bytes: Buffer; why?: string }[] = [];
-  // Hint: the standardwebhooks package reads a Buffer body as UTF-8 text and signs that text's
-  // bytes, so a body that is not UTF-8 was signed with U+FFFD in place of its bad bytes; the
-  // secret is right.
+  // Hint: standardwebhooks before 1.3.0 reads a Buffer body as UTF-8 text and signs that text's
+  // bytes (1.3.0 signs the bytes), so a body that is not UTF-8 was signed with U+FFFD in place of
+  // its bad bytes; the secret is right.
   if (!isUtf8(body)) {
     forms.push({
       form: 'UTF-8 text, each byte that is not UTF-8 made U+FFFD',
       bytes: Buffer.from(body.toString('utf8'), 'utf8'),
-      why: `the body is not UTF-8, and its sender signed it as text${scheme === 'standard' ? ', as the standardwebhooks package signs a Buffer' : ''}`,
+      why: `the body is not UTF-8, and its sender signed it as text${scheme === 'standard' ? ', as standardwebhooks before 1.3.0 signs a Buffer' : ''}`,
     });
   }
   // Hint: the bytes themselves with a byte order mark taken off or their line endings changed (a
