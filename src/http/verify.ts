@@ -443,7 +443,6 @@ export function verifyStandardWebhookWithKeys(
 ): VerifyResult {
   const id = headerValue(headers, 'webhook-id', ', ');
   const timestampText = headerValue(headers, 'webhook-timestamp', ', ');
-  // Several signature headers are one space-separated list, the way the spec writes several signatures.
   const signatureText = headerValue(headers, 'webhook-signature', ' ');
   const missing = [
     ['webhook-id', id],
@@ -454,9 +453,12 @@ export function verifyStandardWebhookWithKeys(
     .map(([name]) => name);
   if (missing.length > 0)
     return fail('missing-header', `missing header${missing.length === 1 ? '' : 's'} ${missing.join(', ')}`);
-  for (const name of ['webhook-id', 'webhook-timestamp']) {
+  // Hint: the standardwebhooks package (svix's too) reads one value of each; signatures go in one
+  // header, separated by spaces.
+  for (const name of ['webhook-id', 'webhook-timestamp', 'webhook-signature']) {
     const given = headerValues(headers, name).length;
-    if (given > 1) return fail('malformed-header', `${name} is given ${given} times: a delivery has one`);
+    const spaced = name === 'webhook-signature' ? ', its signatures separated by spaces' : '';
+    if (given > 1) return fail('malformed-header', `${name} is given ${given} times: a delivery has one${spaced}`);
   }
 
   // (Each is there: `missing` said so.)
@@ -475,10 +477,17 @@ export function verifyStandardWebhookWithKeys(
   // until one matches (a sender may add a scheme this verifier does not know), as the
   // standardwebhooks package does. The first one is named if nothing else verifies.
   let skipped: string | undefined;
-  for (const [i, spaced] of entries.entries()) {
-    // Hint: node's request.headers (and fetch's Headers) join two signature headers with ", ", so
-    // an entry may end in the join's comma; base64 has no comma, so taking one off is safe.
-    const entry = spaced.endsWith(',') ? spaced.slice(0, -1) : spaced;
+  for (const [i, entry] of entries.entries()) {
+    // Hint: node's request.headers (and fetch's Headers) join two signature headers with ", ";
+    // the standardwebhooks package then checks the entries after the first header's last, so the
+    // verdict hangs on the headers' order. A delivery has one: refused, whichever verifies. (`v1,`
+    // alone is an entry with no signature, skipped below.)
+    if (entry.endsWith(',') && signatureEntry.test(entry.slice(0, -1))) {
+      return fail(
+        'malformed-header',
+        `webhook-signature entry #${i + 1} ends in a comma: signatures are separated by spaces, and a comma is how node's request.headers joins a header given twice (a delivery has one)`,
+      );
+    }
     if (!signatureEntry.test(entry)) {
       skipped ??= `entry #${i + 1}`;
       continue;

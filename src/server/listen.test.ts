@@ -28,7 +28,7 @@ import { Webhook } from 'standardwebhooks';
 import { afterEach, describe, expect, it, onTestFinished, vi } from 'vitest';
 import { listCapturedDeliveries, readCapturedBody } from '../../test/helpers/captured.js';
 import { callComplete } from '../../test/helpers/events.js';
-import { serverPerTest } from '../../test/helpers/http-server.js';
+import { serverPerTest, startServer } from '../../test/helpers/http-server.js';
 import { attempt, standardSecret, tempDir } from '../../test/helpers/payloads.js';
 import { rawExchange } from '../../test/helpers/raw-exchange.js';
 import { rawServerPerTest } from '../../test/helpers/raw-server.js';
@@ -1215,6 +1215,52 @@ describe('listen: answers', () => {
     expect(JSON.parse(renderDeliveryJson(twice!))).toMatchObject({ webhookId: 'msg_1', webhookIdCount: 2 });
     expect(renderDeliveryLine(once!, new Chalk({ level: 0 }))).toContain('  id msg_3, x\n');
     expect(JSON.parse(renderDeliveryJson(once!))).not.toHaveProperty('webhookIdCount');
+  });
+
+  it('refuses a webhook-signature given twice or ending in a comma, as a node:http receiver on the standardwebhooks package does', async () => {
+    // Taken as one list, a comma after an entry dropped: listen answered 200 where such a
+    // receiver answered 401 (hF63 #2).
+    const keys = parseSecrets(secret, 'standard', 'S');
+    const { url } = await listen({ sign: { scheme: 'standard', keys, toleranceSeconds: 300 } });
+    const wh = new Webhook(secret);
+    const receiver = await startServer((request, res) => {
+      try {
+        wh.verify(request.body, request.headers as Record<string, string>, { jsonParse: false } as never);
+        res.end('ok');
+      } catch {
+        res.statusCode = 401;
+        res.end();
+      }
+    });
+    onTestFinished(() => receiver.close());
+    const text = body(attempt(1));
+    const at = new Date();
+    const good = wh.sign('msg_1', at, text);
+    const other = `v1,${Buffer.alloc(32).toString('base64')}`;
+    const send = (port: number, signatures: string[]) =>
+      rawExchange(port, [
+        [
+          'POST /hook HTTP/1.1',
+          'Host: x',
+          'webhook-id: msg_1',
+          `webhook-timestamp: ${Math.floor(at.getTime() / 1000)}`,
+          ...signatures.map((signature) => `webhook-signature: ${signature}`),
+          `Content-Length: ${Buffer.byteLength(text)}`,
+          'Connection: close',
+          '',
+          text,
+        ].join('\r\n'),
+      ]);
+    const status = (answer: string) => answer.slice(0, 'HTTP/1.1 200'.length);
+    for (const signatures of [[good, other], [`${good},`]]) {
+      const theirs = await send(Number(new URL(receiver.url).port), signatures);
+      const ours = await send(Number(new URL(url).port), signatures);
+      expect([status(ours), status(theirs)], signatures.join(' | ')).toEqual(['HTTP/1.1 401', 'HTTP/1.1 401']);
+      expect(ours).toContain('"reason":"malformed-header"');
+    }
+    // One header as sent holds: the receiver was told apart from one that refuses all.
+    expect(status(await send(Number(new URL(receiver.url).port), [good]))).toBe('HTTP/1.1 200');
+    expect(status(await send(Number(new URL(url).port), [good]))).toBe('HTTP/1.1 200');
   });
 
   it('reads a webhook-id sent as UTF-8 as its sender wrote it: the signature holds, and it is shown so', async () => {

@@ -578,4 +578,38 @@ describe('verify --headers and --body, read as listen reads a request', () => {
       code: 2,
     });
   });
+
+  /** `verify --body` of `body` with these headers, each a `--header`, as JSON. */
+  const verdictOf = async (headers: readonly (readonly [string, string])[]) => {
+    writeFileSync(join(dir, 'body.json'), body);
+    const args = ['verify', '--body', join(dir, 'body.json'), '--format', 'json'];
+    const run = await runCli([...args, ...headers.flatMap(([n, v]) => ['--header', `${n}: ${v}`])], { env });
+    return { verdict: JSON.parse(run.stdout) as Record<string, unknown>, code: run.code, stderr: run.stderr };
+  };
+  const signed = () => signStandardWebhook(body, { secrets: env.CALLHOOK_SECRET });
+
+  it('refuses a webhook-signature given twice, or ending in a comma, saying why, exit 1', async () => {
+    // Both said ok, where standardwebhooks 1.3.0 and svix 2.5.0 refuse them (hF63 #2).
+    const { 'webhook-signature': good, ...rest } = signed();
+    const other = `v1,${Buffer.alloc(32).toString('base64')}`;
+    const others = Object.entries(rest);
+    const twice = await verdictOf([...others, ['webhook-signature', good], ['webhook-signature', other]]);
+    expect(twice).toMatchObject({
+      verdict: {
+        ok: false,
+        reason: 'malformed-header',
+        message: 'webhook-signature is given 2 times: a delivery has one, its signatures separated by spaces',
+      },
+      code: 1,
+    });
+    const comma = await verdictOf([...others, ['webhook-signature', `${good},`]]);
+    expect(comma).toMatchObject({
+      verdict: {
+        ok: false,
+        reason: 'malformed-header',
+        message: expect.stringMatching(/^webhook-signature entry #1 ends in a comma/),
+      },
+      code: 1,
+    });
+  });
 });
