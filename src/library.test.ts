@@ -4,7 +4,7 @@ import { generateEvents } from './core/generate.js';
 import { CallhookError } from './errors.js';
 import { defaultHmacHeader } from './http/names.js';
 import { createSigner, parseSecrets } from './http/signing.js';
-import { fromWireHeaders, verifyHexHmac, verifyStandardWebhook } from './http/verify.js';
+import { verifyHexHmac, verifyStandardWebhook } from './http/verify.js';
 import type { Omitted, Problem } from './input/types.js';
 import {
   checkEvent as checkEventOf,
@@ -1359,12 +1359,11 @@ describe('signing and verifying', () => {
     for (const id of ['msg 1.2', 'msg\t1', 'msg_é']) {
       const headers = signStandardWebhook(body, { secrets: secret, id });
       expect(headers['webhook-id']).toBe(id);
-      const received = fromWireHeaders(
-        Object.fromEntries(
-          Object.entries(headers).map(([k, value]) => [k, Buffer.from(value, 'latin1').toString('latin1')]),
-        ),
+      // Sent as Latin-1 bytes, a receiver on node:http reads each back as a character: no warning.
+      const received = Object.fromEntries(
+        Object.entries(headers).map(([k, value]) => [k, Buffer.from(value, 'latin1').toString('latin1')]),
       );
-      expect(verifyStandardWebhook(body, received, { secrets: secret }).ok).toBe(true);
+      expect(verifyStandardWebhook(body, received, { secrets: secret })).toEqual({ ok: true, secretIndex: 0 });
     }
   });
 

@@ -7,7 +7,12 @@ import { instantOf } from '../core/instant.js';
 import { CallhookError, describeIoError, ExitCode } from '../errors.js';
 import { defaultHmacHeader, defaultSecretEnv, defaultToleranceSeconds, headerLineParts } from '../http/names.js';
 import { parseSecrets, type SignScheme } from '../http/signing.js';
-import { fromWire, type HeaderSource, verifyHexHmacWithKeys, verifyStandardWebhookWithKeys } from '../http/verify.js';
+import {
+  type HeaderSource,
+  shownFromWire,
+  verifyHexHmacWithKeys,
+  verifyStandardWebhookWithKeys,
+} from '../http/verify.js';
 import { NEWLINE } from '../input/bytes.js';
 import { BodyChanged, BodyUnreadable, CaptureCoverage, CapturedBodies, capturedDeliveries } from '../input/captures.js';
 import { optionSize } from '../input/element.js';
@@ -88,13 +93,22 @@ export function parseHeaderOption(value: string, index: number): [string, string
   return [parts.name, parts.value];
 }
 
-function asHeaderSource(pairs: readonly [string, string][]): Record<string, string[]> {
+/**
+ * Headers as a receiver on node:http has them, each value a character a byte (as a capture holds
+ * them; `text` values, typed or read from a file, as their UTF-8 is sent), with the webhook-id to
+ * show, read as listen shows it (`shownFromWire`).
+ */
+function asHeaderSource(
+  pairs: readonly (readonly [string, string])[],
+  text = false,
+): { headers: Record<string, string[]>; webhookId: string | undefined } {
   const headers: Record<string, string[]> = Object.create(null);
   for (const [name, value] of pairs) {
     const key = name.toLowerCase();
-    headers[key] = [...(headers[key] ?? []), value];
+    headers[key] = [...(headers[key] ?? []), text ? Buffer.from(value).toString('latin1') : value];
   }
-  return headers;
+  const id = headers['webhook-id']?.[0];
+  return { headers, webhookId: id === undefined ? undefined : shownFromWire(id) };
 }
 
 /** Why bytes of a folder's event files that no description names fail. */
@@ -246,8 +260,8 @@ export async function verify(paths: string[], raw: RawVerifyOptions, command?: C
       ...(raw.header ?? []).map(parseHeaderOption),
     ];
     const body = await readAtMost(raw.body, maxBody, tooLarge);
-    const headers = asHeaderSource(pairs);
-    show({ name: nameOf(raw.body), webhookId: headers['webhook-id']?.[0], result: check(body, headers, now) });
+    const { headers, webhookId } = asHeaderSource(pairs, true);
+    show({ name: nameOf(raw.body), webhookId, result: check(body, headers, now) });
   } else {
     // Every path is found (and a typo fails) before anything is checked; deliveries are then
     // read one at a time, so a long capture is never held whole.
@@ -268,8 +282,7 @@ export async function verify(paths: string[], raw: RawVerifyOptions, command?: C
       const namedAgain = { first: undefined as string | undefined, count: 0 };
       for await (const delivery of capturedDeliveries(paths, unreadable)) {
         // Hint: a capture holds the headers as they came over HTTP, a character per byte.
-        const headers = asHeaderSource(delivery.meta.headers.map(([name, value]) => [name, fromWire(value)]));
-        const id = headers['webhook-id']?.[0];
+        const { headers, webhookId: id } = asHeaderSource(delivery.meta.headers);
         let body: Buffer;
         try {
           // A delivery named twice (its folder and its file) is checked once; a body that another

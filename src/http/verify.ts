@@ -72,9 +72,12 @@ export interface VerifyOptions {
   reserialised?: boolean | undefined;
 }
 
-/** A verification's outcome: the index of the secret that matched, or why none did. */
+/**
+ * A verification's outcome: the index of the secret that matched (and a `warning` when receivers
+ * elsewhere would not agree), or why none did.
+ */
 export type VerifyResult =
-  | { ok: true; secretIndex: number }
+  | { ok: true; secretIndex: number; warning?: string }
   | { ok: false; reason: VerifyFailure; message: string; skewSeconds?: number };
 
 /** Request headers as node:http, fetch or a plain object hold them. */
@@ -114,17 +117,6 @@ const beyondLatin1 = /[^\x00-\xff]/;
  */
 export function shownFromWire(value: string): string {
   return nonAscii.test(value) && !beyondLatin1.test(value) ? fileNameOf(Buffer.from(value, 'latin1')) : value;
-}
-
-/** Headers as they came over HTTP, each value read as `fromWire` reads it. */
-export function fromWireHeaders(
-  headers: Record<string, string | string[] | undefined>,
-): Record<string, string | string[] | undefined> {
-  const read: Record<string, string | string[] | undefined> = Object.create(null);
-  for (const [name, value] of Object.entries(headers)) {
-    read[name] = Array.isArray(value) ? value.map(fromWire) : value === undefined ? value : fromWire(value);
-  }
-  return read;
 }
 
 /** Reads one header case-insensitively; repeated values are joined with `separator`. */
@@ -554,6 +546,11 @@ export function verifyStandardWebhookWithKeys(
     checkSignatures(bytes, options.keys, given, usable, sign, 'standard', reserialised),
     skipped === undefined ? undefined : `${skipped} of webhook-signature, not <version>,<base64>,`,
   );
+  // Hint: the id held as its UTF-8 text, which node:http gives a receiver a character a byte (a
+  // UTF-8 id read as such by `fromWire`, or text past U+00FF a caller gave): the standardwebhooks
+  // and svix packages there sign that text's UTF-8, and fail it. Go's net/http passes the bytes.
+  if (result.ok && (webhookId !== id || beyondLatin1.test(webhookId)))
+    return { ...result, warning: nodeReadsOtherwise };
   if (result.ok || result.reason !== 'wrong-secret') return result;
   // Hint: receivers compare the text as sent, so an unpadded signature never verifies; but when
   // padding is all it lacks, the secret is right and saying otherwise sends the user to rotate it.
@@ -581,6 +578,10 @@ export function verifyStandardWebhookWithKeys(
     `webhook-id is not UTF-8: the signature matches its bytes as sent (secret #${byBytes + 1}), but receivers read each byte as a character and check that text's UTF-8, as the standardwebhooks package does`,
   );
 }
+
+/** Why a signature that holds fails at a receiver on node:http: its webhook-id is not ASCII. */
+const nodeReadsOtherwise =
+  'webhook-id is not ASCII: a receiver on node:http reads each of its bytes as a character, and checks that text (as the standardwebhooks and svix packages there do), so this signature fails there';
 
 /**
  * Verifies a Standard Webhooks signature (webhook-id, webhook-timestamp, webhook-signature;

@@ -52,7 +52,13 @@ import {
   type ListenSettings,
   startListener,
 } from './listen.js';
-import { isRedelivery, renderCounts, renderDeliveryJson, renderDeliveryLine } from './render.js';
+import {
+  isRedelivery,
+  renderCounts,
+  renderDeliveryJson,
+  renderDeliveryLine,
+  renderDeliveryProblems,
+} from './render.js';
 
 /** A request body or an answer as the OpenAPI document describes it. */
 type Described = { content?: Record<string, { schema: object }> };
@@ -1280,6 +1286,14 @@ describe('listen: answers', () => {
     await capture.close();
     expect(answer.status).toBe(200);
     expect(deliveries.map((d) => [d.webhookId, d.signature?.ok])).toEqual([[id, true]]);
+    // Hint: a receiver on node:http reads each byte as a character, and fails it: the line says so (hF63 #3).
+    const warning = 'warning: webhook-id is not ASCII: a receiver on node:http reads each of its bytes';
+    const plain = new Chalk({ level: 0 });
+    expect(renderDeliveryLine(deliveries[0]!, plain)).toContain('  signature ok (warning below)  ');
+    expect(renderDeliveryProblems(deliveries[0]!, plain)).toMatch(new RegExp(`^  ${warning}.* fails there\n$`));
+    expect(JSON.parse(renderDeliveryJson(deliveries[0]!))).toMatchObject({
+      signature: { ok: true, secret: 1, warning: expect.stringMatching(/^webhook-id is not ASCII/) },
+    });
     // A header that is not UTF-8 is left as it came.
     expect(fromWire('caf\xe9')).toBe('caf\xe9');
     expect(fromWire('plain')).toBe('plain');

@@ -14,7 +14,6 @@ import { CallhookError, ExitCode } from '../errors.js';
 import { redactUrl } from '../http/credentials.js';
 import { bodilessStatuses } from '../http/names.js';
 import {
-  fromWireHeaders,
   shownFromWire,
   type VerifyResult,
   verifyHexHmacWithKeys,
@@ -320,8 +319,9 @@ function verify(
   const sign = settings.sign;
   if (!sign) return undefined;
   // Hint: headersDistinct keeps a repeated header as it came (req.headers joins it), so a
-  // webhook-id given twice is told as such; it is built on first use, so only when signing.
-  const headers = fromWireHeaders(req.headersDistinct);
+  // webhook-id given twice is told as such; it is built on first use, so only when signing. Its
+  // values are a character a byte, as a receiver on node:http has them: the check reads them so.
+  const headers = req.headersDistinct;
   // Hint: not tried re-serialised (see `reserialised`): a stranger's post must cost little more than its hashes.
   const { keys } = sign;
   return sign.scheme === 'standard'

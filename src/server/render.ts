@@ -118,7 +118,8 @@ export function renderDeliveryLine(delivery: Delivery, c: ChalkInstance, width =
     add(`id ${escapeTerminal(delivery.webhookId)}${count === undefined ? '' : ` (webhook-id given ${count} times)`}`);
   }
   if (delivery.signature) {
-    if (delivery.signature.ok) add('signature ok', c.green);
+    if (delivery.signature.ok)
+      add(delivery.signature.warning ? 'signature ok (warning below)' : 'signature ok', c.green);
     else add(`signature ${delivery.signature.reason}`, c.red);
   }
   if (isRedelivery(delivery)) add('↻ redelivery', c.cyan);
@@ -157,8 +158,8 @@ function styled(spans: readonly TextSpan[]): string {
 }
 
 /**
- * The problems of a refused delivery (a few at most), each indented under its line and wrapped to
- * `width`, its later lines two columns deeper.
+ * The problems of a refused delivery (a few at most), or the warning on a signature that holds,
+ * each indented under its line and wrapped to `width`, its later lines two columns deeper.
  */
 export function renderDeliveryProblems(
   delivery: Delivery,
@@ -166,14 +167,14 @@ export function renderDeliveryProblems(
   width = Number.POSITIVE_INFINITY,
   limit = 3,
 ): string {
-  if (delivery.problems.length === 0 && (!delivery.signature || delivery.signature.ok)) return '';
+  const signature = delivery.signature;
+  const said = signature?.ok === false ? signature.message : signature?.warning && `warning: ${signature.warning}`;
+  if (delivery.problems.length === 0 && said === undefined) return '';
   let text = '';
   const problemLine = (spans: TextSpan[]) => {
     text += lineOf(spans, width, problemIndent, 0, '  ');
   };
-  if (delivery.signature && !delivery.signature.ok) {
-    problemLine([{ text: escapeTerminal(delivery.signature.message), style: c.red }]);
-  }
+  if (said !== undefined) problemLine([{ text: escapeTerminal(said), style: signature?.ok ? c.yellow : c.red }]);
   for (const problem of delivery.problems.slice(0, limit)) {
     const at = problem.pointer ? `${pointerExcerpt(problem.pointer)} ` : '';
     problemLine([
@@ -254,7 +255,7 @@ export function isRedelivery(delivery: Delivery): boolean {
 export function renderDeliveryJson(delivery: Delivery): string {
   const signature = delivery.signature
     ? delivery.signature.ok
-      ? { ok: true, secret: delivery.signature.secretIndex + 1 }
+      ? { ok: true, secret: delivery.signature.secretIndex + 1, warning: delivery.signature.warning }
       : { ok: false, reason: delivery.signature.reason, message: delivery.signature.message }
     : undefined;
   return `${escapeJsonForTerminal(
@@ -361,10 +362,15 @@ export function renderVerifyLine(
     return lineOf(spans, width, verifyIndent, 3);
   }
   const secret = { text: `secret #${result.secretIndex + 1}`, style: c.dim };
+  // A warning (receivers elsewhere would not agree) goes on a line of its own under the name.
+  const warned =
+    result.warning === undefined
+      ? ''
+      : lineOf([{ text: `warning: ${result.warning}`, style: c.yellow }], width, verifyIndent, 0, verifyIndent);
   const line = lineOf([...spans, { text: '  ' }, secret], width, verifyIndent, 3);
   // Hint: "secret #1" is one verdict; wrapped between its words, its number stood alone under the name.
-  if (line.indexOf('\n') === line.length - 1) return line;
-  return `${lineOf(spans, width, verifyIndent, 3)}${verifyIndent}${styled([secret])}\n`;
+  if (line.indexOf('\n') === line.length - 1) return line + warned;
+  return `${lineOf(spans, width, verifyIndent, 3)}${verifyIndent}${styled([secret])}\n${warned}`;
 }
 /** Under the name, after `FAIL  `. */
 const verifyIndent = ' '.repeat(6);
@@ -373,7 +379,7 @@ const verifyIndent = ' '.repeat(6);
 export function renderVerifyJson(verified: VerifiedDelivery): string {
   const result = verified.result;
   const verdict = result.ok
-    ? { ok: true, secret: result.secretIndex + 1 }
+    ? { ok: true, secret: result.secretIndex + 1, warning: result.warning }
     : { ok: false, reason: result.reason, message: result.message, skewSeconds: result.skewSeconds };
   const { name: file, webhookId, lines } = verified;
   return `${escapeJsonForTerminal(JSON.stringify({ file, webhookId, ...verdict, lines }))}\n`;

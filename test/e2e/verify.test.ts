@@ -588,6 +588,31 @@ describe('verify --headers and --body, read as listen reads a request', () => {
   };
   const signed = () => signStandardWebhook(body, { secrets: env.CALLHOOK_SECRET });
 
+  it('warns that a webhook-id past ASCII fails at a receiver on node:http, where its signature holds', async () => {
+    // "signature ok", exit 0, and nothing more: every receiver on node:http refuses it (hF63 #3).
+    const headers = Object.entries(signStandardWebhook(body, { secrets: env.CALLHOOK_SECRET, id: 'msg_1' }));
+    const timestamp = Number(headers.find(([name]) => name === 'webhook-timestamp')![1]);
+    const key = Buffer.from(env.CALLHOOK_SECRET.slice('whsec_'.length), 'base64');
+    const signature = createHmac('sha256', key)
+      .update(Buffer.concat([Buffer.from(`msg_é.${timestamp}.`), body]))
+      .digest('base64');
+    const given = [
+      ['webhook-id', 'msg_é'],
+      ['webhook-timestamp', String(timestamp)],
+      ['webhook-signature', `v1,${signature}`],
+    ] as const;
+    const warning =
+      'webhook-id is not ASCII: a receiver on node:http reads each of its bytes as a character, and checks that text (as the standardwebhooks and svix packages there do), so this signature fails there';
+    expect(await verdictOf(given)).toMatchObject({
+      verdict: { ok: true, webhookId: 'msg_é', secret: 1, warning },
+      code: 0,
+    });
+    writeFileSync(join(dir, 'body.json'), body);
+    const args = ['verify', '--body', join(dir, 'body.json'), '--width', '500'];
+    const pretty = await runCli([...args, ...given.flatMap(([n, v]) => ['--header', `${n}: ${v}`])], { env });
+    expect(pretty.stdout).toContain(`  msg_é  secret #1\n      warning: ${warning}\n`);
+  });
+
   it('refuses a webhook-signature given twice, or ending in a comma, saying why, exit 1', async () => {
     // Both said ok, where standardwebhooks 1.3.0 and svix 2.5.0 refuse them (hF63 #2).
     const { 'webhook-signature': good, ...rest } = signed();
