@@ -458,7 +458,15 @@ export function verifyStandardWebhookWithKeys(
   // Hint: leading zeros are read past, as the standardwebhooks package reads them (and signs the
   // number, not the text); more than 15 digits beside them is past any time a Date holds.
   if (!/^0*\d{1,15}$/.test(timestampDigits)) {
-    return fail('malformed-header', 'webhook-timestamp is not whole seconds since 1970');
+    // Hint: node's req.headers and fetch's Headers join a header given twice with ", ".
+    const joined =
+      timestampDigits.includes(',') && timestampDigits.split(',').every((part) => /^\s*\d+\s*$/.test(part));
+    return fail(
+      'malformed-header',
+      joined
+        ? 'webhook-timestamp is given more than once (joined by a comma): a delivery has one'
+        : 'webhook-timestamp is not whole seconds since 1970',
+    );
   }
   const timestamp = Number(timestampDigits);
   const entries = (signatureText ?? '').split(' ').filter((entry) => entry !== '');
