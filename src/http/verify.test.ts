@@ -102,6 +102,30 @@ describe('verifyStandardWebhook', () => {
     expect(() => wh.verify(reference.body, fresh(id))).not.toThrow();
   });
 
+  it("names Svix's header names when they stand in for missing ones, which it does not read, as the standardwebhooks package does not", () => {
+    // 'missing headers webhook-id, …' and no word of the svix-* ones beside it: the svix package
+    // reads them (svix-* first), so a user took the delivery for unsigned (hF63 #5).
+    const svix = Object.fromEntries(
+      Object.entries(referenceHeaders).map(([name, value]) => [name.replace('webhook-', 'svix-'), value]),
+    );
+    const names =
+      "Svix's names for these headers, which the svix package reads; callhook reads webhook-* only, as the standardwebhooks package does";
+    expect(verifyStandardWebhook(reference.body, svix, atReference)).toEqual({
+      ok: false,
+      reason: 'missing-header',
+      message: `missing headers webhook-id, webhook-timestamp, webhook-signature (found svix-id, svix-timestamp, svix-signature: ${names})`,
+    });
+    const { 'webhook-signature': _, ...unsigned } = referenceHeaders;
+    const mixed = { ...unsigned, 'Svix-Signature': reference.signature };
+    expect(verifyStandardWebhook(reference.body, mixed, atReference)).toEqual({
+      ok: false,
+      reason: 'missing-header',
+      message: `missing header webhook-signature (found svix-signature: ${names})`,
+    });
+    // The package refuses them too.
+    expect(() => new Webhook(reference.secret).verify(reference.body, svix)).toThrow('Missing required headers');
+  });
+
   it('names a missing header, and a malformed one', () => {
     const { 'webhook-timestamp': _, ...noTimestamp } = referenceHeaders;
     expect(verifyStandardWebhook(reference.body, noTimestamp, atReference)).toMatchObject({

@@ -436,15 +436,27 @@ export function verifyStandardWebhookWithKeys(
   const id = headerValue(headers, 'webhook-id', ', ');
   const timestampText = headerValue(headers, 'webhook-timestamp', ', ');
   const signatureText = headerValue(headers, 'webhook-signature', ' ');
-  const missing = [
-    ['webhook-id', id],
-    ['webhook-timestamp', timestampText],
-    ['webhook-signature', signatureText],
-  ]
+  const missing = (
+    [
+      ['webhook-id', id],
+      ['webhook-timestamp', timestampText],
+      ['webhook-signature', signatureText],
+    ] as const
+  )
     .filter(([, value]) => value === undefined || value.trim() === '')
     .map(([name]) => name);
-  if (missing.length > 0)
-    return fail('missing-header', `missing header${missing.length === 1 ? '' : 's'} ${missing.join(', ')}`);
+  if (missing.length > 0) {
+    // Hint: Svix's senders name the headers svix-*, which the svix package reads (before webhook-*);
+    // taken here, listen would answer 200 where a receiver on the standardwebhooks package answers 401.
+    const svix = missing
+      .map((name) => name.replace('webhook-', 'svix-'))
+      .filter((name) => headerValues(headers, name).length > 0);
+    const found =
+      svix.length === 0
+        ? ''
+        : ` (found ${svix.join(', ')}: Svix's names for these headers, which the svix package reads; callhook reads webhook-* only, as the standardwebhooks package does)`;
+    return fail('missing-header', `missing header${missing.length === 1 ? '' : 's'} ${missing.join(', ')}${found}`);
+  }
   // Hint: the standardwebhooks package (svix's too) reads one value of each; signatures go in one
   // header, separated by spaces.
   for (const name of ['webhook-id', 'webhook-timestamp', 'webhook-signature']) {

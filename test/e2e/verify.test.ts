@@ -613,6 +613,21 @@ describe('verify --headers and --body, read as listen reads a request', () => {
     expect(pretty.stdout).toContain(`  msg_é  secret #1\n      warning: ${warning}\n`);
   });
 
+  it("names Svix's svix-* headers given in place of webhook-* ones, exit 1", async () => {
+    // 'missing headers webhook-id, …' said nothing of them (hF63 #5).
+    const svix = Object.entries(signed()).map(([name, value]) => [name.replace('webhook-', 'svix-'), value] as const);
+    expect(await verdictOf(svix)).toMatchObject({
+      verdict: {
+        ok: false,
+        reason: 'missing-header',
+        message: expect.stringMatching(
+          /^missing headers webhook-id, webhook-timestamp, webhook-signature \(found svix-id, svix-timestamp, svix-signature: Svix's names/,
+        ),
+      },
+      code: 1,
+    });
+  });
+
   it('refuses a webhook-signature given twice, or ending in a comma, saying why, exit 1', async () => {
     // Both said ok, where standardwebhooks 1.3.0 and svix 2.5.0 refuse them (hF63 #2).
     const { 'webhook-signature': good, ...rest } = signed();
