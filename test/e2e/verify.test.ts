@@ -336,6 +336,19 @@ describe('verify reads a capture description no further than listen ever writes 
     expect(foreign.code).toBe(2);
   });
 
+  it('shows a captured webhook-id that is not UTF-8 as listen shows it, the byte escaped', async () => {
+    // It was shown `msg_é`, the byte read as Latin-1, where listen shows `msg_\udce9` (hF63 #6).
+    const meta = JSON.parse(described(1, '[1]')) as { headers: [string, string][] };
+    meta.headers.push(['webhook-id', 'msg_\xe9']);
+    writeFileSync(join(dir, '000001.json'), '[1]');
+    writeFileSync(join(dir, '000001.meta'), JSON.stringify(meta));
+    const options = { env: { CALLHOOK_SECRET: secret } };
+    const json = await runCli(['verify', dir, '--sign', 'hmac', '--format', 'json'], options);
+    expect(JSON.parse(json.stdout)).toMatchObject({ ok: true, webhookId: 'msg_\udce9' });
+    const pretty = await runCli(['verify', dir, '--sign', 'hmac', '--width', '500'], options);
+    expect(pretty.stdout).toContain('000001.json  msg_\\udce9  secret #1');
+  });
+
   it('skips a layout 1 .meta left empty or cut short by a listen killed while writing it, and checks the rest', async () => {
     // It stopped verify at that file (`not a capture description (not JSON)`, exit 2): the
     // deliveries after it were never checked, and no totals came (red team hT32).
