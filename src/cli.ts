@@ -390,7 +390,7 @@ details.set('generate', (command, { options, outputName, repeated, largestSeed }
         outputName('--out', 'file', 'without --out, generate writes to stdout'),
       ),
     )
-    .option('--force', 'replace the --out file when it exists (kept, exit 2, without it)')
+    .option('--force', 'with --out: replace the file when it exists (kept, exit 2, without it)')
     .option(
       '--set <path=value>',
       'set a field in every event whose type has it, e.g. data.status=Partial (JSON or text; repeatable)',

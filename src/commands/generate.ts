@@ -248,25 +248,29 @@ function checkRoom(events: GeneratedBlocksOptions['events']): void {
 /** Runs `generate`: events to stdout or `--out`, defects and a summary to stderr. */
 export async function generate(options: GenerateCommandOptions): Promise<void> {
   const fraction = (name: string) => decimal(name, { min: 0, max: 1, from: true, what: 'a fraction' });
-  const { count, seed, campaigns, batchSize, redeliveries, defectRate, set } = parseAll({
-    count: () => wholeNumber('--count', 0)(options.count),
-    seed: () => wholeNumber('--seed', 0, largestSeed)(options.seed),
-    campaigns: () => optional(options.campaigns, wholeNumber('--campaigns', 1, maxCampaigns)),
-    batchSize: () => optional(options.batchSize, wholeNumber('--batch-size', 1)),
-    redeliveries: () => optional(options.redeliveries, fraction('--redeliveries')) ?? 0,
-    defectRate: () => optional(options.defects, fraction('--defects')) ?? 0,
-    set: () => overrides(options.set),
-    out: () => optional(options.out, outputName('--out', 'file')),
-    startTime: () => {
-      if (options.startTime !== undefined && Number.isNaN(instantOfOption(options.startTime))) {
-        throw optionError(
-          '--start-time',
-          'an ISO-8601 date or time (2022-09-01, 2022-09-01T10:00:00Z), within the years 0000 to 9999',
-          options.startTime,
-        );
-      }
+  const { count, seed, campaigns, batchSize, redeliveries, defectRate, set } = parseAll(
+    {
+      count: () => wholeNumber('--count', 0)(options.count),
+      seed: () => wholeNumber('--seed', 0, largestSeed)(options.seed),
+      campaigns: () => optional(options.campaigns, wholeNumber('--campaigns', 1, maxCampaigns)),
+      batchSize: () => optional(options.batchSize, wholeNumber('--batch-size', 1)),
+      redeliveries: () => optional(options.redeliveries, fraction('--redeliveries')) ?? 0,
+      defectRate: () => optional(options.defects, fraction('--defects')) ?? 0,
+      set: () => overrides(options.set),
+      out: () => optional(options.out, outputName('--out', 'file')),
+      startTime: () => {
+        if (options.startTime !== undefined && Number.isNaN(instantOfOption(options.startTime))) {
+          throw optionError(
+            '--start-time',
+            'an ISO-8601 date or time (2022-09-01, 2022-09-01T10:00:00Z), within the years 0000 to 9999',
+            options.startTime,
+          );
+        }
+      },
     },
-  });
+    // Hint: refused as listen refuses --durable without --out: taken, it had no file to replace, unsaid.
+    options.force && options.out === undefined ? ['--force: applies only with --out'] : [],
+  );
 
   const task: GeneratedBlocksOptions = {
     events: { count, seed, campaigns, types: options.type, redeliveries, set, startTime: options.startTime },

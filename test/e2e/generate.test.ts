@@ -371,6 +371,19 @@ describe('callhook generate', () => {
     expect(readdirSync(dir).filter((name) => name.startsWith('.callhook'))).toEqual([]);
   });
 
+  it('refuses --force without --out in one line, exit 2, as listen refuses --durable without it (red team hF65)', async () => {
+    // `generate --count 2 --force` wrote to stdout, exit 0: --force had nothing to replace, unsaid.
+    const result = await runCli(['generate', '--count', '2', '--force']);
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toBe('callhook: --force: applies only with --out\n');
+    // Said with the other problems of the run, in one line.
+    const both = await runCli(['generate', '--count', 'x', '--force']);
+    expect(both.stderr).toBe(
+      'callhook: --force: applies only with --out; --count: must be a whole number of at least 0 (got "x")\n',
+    );
+  });
+
   it('refuses --set of what is no index of an array in one line, exit 2, on this thread and on generating threads', async () => {
     // An array takes an index, nothing else: `length` was an internal error, -1 was dropped from
     // the output, and a part past every item was refused or not by the events the count drew.
