@@ -373,7 +373,7 @@ program
     'Generate realistic webhook events: outbound campaigns whose calls share a correlationId (attempts with failure notes, callbacks, SMS both ways, then one CallComplete), inbound calls, every status with plausible reasons, human-support requests and multi-step transcripts. Phone numbers are fictitious. The same seed gives byte-identical output with the same callhook version.',
   )
   .action(run(async () => (await import('./commands/generate.js')).generate));
-details.set('generate', (command, { options, outputName, repeated, largestSeed }) =>
+details.set('generate', (command, { options, outputName, repeated, largestSeed, maxCampaigns }) =>
   command
     .option('--count <n>', 'how many events, redeliveries included', '100')
     .option(
@@ -381,7 +381,10 @@ details.set('generate', (command, { options, outputName, repeated, largestSeed }
       `seed of the generator, 0 to ${largestSeed}: the same seed gives the same bytes (with the same version)`,
       '1',
     )
-    .option('--campaigns <k>', 'spread the calls over k campaigns (default 3: two outbound, one inbound)')
+    .option(
+      '--campaigns <k>',
+      `spread the calls over k campaigns (default 3: two outbound, one inbound; at most ${maxCampaigns})`,
+    )
     .addOption(options.types())
     .option('--batch-size <n>', 'JSON arrays of at most n events (json: one after another; ndjson: one per line)')
     .addOption(options.generateFormat())

@@ -313,7 +313,25 @@ describe('generate: the closing line', () => {
     );
     // The line wraps to the width of stderr (80 when piped): its words are compared.
     expect(printed.stderr.replace(/\s+/g, ' ')).toMatch(
-      /generated 4,000 events \(\d,\d{3} redelivered, \d,\d{3} of them bare, with no id to drop them by, \d,\d{3} with a defect\) with seed 1/,
+      /generated 4,000 events with seed 1 to <stdout>, among them \d,\d{3} redelivered copies and \d,\d{3} with a defect; \d,\d{3} copies are of bare events/,
+    );
+  });
+
+  it('says what the run holds in words that parse: each count with its noun, the bare copies apart (red team hF65)', async () => {
+    // "generated 300 events (65 redelivered, 45 of them bare, with no id to drop them by, 300 with
+    // a defect)" was hard to parse: what was bare, what had no id, 300 of what.
+    const printed = await capture(() =>
+      generate({ count: '300', seed: '1', format: 'ndjson', redeliveries: '0.2', defects: '1' }),
+    );
+    // The line after the defects listed.
+    const closing = printed.stderr.slice(printed.stderr.indexOf('callhook: generated'));
+    expect(closing.replace(/\s+/g, ' ')).toMatch(
+      /^callhook: generated 300 events with seed 1 to <stdout>, among them \d+ redelivered copies and 300 with a defect; \d+ copies are of bare events, which have no id, so summarise counts them as new $/,
+    );
+    // Seed 2's six events hold one copy, of a bare event: each said in the singular.
+    const one = await capture(() => generate({ count: '6', seed: '2', format: 'ndjson', redeliveries: '0.5' }));
+    expect(one.stderr.replace(/\s+/g, ' ')).toBe(
+      'callhook: generated 6 events with seed 2 to <stdout>, among them 1 redelivered copy; 1 copy is of a bare event, which has no id, so summarise counts it as new ',
     );
   });
 

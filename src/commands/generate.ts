@@ -365,16 +365,21 @@ export async function generate(options: GenerateCommandOptions): Promise<void> {
     if (process.stdout.writableLength > 0) process.exit();
     return;
   }
-  const extras = [
-    // Hint: a bare event has no id, so validate and summarise count its copy as a new event: said
-    // here, or the run's "4 redelivered" met summarise's "1 dropped" with no word why.
-    redeliveries > 0 ? `${grouped(redelivered)} redelivered` : '',
-    bareRedelivered > 0 ? `${grouped(bareRedelivered)} of them bare, with no id to drop them by` : '',
+  const among = [
+    redeliveries > 0 ? plural(redelivered, 'redelivered copy', 'redelivered copies') : '',
     defectRate > 0 ? `${grouped(defects)} with a defect` : '',
   ].filter(Boolean);
+  // Hint: a bare event has no id, so validate and summarise count its copy as a new event: said
+  // here, or the run's "4 redelivered" met summarise's "1 dropped" with no word why.
+  const bare =
+    bareRedelivered === 0
+      ? ''
+      : bareRedelivered === 1
+        ? '; 1 copy is of a bare event, which has no id, so summarise counts it as new'
+        : `; ${grouped(bareRedelivered)} copies are of bare events, which have no id, so summarise counts them as new`;
   process.stderr.write(
     wrapMessage(
-      `callhook: generated ${plural(count, 'event')}${extras.length ? ` (${extras.join(', ')})` : ''} with seed ${seed} to ${name}`,
+      `callhook: generated ${plural(count, 'event')} with seed ${seed} to ${name}${among.length > 0 ? `, among them ${among.join(' and ')}` : ''}${bare}`,
       terminalWidth(process.stderr),
     ),
   );

@@ -357,7 +357,7 @@ function collecting<P extends object>(parser: P): P {
   return parser;
 }
 
-export { largestSeed } from '../core/generate-names.js';
+export { largestSeed, maxCampaigns } from '../core/generate-names.js';
 export { largestBatch } from '../http/names.js';
 
 /** `replay --rate`'s range, in requests per second. */
