@@ -399,7 +399,10 @@ details.set('generate', (command, { options, outputName, repeated, largestSeed, 
       'set a field in every event whose type has it, e.g. data.status=Partial (JSON or text; repeatable)',
       repeated(String),
     )
-    .option('--redeliveries <p>', 'deliver this fraction of events a second time, a few events later (e.g. 0.02)')
+    .option(
+      '--redeliveries <p>',
+      'deliver this fraction of events a second time, a few events later (e.g. 0.02); with --batch-size, in a later batch',
+    )
     .option('--defects <p>', 'put a missing/trailing comma or a missing colon into this fraction of elements')
     .option(
       '--start-time <time>',

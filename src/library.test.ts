@@ -517,7 +517,7 @@ describe('arguments a JavaScript caller may get wrong, found by a red team (help
 
 describe('options a call does not take', () => {
   // Each was ignored without a word: toOpenApi({ type }) described every type, and
-  // generateEvents({ defects, batchSize, format }) (the CLI's --defects, --batch-size, --format)
+  // generateEvents({ defects, format }) (the CLI's --defects, --format)
   // gave clean events, one at a time; a misspelt `stirct` left the check off.
   it('refuses an option a call does not take with a TypeError naming it and what the call takes', async () => {
     const library = await import('./index.js');
@@ -557,10 +557,10 @@ describe('options a call does not take', () => {
         'verifyHexHmac takes no option now (it takes secrets, header, reserialised)',
       ],
     ];
-    for (const option of ['defects', 'batchSize', 'format']) {
+    for (const option of ['defects', 'force', 'format']) {
       refusals.push([
         () => [...library.generateEvents({ count: 2, [option]: 1 } as never)],
-        `generateEvents takes no option ${option} (it takes count, seed, campaigns, types, redeliveries, set, startTime, envelope)`,
+        `generateEvents takes no option ${option} (it takes count, seed, campaigns, types, redeliveries, batchSize, set, startTime, envelope)`,
       ]);
     }
     refusals.push([

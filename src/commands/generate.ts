@@ -273,7 +273,7 @@ export async function generate(options: GenerateCommandOptions): Promise<void> {
   );
 
   const task: GeneratedBlocksOptions = {
-    events: { count, seed, campaigns, types: options.type, redeliveries, set, startTime: options.startTime },
+    events: { count, seed, campaigns, types: options.type, redeliveries, batchSize, set, startTime: options.startTime },
     text: { format: options.format, batchSize, defects: defectRate, seed, escaped: escapedFor(set) },
     blockSize: blockSizeFor(set),
   };

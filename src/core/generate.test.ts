@@ -361,6 +361,45 @@ describe('generateEvents', () => {
     );
   });
 
+  it('puts each redelivered copy in a later batch than its original, as the platform redelivers in another POST (red team hF65)', () => {
+    // `--batch-size 50 --redeliveries 0.02` put 9 of 13 copies in the body of their original.
+    const texts = (batchSize?: number) =>
+      [...generateEvents({ count: 800, seed: 5, redeliveries: 0.05, batchSize })].map(({ event, redelivery }) => ({
+        text: JSON.stringify(event),
+        redelivery,
+      }));
+    const originals = (events: ReturnType<typeof texts>) => events.filter((e) => !e.redelivery).map((e) => e.text);
+    const plain = originals(texts());
+    for (const batchSize of [1, 7, 50, 300]) {
+      const events = texts(batchSize);
+      const seen = new Map<string, number>();
+      let copies = 0;
+      for (const [index, { text, redelivery }] of events.entries()) {
+        if (!redelivery) {
+          seen.set(text, index);
+          continue;
+        }
+        copies++;
+        const original = seen.get(text) ?? -1;
+        expect(original, `batch size ${batchSize}`).toBeGreaterThanOrEqual(0);
+        expect(Math.floor(index / batchSize), `batch size ${batchSize}`).toBeGreaterThan(
+          Math.floor(original / batchSize),
+        );
+        // Into the next batch, as far as it was drawn after its original (1 to 20), when that
+        // would have left it in its original's (a few more when copies fall due together).
+        expect(index - original, `batch size ${batchSize}`).toBeLessThanOrEqual(batchSize + 25);
+      }
+      expect(copies / events.length).toBeGreaterThan(0.03);
+      // The same events as without batches: only where the copies go moves.
+      const kept = originals(events);
+      const fewer = Math.min(kept.length, plain.length);
+      expect(kept.slice(0, fewer)).toEqual(plain.slice(0, fewer));
+    }
+    expect(() => [...generateEvents({ count: 1, batchSize: 0 })]).toThrow(
+      new TypeError('batchSize must be a whole number of at least 1 (got 0)'),
+    );
+  });
+
   it('redelivers the event as it was made, whatever the caller did to the first delivery', () => {
     const untouched = [...generateEvents({ count: 300, seed: 6, redeliveries: 0.3 })].map((e) => JSON.stringify(e));
     const touched: string[] = [];

@@ -1179,6 +1179,11 @@ export interface GenerateEventsOptions {
   types?: readonly EventType[] | undefined;
   /** The fraction of events delivered a second time, unchanged, a few events later (default 0). */
   redeliveries?: number | undefined;
+  /**
+   * Events per delivery batch, when they are written in batches: a redelivered copy then comes
+   * in a later batch than its original, as the platform redelivers in another POST.
+   */
+  batchSize?: number | undefined;
   /** Fields to set: `data.x` names a bare event's own field too, and one of the documented payload goes only where it belongs (README). */
   set?: readonly FieldOverride[] | undefined;
   /** ISO-8601 time of the first call, or a date alone (midnight UTC); default `2022-09-01T00:00:00.000Z`. */
@@ -1201,6 +1206,7 @@ const GenerateEventsSchema = v.object({
   campaigns: campaignsOption,
   types: v.optional(v.array(v.picklist(eventTypes, notTypes), notTypes)),
   redeliveries: probability('redeliveries'),
+  batchSize: v.optional(v.number()),
   set: v.optional(
     v.array(
       v.pipe(
@@ -1727,6 +1733,8 @@ function applyOverrides(generated: GeneratedEvent, overrides: readonly PlacedOve
 export function* generateEvents(options: GenerateEventsOptions): Generator<GeneratedDelivery, void, undefined> {
   const checked = parseOptions(GenerateEventsSchema, options, 'generateEvents');
   assertWholeNumber('seed', checked.seed, 0, largestSeed);
+  // Hint: worded as readEvents words its batchSize.
+  assertWholeNumber('batchSize', checked.batchSize, 1);
   const seed = checked.seed ?? 1;
   const types = checked.types && checked.types.length > 0 ? new Set<EventType>(checked.types) : undefined;
   const overrides = placeOverrides(
@@ -1746,7 +1754,7 @@ function* deliveries(
   types: ReadonlySet<EventType> | undefined,
   overrides: readonly PlacedOverride[],
 ): Generator<GeneratedDelivery, void, undefined> {
-  const redeliveries = checked.redeliveries ?? 0;
+  const { redeliveries = 0, batchSize } = checked;
   // Hint: redeliveries draw from their own generator, so asking for some changes no other event.
   const random = new Random(seed ^ 0x2545f491);
   const pending: Array<{ due: number; delivery: GeneratedDelivery }> = [];
@@ -1782,7 +1790,11 @@ function* deliveries(
     emitted++;
     yield delivery;
     if (copy) {
-      const at = emitted + random.int(1, 20);
+      let at = emitted + random.int(1, 20);
+      // Hint: the platform redelivers in another POST, never in the body that held the original:
+      // a copy due in its original's batch goes as far into the next one.
+      const nextBatch = batchSize === undefined ? 0 : Math.ceil(emitted / batchSize) * batchSize;
+      if (at < nextBatch) at = nextBatch + (at - emitted - 1);
       const index = pending.findIndex((item) => item.due > at);
       pending.splice(index === -1 ? pending.length : index, 0, { due: at, delivery: copy });
     }

@@ -223,6 +223,21 @@ describe('callhook generate', () => {
     expect(validated.code).toBe(0);
   });
 
+  it('puts no redelivered copy in the batch of its original: the platform redelivers in another POST (red team hF65)', async () => {
+    // The red team's run: 9 of its 13 copies were in the same body as their original.
+    const made = await runCli(
+      'generate --count 500 --batch-size 50 --redeliveries 0.02 --seed 1 --format ndjson'.split(' '),
+    );
+    expect(made.code).toBe(0);
+    const batches = made.stdout.trimEnd().split('\n');
+    expect(batches).toHaveLength(10);
+    const texts = batches.map((line) => (JSON.parse(line) as unknown[]).map((event) => JSON.stringify(event)));
+    const all = texts.flat();
+    // Copies there are: some event is written twice, but never twice in one batch.
+    expect(new Set(all).size).toBeLessThan(all.length);
+    for (const [index, batch] of texts.entries()) expect(new Set(batch).size, `batch ${index}`).toBe(batch.length);
+  });
+
   it("writes what validate takes for every --set example of the README's generate section", async () => {
     // `--set data.name=Bob` once made 11 of 20 bare events unknown-shape: a key that tells
     // CallComplete apart, on a CallAttempted, leaves two types equally likely.
