@@ -125,6 +125,37 @@ describe('generateCalls', () => {
     expect(replies).toBeGreaterThan(100);
   });
 
+  it('ends outbound contact when a customer replies STOP: no attempt or SMS follows, and the record concludes (red team hF65)', () => {
+    // Seed 5's 30,000 events held 103 STOPs, then 4 SMS ("Reply STOP to opt out.") and 89 attempts.
+    let stops = 0;
+    const after: string[] = [];
+    for (let seed = 0; seed < 20; seed++) {
+      const stories = new Map<string, GeneratedEvent[]>();
+      for (const event of generateTypedCalls({ seed, calls: 300 })) {
+        const id = correlationOf(event);
+        if (id) stories.set(id, [...(stories.get(id) ?? []), event]);
+      }
+      for (const [id, story] of stories) {
+        const stop = story.findIndex(
+          ({ type, event }) => type === 'SMSReceived' && (event as { message?: string }).message === 'STOP',
+        );
+        if (stop < 0) continue;
+        stops++;
+        const rest = story.slice(stop + 1);
+        const result = rest[0]?.event as { data?: CallCompleteData } | undefined;
+        if (rest.length !== 1 || rest[0]?.type !== 'CallComplete') {
+          after.push(`seed ${seed} ${id}: ${rest.map((e) => e.type)}`);
+        } else {
+          expect(result?.data?.status).toBe('Not Complete');
+          expect(result?.data?.additionalInformation).toBe('Opted out by SMS');
+          expect(result?.data?.flow).toEqual([]);
+        }
+      }
+    }
+    expect(after.slice(0, 3)).toEqual([]);
+    expect(stops).toBeGreaterThan(20);
+  });
+
   it('gives a dropped call no classified answer for the words it cut off', () => {
     // "Hang on, I am just going into a—" was classified "Yes", an answer nobody gave.
     const dropped = completes.filter((d) => d.additionalInformation === 'Call dropped');

@@ -1006,7 +1006,16 @@ function confirms(script: CampaignScript, status: CallStatus, flow: readonly Flo
   );
 }
 
-/** One outbound record: attempts until a conclusive outcome, then its CallComplete. */
+/** The conversation of a record concluded without a call being answered, for `reason`. */
+const noCall = (reason: string): ReturnType<typeof converse> => ({
+  flow: [],
+  lastStepName: null,
+  requests: [],
+  additionalInformation: reason,
+  duration: 0,
+});
+
+/** One outbound record: attempts until a conclusive outcome (or an opt-out), then its CallComplete. */
 function outboundStory(random: Random, campaign: Campaign, customer: Customer, start: number): StoryEvent[] {
   const events: StoryEvent[] = [];
   const correlationId = random.uuid();
@@ -1017,14 +1026,7 @@ function outboundStory(random: Random, campaign: Campaign, customer: Customer, s
   // Hint: re-attempting an unreachable number is pointless, so the platform concludes at once.
   if (status === 'Not Complete' && random.chance(0.06)) {
     events.push(attempt(random, at, campaign, customer, correlationId, 'invalid phone'));
-    const unreachable = {
-      flow: [],
-      lastStepName: null,
-      requests: [],
-      additionalInformation: 'Invalid phone number',
-      duration: 0,
-    };
-    events.push(callComplete(random, campaign, customer, correlationId, at, unreachable, status));
+    events.push(callComplete(random, campaign, customer, correlationId, at, noCall('Invalid phone number'), status));
     return events;
   }
 
@@ -1047,7 +1049,15 @@ function outboundStory(random: Random, campaign: Campaign, customer: Customer, s
       events.push(sms(random, 'SMSSent', sentAt, campaign, customer, message, correlationId));
       if (random.chance(0.5)) {
         const replyAt = sentAt + random.int(1, 40) * minutes;
-        events.push(sms(random, 'SMSReceived', replyAt, campaign, customer, random.pick(smsReplies), correlationId));
+        const reply = random.pick(smsReplies);
+        events.push(sms(random, 'SMSReceived', replyAt, campaign, customer, reply, correlationId));
+        // Hint: a customer who replies STOP has opted out: nobody calls or texts them again, and
+        // the record concludes then (attempts and "Reply STOP to opt out." went on: red team hF65).
+        if (reply === 'STOP') {
+          const optedOut = noCall('Opted out by SMS');
+          events.push(callComplete(random, campaign, customer, correlationId, replyAt, optedOut, 'Not Complete'));
+          return events;
+        }
       }
     }
     // Hint: from the story's latest event, not the attempt: a reply to the SMS then comes before
