@@ -4,6 +4,7 @@ import { checkEvent } from '../schema/check.js';
 import type { CallCompleteData, CallStatus, EventType } from '../schema/events.js';
 import { eventTypes } from '../schema/names.js';
 import {
+  campaignLineOf,
   fictionalPhones,
   type GeneratedEvent,
   generateCalls,
@@ -12,6 +13,7 @@ import {
   misfitOverrides,
   parseFieldOverride,
 } from './generate.js';
+import { maxCampaigns } from './generate-names.js';
 
 const calls = 1500;
 const events: GeneratedEvent[] = [...generateTypedCalls({ seed: 42, calls })];
@@ -352,15 +354,55 @@ describe('generateEvents', () => {
     expect([...generateEvents({ count: 0 })]).toEqual([]);
   });
 
-  it("names only the fictitious numbers of the platform page's range", () => {
+  it("names only the regulator's fictitious numbers: customers' in the platform page's range, campaigns' past the sixth landlines", () => {
+    const mobiles = new Set<string>(fictionalPhones);
     const phones = new Set<string>();
+    const lines = new Set<string>();
     for (const { event } of generateEvents({ count: 3000, seed: 2, campaigns: 8 })) {
       const data = payloadOf(event);
-      for (const key of ['phone', 'from', 'to']) if (typeof data[key] === 'string') phones.add(data[key] as string);
+      if (typeof data.phone === 'string') phones.add(data.phone);
+      for (const key of ['from', 'to']) if (typeof data[key] === 'string') lines.add(data[key] as string);
     }
     expect(phones.size).toBeGreaterThan(10);
-    for (const phone of phones) expect(fictionalPhones).toContain(phone);
+    for (const phone of phones) expect(mobiles).toContain(phone);
+    // ACMA's fictitious landlines: (02), (03), (07) and (08) 5550 xxxx and 7010 xxxx.
+    const landlines = [...lines].filter((line) => !mobiles.has(line));
+    expect(landlines.length).toBeGreaterThan(0);
+    for (const line of landlines) expect(line).toMatch(/^61[2378](5550|7010)\d{4}$/);
     for (const phone of fictionalPhones) expect(phone).toMatch(/^614915[7-9]\d{4}$/);
+  });
+
+  it("gives each campaign a line of its own: no number an SMS of one campaign uses is another's (red team hF65)", () => {
+    // Above six campaigns, campaign i called from line i % 6: a text from a dentist's number named an energy company.
+    const campaignsOf = new Map<string, Set<string>>();
+    for (const { type, event } of generateEvents({
+      count: 1500,
+      seed: 3,
+      campaigns: 20,
+      types: ['SMSSent', 'SMSReceived'],
+    })) {
+      const data = payloadOf(event);
+      const line = String(type === 'SMSSent' ? data.from : data.to);
+      campaignsOf.set(line, (campaignsOf.get(line) ?? new Set()).add(String(data.campaignId)));
+    }
+    expect(campaignsOf.size).toBe(20);
+    for (const [line, campaigns] of campaignsOf) expect([...campaigns], line).toHaveLength(1);
+  });
+
+  it('runs out of fictitious lines only past 80,006 campaigns, and then shares a line only with a campaign of its script', () => {
+    const lines = Array.from({ length: maxCampaigns }, (_, index) => campaignLineOf(index));
+    const own = 6 + 8 * 10_000;
+    expect(new Set(lines.slice(0, own)).size).toBe(own);
+    const first = new Map<string, number>();
+    const othersLines: string[] = [];
+    for (const [index, line] of lines.entries()) {
+      const earlier = first.get(line);
+      if (earlier === undefined) first.set(line, index);
+      // Campaign i runs script i % 5 (the same organisation and direction).
+      else if ((index - earlier) % 5 !== 0) othersLines.push(`${index} has ${earlier}'s line`);
+    }
+    expect(othersLines.slice(0, 3)).toEqual([]);
+    expect(first.size).toBe(own);
   });
 
   it('keeps only the types asked for', () => {

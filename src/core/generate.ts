@@ -737,7 +737,8 @@ function drawStatus(random: Random, script: CampaignScript): CallStatus {
 /**
  * The fictitious Australian mobile numbers the regulator (ACMA) sets aside for examples and drama,
  * in international form: the platform's page uses two of them (61491573087, 61491570006). No
- * generated event names a number anyone could own.
+ * generated event names a number anyone could own: customers have these, and so do the first six
+ * campaigns; the others call from the regulator's fictitious landlines (`campaignLineOf`).
  */
 export const fictionalPhones = deepFrozen([
   '61491570006',
@@ -775,6 +776,28 @@ export const fictionalPhones = deepFrozen([
 // never goes from a number to itself.
 const campaignLines = fictionalPhones.slice(0, 6);
 const customerPhones = fictionalPhones.slice(6);
+/**
+ * The regulator's fictitious landlines, in international form without their last four digits:
+ * (02), (03), (07) and (08) 5550 0000 to 9999 and 7010 0000 to 9999, 80,000 numbers in all.
+ */
+const landlineBlocks = ['25550', '27010', '35550', '37010', '75550', '77010', '85550', '87010'] as const;
+const landlinesPerBlock = 10_000;
+const lineCount = campaignLines.length + landlineBlocks.length * landlinesPerBlock;
+
+/**
+ * The number campaign `index` calls and texts from: the first six campaigns' are mobiles of the
+ * platform page's range, the others' fictitious landlines, each campaign's its own. Hint: there
+ * are 80,006 of them and up to 100,000 campaigns (`maxCampaigns`): a campaign past them shares
+ * the line of one a multiple of `scripts.length` before it, which runs its script, so that a
+ * number never names two businesses.
+ */
+export function campaignLineOf(index: number): string {
+  const own = index < lineCount ? index : index % (lineCount - (lineCount % scripts.length));
+  if (own < campaignLines.length) return campaignLines[own] ?? impossible('a campaign line');
+  const landline = own - campaignLines.length;
+  const block = landlineBlocks[Math.floor(landline / landlinesPerBlock)] ?? impossible('a landline block');
+  return `61${block}${String(landline % landlinesPerBlock).padStart(4, '0')}`;
+}
 
 function makeCampaigns(random: Random, count: number): Campaign[] {
   const campaigns: Campaign[] = [];
@@ -782,7 +805,7 @@ function makeCampaigns(random: Random, count: number): Campaign[] {
     const script = scripts[i % scripts.length] ?? impossible('there are scripts');
     campaigns.push({
       id: random.uuid(),
-      line: campaignLines[i % campaignLines.length] ?? impossible('there are campaign lines'),
+      line: campaignLineOf(i),
       script,
       maxAttempts: script.direction === 'outbound' ? random.int(2, 4) : 1,
     });
