@@ -370,7 +370,7 @@ program
   .command('generate')
   .summary('write realistic, seeded webhook traffic (optionally with the published mistakes)')
   .description(
-    'Generate realistic webhook events: outbound campaigns whose calls share a correlationId (attempts with failure notes, callbacks, SMS both ways, then one CallComplete), inbound calls, every status with plausible reasons, human-support requests and multi-step transcripts. Phone numbers are fictitious. The same seed gives byte-identical output with the same callhook version.',
+    'Generate realistic webhook events: outbound campaigns whose calls share a correlationId (attempts with failure notes, callbacks, SMS both ways, then one CallComplete; one record in ten has none, as in the documented examples), inbound calls, every status with plausible reasons, human-support requests and multi-step transcripts. Phone numbers are fictitious. The same seed gives byte-identical output with the same callhook version.',
   )
   .action(run(async () => (await import('./commands/generate.js')).generate));
 details.set('generate', (command, { options, outputName, repeated, largestSeed, maxCampaigns }) =>
@@ -388,6 +388,7 @@ details.set('generate', (command, { options, outputName, repeated, largestSeed, 
     .addOption(options.types())
     .option('--batch-size <n>', 'JSON arrays of at most n events (json: one after another; ndjson: one per line)')
     .addOption(options.generateFormat())
+    .addOption(options.generateEnvelope())
     .addOption(
       new Option('-o, --out <file>', 'write to this file (created only once complete) instead of stdout').argParser(
         outputName('--out', 'file', 'without --out, generate writes to stdout'),

@@ -10,7 +10,7 @@ import {
   parseFieldOverride,
   RunPastLastInstantError,
 } from '../core/generate.js';
-import { type GenerateFormat, largestSeed, maxCampaigns } from '../core/generate-names.js';
+import { type GenerateEnvelope, type GenerateFormat, largestSeed, maxCampaigns } from '../core/generate-names.js';
 import { instantOfOption, isoOf, lastInstant } from '../core/instant.js';
 import { CallhookError, ExitCode, interruptedBy } from '../errors.js';
 import { secondThreadBar, threadSettings, threadSettingsWarning } from '../input/halves.js';
@@ -38,6 +38,7 @@ interface GenerateCommandOptions {
   type?: EventType[];
   batchSize?: string;
   format: GenerateFormat;
+  envelope?: GenerateEnvelope;
   out?: string;
   set?: string[];
   redeliveries?: string;
@@ -273,13 +274,23 @@ export async function generate(options: GenerateCommandOptions): Promise<void> {
   );
 
   const task: GeneratedBlocksOptions = {
-    events: { count, seed, campaigns, types: options.type, redeliveries, batchSize, set, startTime: options.startTime },
+    events: {
+      count,
+      seed,
+      campaigns,
+      types: options.type,
+      redeliveries,
+      batchSize,
+      set,
+      startTime: options.startTime,
+      envelope: options.envelope,
+    },
     text: { format: options.format, batchSize, defects: defectRate, seed, escaped: escapedFor(set) },
     blockSize: blockSizeFor(set),
   };
   // Hint: an override that cannot go anywhere is refused here in --set's words, before checkRoom
   // may run the generator, which refuses it in the library's.
-  const misfits = misfitOverrides(set ?? [], options.type);
+  const misfits = misfitOverrides(set ?? [], options.type, options.envelope);
   checkRoom(task.events);
   for (const message of [...misfits, threadSettingsWarning() ?? []].flat()) warnOnStderr(message);
   let { threads, how } = threadsFor(count, defectRate, campaigns);

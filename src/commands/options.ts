@@ -10,7 +10,7 @@
  * which commander lets through to the one error funnel (src/errors.ts).
  */
 import { type Command, Option } from 'commander';
-import { generateFormats, schemaDrafts } from '../core/generate-names.js';
+import { generateEnvelopes, generateFormats, schemaDrafts } from '../core/generate-names.js';
 import { reportedStatuses, statusGroupChoices, summaryDimensions } from '../core/summary-names.js';
 import { CallhookError, ExitCode, quoted } from '../errors.js';
 import { mentionsCredential, redactRefusedUrl } from '../http/credentials.js';
@@ -404,6 +404,13 @@ export const options = {
       replayFormats,
     ).default('pretty'),
   generateFormat: () => choiceOption('--format <format>', 'output format', '--format', generateFormats).default('json'),
+  generateEnvelope: () =>
+    choiceOption(
+      '--envelope <form>',
+      'wire: CallComplete in the { id, eventType, createdAt, data } envelope, the other four bare, as the platform sends them; all: every event in it',
+      '--envelope',
+      generateEnvelopes,
+    ).default('wire'),
   types: () =>
     new Option('--type <type>', 'only events of this type (repeatable)')
       .choices(eventTypes)

@@ -5,6 +5,15 @@ export const generateFormats = ['json', 'ndjson'] as const;
 /** An output format of `callhook generate`. */
 export type GenerateFormat = (typeof generateFormats)[number];
 
+/**
+ * How `generate` wraps events (`--envelope`, the library's `envelope`): `wire` as the platform
+ * sends them (CallComplete enveloped, the other four bare), `all` every event in the
+ * `{ id, eventType, createdAt, data }` envelope.
+ */
+export const generateEnvelopes = ['wire', 'all'] as const;
+/** How `generate` wraps events. */
+export type GenerateEnvelope = (typeof generateEnvelopes)[number];
+
 /** The JSON Schema drafts `callhook schema --draft` can write: `2020-12` (the default) or `07`. */
 export const schemaDrafts = ['2020-12', '07'] as const;
 /** A JSON Schema draft. */

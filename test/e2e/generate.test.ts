@@ -387,6 +387,32 @@ describe('callhook generate', () => {
     expect(readdirSync(dir).filter((name) => name.startsWith('.callhook'))).toEqual([]);
   });
 
+  it('writes every event in the envelope with --envelope all, as the library can, and refuses a form it does not know (red team hF65)', async () => {
+    // PAYLOADS.md: tools must take the four bare types in the envelope too; generate could not write them so.
+    const args = ['generate', '--count', '200', '--format', 'ndjson', '--redeliveries', '0.1', '--seed', '3'];
+    const [wire, all, wrong] = await Promise.all([
+      runCli(args),
+      runCli([...args, '--envelope', 'all']),
+      runCli([...args, '--envelope', 'bare']),
+    ]);
+    const parsed = (result: typeof wire) =>
+      result.stdout
+        .trimEnd()
+        .split('\n')
+        .map((line) => JSON.parse(line) as Record<string, unknown>);
+    const types = (result: typeof wire) => new Set(parsed(result).map((event) => event.eventType ?? 'bare'));
+    expect(types(wire)).toEqual(new Set(['CallComplete', 'bare']));
+    expect(types(all)).toEqual(new Set(['CallComplete', 'CallAttempted', 'CallReceived', 'SMSSent', 'SMSReceived']));
+    // Every copy of an enveloped event has the id to drop it by: none is bare.
+    expect(all.stderr.replace(/\s+/g, ' ')).toMatch(/among them \d+ redelivered copies $/);
+    const validated = await runCli(['validate', '-', '--strict'], { input: all.stdout });
+    expect(validated.stdout).toMatch(/200 events: 200 valid/);
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toBe('callhook: --envelope: must be one of wire, all (got "bare")\n');
+    const help = await runCli(['generate', '--help']);
+    expect(help.stdout).toContain('--envelope <form>');
+  });
+
   it('gives the most --campaigns it takes in its help, as the README does (red team hF65)', async () => {
     const help = await runCli(['generate', '--help']);
     expect(help.stdout.replace(/\s+/g, ' ')).toContain(

@@ -352,7 +352,7 @@ describe('listen and verify', () => {
     /** The generated input, and each planned batch's body and source by its webhook-id (from the dry run). */
     async function plannedInput() {
       const input = join(tempDir('listen-e2e'), 'export.json');
-      expect((await runCli(['generate', '--count', '100', '--seed', '1', '--out', input])).code).toBe(0);
+      expect((await runCli(['generate', '--count', '100', '--seed', '2', '--out', input])).code).toBe(0);
       const dry = await runCli(
         ['replay', input, '--url', 'http://127.0.0.1:9/', ...sending, '--dry-run', '--format', 'json'],
         { env },
@@ -374,7 +374,7 @@ describe('listen and verify', () => {
       return { input, planned, maxBody };
     }
 
-    // Hint: both tests send the same input (seed 1), so it is generated, planned and summarised once.
+    // Hint: both tests send the same input (seed 2), so it is generated, planned and summarised once.
     let plan: ReturnType<typeof plannedInput> | undefined;
     const sharedInput = () => (plan ??= plannedInput());
     const summaries = new Map<string, Promise<CliResult>>();
