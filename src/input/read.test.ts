@@ -556,6 +556,28 @@ describe("a folder's small file, read whole at once", () => {
     }
   });
 
+  it('lets timers, signals and a `stop` run while a folder of small files is read', async () => {
+    // Read with calls that wait, every file of a folder was read before a timer could run: a
+    // library caller's `stop` did nothing, and replay's Ctrl-C waited for the whole folder (review hR73).
+    const many = join(dir, 'many-small');
+    mkdirSync(many);
+    for (let n = 0; n < 3000; n++) writeFileSync(join(many, `${n}.ndjson`), `${event(n)}\n`);
+    const stop = new AbortController();
+    let ticking: NodeJS.Timeout | undefined;
+    let read = 0;
+    try {
+      for await (const records of readRecords([many], { stop: stop.signal })) {
+        // A timer set once the files are being read: it stops the reading when it runs.
+        ticking ??= setInterval(() => stop.abort(), 1);
+        read += records.filter((r) => r.kind === 'invalid').length;
+      }
+    } finally {
+      clearInterval(ticking);
+    }
+    expect(read).toBeGreaterThan(0);
+    expect(read).toBeLessThan(3000);
+  });
+
   it('is checked as any file read is: marked by fix --write, cut short, rewritten, or grown meanwhile', async () => {
     const path = join(dir, 'small-checked.ndjson');
     const read = async (meanwhile: () => void) => {
