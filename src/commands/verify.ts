@@ -208,7 +208,8 @@ export async function verify(paths: string[], raw: RawVerifyOptions, command?: C
   }
   // As `cat f >> f` refuses: what is checked would have the output added to it (a capture's body fails then).
   await refuseOutputAmong(
-    raw.body === undefined ? paths : [raw.body, ...(raw.headers === undefined ? [] : [raw.headers])],
+    raw.body === undefined ? paths : [],
+    raw.body === undefined ? [] : [raw.body, ...(raw.headers === undefined ? [] : [raw.headers])],
   );
   // Hint: `--sign standard` named to one who never typed it reads as a flag they got wrong.
   const defaulted = command?.getOptionValueSource('sign') === 'default';

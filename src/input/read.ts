@@ -21,7 +21,7 @@ import {
 } from 'node:fs';
 import { access, type FileHandle, open, readdir, stat } from 'node:fs/promises';
 import { Socket } from 'node:net';
-import { isAbsolute, join, relative, sep } from 'node:path';
+import { dirname, isAbsolute, join, relative, sep } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { isUint8Array } from 'node:util/types';
@@ -29,7 +29,7 @@ import { CallhookError, describeIoError, ExitCode, ioReason } from '../errors.js
 import { fileId, joinablePath, realPathOf, standardStreamNames, standardStreamOf } from '../output-file.js';
 import type { CheckOptions } from '../schema/check.js';
 import { kindOf } from '../schema/names.js';
-import { endings, lastNumber } from './capture-names.js';
+import { endings, lastNumber, numbered } from './capture-names.js';
 import { cliLimitWords, type LimitWords } from './element.js';
 import { fileNameOf, type OpenablePath, openablePath } from './file-names.js';
 import { FingerprintSet } from './fingerprint-set.js';
@@ -531,28 +531,48 @@ function stdoutFile(): { id: string; size: bigint } | undefined {
 }
 
 /**
- * Refuses (see `refuseOwnOutput`) a stdout that is a file `paths` name: stdin for a name of it,
- * the file a path names, or any file in a folder named or one below it that a walk goes into (see
- * `walksInto`), whatever its name. For verify, which reads a capture folder's every file (its
- * log, descriptions and bodies) its own way, not through `listSources`. Looks at nothing unless
- * stdout is a regular file.
+ * Refuses (see `refuseOwnOutput`) a stdout that is a file verify reads: stdin for a name of it,
+ * `files` as named (`--body`, `--headers`), and of `captures`, the capture files (see
+ * `isCaptureFile`) of a folder named and of those below it that a walk goes into (see
+ * `walksInto`), and those beside a file named, which verify reads through it (the log beside a
+ * body, the bodies a log describes; review hR73). For verify, which reads captures its own way,
+ * not through `listSources`. Looks at nothing unless stdout is a regular file.
  */
-export async function refuseOutputAmong(paths: readonly string[]): Promise<void> {
+export async function refuseOutputAmong(captures: readonly string[], files: readonly string[] = []): Promise<void> {
   if (stdoutFile() === undefined) return;
-  const files: OwnFile[] = [];
-  const add = async (path: string, given: boolean): Promise<void> => {
-    // Hint: a path given is followed wherever it leads; in a folder, a symbolic link to a folder is not (it could loop).
-    const info = await stat(openablePath(path), { bigint: true }).catch(() => undefined);
-    if (info?.isDirectory() && given) {
-      const entries = await folderEntries(path).catch(() => []);
-      for (const { name, isFolder } of entries) if (!isFolder || walksInto(name)) await add(join(path, name), isFolder);
-    } else if (info && !info.isDirectory()) files.push({ id: fileId(info), name: path, asStdin: false });
+  const found: OwnFile[] = [];
+  const note = (path: string, info: BigIntStats) => found.push({ id: fileId(info), name: path, asStdin: false });
+  const statOf = (path: string) => stat(openablePath(path), { bigint: true }).catch(() => undefined);
+  // Hint: in a folder, a symbolic link to a folder is not followed (it could loop).
+  const walkCaptures = async (folder: string): Promise<void> => {
+    for (const { name, isFolder } of await folderEntries(folder).catch(() => [])) {
+      const path = join(folder, name);
+      if (isFolder ? !walksInto(name) : !isCaptureFile(name)) continue;
+      const info = await statOf(path);
+      if (info?.isDirectory()) await walkCaptures(path);
+      else if (info) note(path, info);
+    }
   };
-  for (const path of paths) {
-    if (path === '-') files.push({ id: stdinFileId(), name: stdinName, asStdin: true });
-    else await add(joinablePath(path), true);
+  for (const path of [...captures, ...files]) {
+    if (path === '-') {
+      found.push({ id: stdinFileId(), name: stdinName, asStdin: true });
+      continue;
+    }
+    const given = joinablePath(path);
+    const info = await statOf(given);
+    if (info === undefined) continue;
+    if (!info.isDirectory()) note(given, info);
+    if (captures.includes(path)) await walkCaptures(info.isDirectory() ? given : dirname(given));
   }
-  refuseOwnOutput(files);
+  refuseOwnOutput(found);
+}
+
+/**
+ * Whether a folder's file of this name is one verify reads as part of a capture: listen's log, a
+ * file it numbered, or one the reading commands read (verify checks that a description names it).
+ */
+function isCaptureFile(name: string): boolean {
+  return name === captureLogName || numbered.test(name) || readsInFolder(name);
 }
 
 /**

@@ -191,6 +191,9 @@ describe('its own stdout a file it reads (`callhook summarise x.json >> x.json`)
     for (const [args, name] of [
       [['verify', capture, '--sign', 'hmac'], join(capture, '000001.json')],
       [['verify', capture, '--sign', 'hmac'], join(capture, 'deliveries.meta')],
+      // One file of a capture named: verify reads the others beside it (review hR73).
+      [['verify', join(capture, 'deliveries.meta'), '--sign', 'hmac'], join(capture, '000001.json')],
+      [['verify', join(capture, '000001.json'), '--sign', 'hmac'], join(capture, 'deliveries.meta')],
       [['verify', '--body', file, '--header', 'X-Signature: 00', '--sign', 'hmac'], file],
     ] as const) {
       const before = readFileSync(name);
@@ -211,7 +214,20 @@ describe('its own stdout a file it reads (`callhook summarise x.json >> x.json`)
       }
       expect(readFileSync(name)).toEqual(before);
     }
-    // Sent elsewhere, the capture checks.
+    // Sent elsewhere, the capture checks: to a file verify does not read, in the capture too.
+    const notes = join(capture, 'notes.txt');
+    const out = openSync(notes, 'a');
+    try {
+      const run = spawnSync(process.execPath, [binPath, 'verify', capture, '--sign', 'hmac'], {
+        stdio: ['ignore', out, 'pipe'],
+        env: { ...process.env, NO_COLOR: '1', ...env },
+        timeout: 10_000,
+      });
+      expect({ stderr: run.stderr.toString(), code: run.status }).toEqual({ stderr: '', code: 0 });
+    } finally {
+      closeSync(out);
+      rmSync(notes);
+    }
     expect(
       spawnSync(process.execPath, [binPath, 'verify', capture, '--sign', 'hmac'], { env: { ...process.env, ...env } })
         .status,
