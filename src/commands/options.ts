@@ -27,7 +27,7 @@ import {
 } from '../http/names.js';
 import { defaultMaxProblems, largestElementBytes } from '../input/types.js';
 import { narrowestWidth, summaryFormats, validationFormats, viewFormats } from '../render/formats.js';
-import { digitsPattern, eventTypes, excerpt } from '../schema/names.js';
+import { digitsPattern, eventTypes } from '../schema/names.js';
 
 /** The usage error of one option: `--name: must be <what> (got "<value>")`. */
 export function optionError(name: string, must: string, got?: string): CallhookError {
@@ -82,13 +82,14 @@ export function outputName(name: string, what: 'file' | 'folder', instead?: stri
     // Hint: a short option's value is all that follows it: `-o=x.json` named a file `=x.json` (red team hT74).
     if (value.startsWith('=')) {
       throw new CallhookError(
-        `${name}: must name a ${what}, not one whose name begins with "=" (${quoted(value)}): write ${name}=${excerpt(value.slice(1))} (or ./${excerpt(value)})`,
+        // Hint: the name whole, to be copied; cut, it named no file (review hR73).
+        `${name}: must name a ${what}, not one whose name begins with "=": write ${name}=${value.slice(1)} (or ./${value})`,
         ExitCode.usage,
       );
     }
     if (value.startsWith('-')) {
       throw new CallhookError(
-        `${name}: must name a ${what}, not an option (${quoted(value)}): give the ${what} after ${name}, and one whose name begins with - as ./${excerpt(value)}`,
+        `${name}: must name a ${what}, not an option (${quoted(value)}): give the ${what} after ${name}, and one whose name begins with - as ./${value}`,
         ExitCode.usage,
       );
     }

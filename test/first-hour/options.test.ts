@@ -320,7 +320,7 @@ describe('the command line', () => {
         // A short option's value is what follows it: `-o=x.json` named a file `=x.json` (red team hT74).
         [
           ['generate', '--count', '1', '-o=x.json'],
-          '--out: must name a file, not one whose name begins with "=" ("=x.json"): write --out=x.json (or ./=x.json)',
+          '--out: must name a file, not one whose name begins with "=": write --out=x.json (or ./=x.json)',
         ],
       ] as const) {
         const result = await runCli(args, { cwd });
