@@ -280,6 +280,26 @@ describe('capturedDeliveries', () => {
     expect(unreadable).toEqual(logs.map((folder) => `${join(folder, 'deliveries.meta')}:2`));
   });
 
+  it('refuses a log cut short while it is read, rather than ending its deliveries there', async () => {
+    // Hint: the read stopped quietly where the log was emptied, so verify blamed every body saved
+    // after that point as one no description names (not-captured, exit 1; red team hF68 #3).
+    const folder = join(dir, 'emptied');
+    mkdirSync(folder);
+    const log = join(folder, 'deliveries.meta');
+    const count = 2000;
+    const lines = Array.from({ length: count }, (_, index) => logLine(`${String(index + 1).padStart(6, '0')}.json`));
+    writeFileSync(log, `${lines.join('\n')}\n`);
+    const read = capturedDeliveries([folder]);
+    expect((await read.next()).value?.meta.body).toBe('000001.json');
+    truncateSync(log, 0);
+    let found = 1;
+    const rest = (async () => {
+      for (let next = await read.next(); !next.done; next = await read.next()) found++;
+    })();
+    await expect(rest).rejects.toThrow(/deliveries\.meta:\d+: the log changed while verify read it$/);
+    expect(found).toBeLessThan(count);
+  });
+
   it('refuses a log rewritten between finding a description and reading it again in its turn', async () => {
     const folder = join(dir, 'rewritten');
     mkdirSync(folder);

@@ -104,8 +104,17 @@ async function readDescription(path: string): Promise<string> {
  * more than its limit of bytes is `undefined`, its bytes never held. Hint: readline held every line
  * whole, however long.
  */
-async function* boundedLines(chunks: AsyncIterable<Buffer>, lines: LineSplitter): AsyncGenerator<string | undefined> {
-  for await (const chunk of chunks) yield* lines.push(chunk);
+async function* boundedLines(
+  chunks: AsyncIterable<Buffer>,
+  lines: LineSplitter,
+  cutShort: (read: number) => void,
+): AsyncGenerator<string | undefined> {
+  let read = 0;
+  for await (const chunk of chunks) {
+    read += chunk.length;
+    yield* lines.push(chunk);
+  }
+  cutShort(read);
   if (lines.pending) yield lines.end();
 }
 
@@ -117,18 +126,25 @@ interface LogEntry {
   bytes: number;
 }
 
-/** What `use` makes of the capture's log at `path`, opened for it, and closed however it ends. */
-async function* withLog<T>(path: string, use: (handle: FileHandle) => AsyncGenerator<T>): AsyncGenerator<T> {
+/**
+ * What `use` makes of the capture's log at `path`, opened for it (its size then given too), and
+ * closed however it ends.
+ */
+async function* withLog<T>(
+  path: string,
+  use: (handle: FileHandle, size: number) => AsyncGenerator<T>,
+): AsyncGenerator<T> {
   let handle: FileHandle;
+  let size: number;
   try {
-    handle = (await openRegular(path, "a capture's log")).handle;
+    ({ handle, size } = await openRegular(path, "a capture's log"));
   } catch (error) {
     throw describeIoError(error, path);
   }
   // Hint: a bad line, or a reader that stops early, leaves the file to this `finally` (else
   // garbage collection closes it, with a warning on stderr).
   try {
-    yield* use(handle);
+    yield* use(handle, size);
   } catch (error) {
     if (error instanceof CallhookError) throw error;
     throw describeIoError(error, path);
@@ -161,18 +177,25 @@ function descriptionIn(
 }
 
 /**
- * The descriptions of the log open on `handle` (at `path`), in order, read a line at a time (a
- * long listen's log is never held whole). A line cut short is skipped (see `descriptionIn`); so
- * is a line longer than listen writes any, unread, named to `onUnreadable` too.
+ * The descriptions of the log open on `handle` (at `path`, `size` bytes when opened), in order,
+ * read a line at a time (a long listen's log is never held whole). A line cut short is skipped
+ * (see `descriptionIn`); so is a line longer than listen writes any, unread, named to
+ * `onUnreadable` too. A log that ends before `size` was cut short while read: an error.
  */
 async function* logEntries(
   handle: FileHandle,
+  size: number,
   path: string,
   onUnreadable: ((where: string, why: string) => void) | undefined,
 ): AsyncGenerator<LogEntry> {
   const lines = new LineSplitter(maxDescriptionBytes);
   let number = 0;
-  for await (const line of boundedLines(handle.createReadStream({ autoClose: false }), lines)) {
+  // Hint: a log is only ever appended to; one emptied or cut while read ended the reading there
+  // without a word, and verify blamed every body described past that point as not captured.
+  const cutShort = (read: number) => {
+    if (read < size) throw logChanged(`${path}:${number + 1}`);
+  };
+  for await (const line of boundedLines(handle.createReadStream({ autoClose: false }), lines, cutShort)) {
     number++;
     if (line === undefined) {
       onUnreadable?.(`${path}:${number}`, `line of ${tooLong} skipped unread (listen writes none so long)`);
@@ -192,11 +215,16 @@ function readLog(
   only: string | undefined,
   onUnreadable: ((where: string, why: string) => void) | undefined,
 ): AsyncGenerator<CapturedDelivery> {
-  return withLog(path, async function* (handle) {
-    for await (const { meta, number } of logEntries(handle, path, onUnreadable)) {
+  return withLog(path, async function* (handle, size) {
+    for await (const { meta, number } of logEntries(handle, size, path, onUnreadable)) {
       if (only === undefined || meta.body === only) yield captured(path, meta, number);
     }
   });
+}
+
+/** The error for a log rewritten or cut short while verify read it; `where` names its line. */
+function logChanged(where: string): CallhookError {
+  return new CallhookError(`${where}: the log changed while verify read it`, ExitCode.usage);
 }
 
 /** Where a line of a log is: its number, and where its bytes are. */
@@ -214,7 +242,9 @@ async function lastPlaces(
   onUnreadable: ((where: string, why: string) => void) | undefined,
 ): Promise<Map<string, LogPlace>> {
   const places = new Map<string, LogPlace>();
-  for await (const { meta, number, at, bytes } of withLog(path, (handle) => logEntries(handle, path, onUnreadable))) {
+  for await (const { meta, number, at, bytes } of withLog(path, (handle, size) =>
+    logEntries(handle, size, path, onUnreadable),
+  )) {
     if (bodies.has(meta.body)) places.set(meta.body, { number, at, bytes });
   }
   return places;
@@ -241,8 +271,7 @@ function lastDescriptions(
       const where = `${path}:${last.number}`;
       const meta = descriptionIn(line.toString('utf8', 0, bytesRead), where, undefined);
       // Hint: a log is only ever appended to; one rewritten since no longer says what was read.
-      if (meta?.body !== body)
-        throw new CallhookError(`${where}: the log changed while verify read it`, ExitCode.usage);
+      if (meta?.body !== body) throw logChanged(where);
       yield captured(path, meta, last.number);
     }
   });
