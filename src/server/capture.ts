@@ -45,6 +45,7 @@ import {
   openSync,
   readSync,
   type Stats,
+  statSync,
   unlinkSync,
   writeSync,
 } from 'node:fs';
@@ -124,8 +125,33 @@ interface Placed {
   offset?: number | undefined;
 }
 
+/** Which file a name named when opened: its device and inode. */
+interface FileId {
+  dev: number;
+  ino: number;
+}
+
+/**
+ * Whether `path` still names `file`. Hint: listen holds the log and its `.ndjson` file open for
+ * the run, so one deleted or moved away (a clean-up, a rotation) took every delivery written
+ * after into a file no command reads, each answered 2xx (red team hF68). One stat a file a commit.
+ */
+function stillNamed(path: string, file: FileId): boolean {
+  try {
+    const now = statSync(path, { throwIfNoEntry: false });
+    return now !== undefined && now.ino === file.ino && now.dev === file.dev;
+  } catch {
+    return false;
+  }
+}
+
+/** The error of deliveries not saved because the file they went to lost its name as they were written. */
+function lostName(path: string): CallhookError {
+  return new CallhookError(`${path}: deleted or moved while listen wrote to it`, ExitCode.usage);
+}
+
 /** One of the run's `.ndjson` files: what of it is committed (lines and bytes described by the log). */
-interface Segment {
+interface Segment extends FileId {
   name: string;
   fd: number;
   size: number;
@@ -217,15 +243,21 @@ export class CaptureWriter {
   saved = 0;
   /** The folder's path with a separator, which a file name completes (a join per file showed under load). */
   private readonly inFolder: string;
+  private readonly logPath: string;
 
   private constructor(
     readonly folder: string,
     first: number,
     readonly durable: boolean,
-    private readonly log: FileHandle,
+    /** The log, open to append to; another is opened at its name when it loses it (see `relog`). */
+    private log: FileHandle,
+    /** Which file the log is. */
+    private logFile: FileId,
+    private readonly onWarning: ((message: string) => void) | undefined,
   ) {
     this.next = first;
     this.inFolder = join(folder, sep);
+    this.logPath = this.inFolder + captureLogName;
   }
 
   /** Creates the folder (private to the user) and its log if needed, and finds the next free number. */
@@ -264,51 +296,7 @@ export class CaptureWriter {
         const number = match ? Number(match[1]) : 0;
         if (number <= lastNumber) highest = Math.max(highest, number);
       }
-      const logPath = join(folder, captureLogName);
-      // Hint: a folder unpacked from someone else's archive may hold `deliveries.meta -> ~/.bashrc`;
-      // the sender's headers and path appended there would be theirs to choose. O_NOFOLLOW on both
-      // opens below: a link planted after this look fails them (ELOOP).
-      checkOutputPath(logPath);
-      if (lstatSync(logPath, { throwIfNoEntry: false })?.isSymbolicLink()) {
-        throw new CallhookError(
-          `${logPath}: is a symlink; listen appends only to a log of its own in the folder: remove the link, or capture into another folder`,
-          ExitCode.usage,
-        );
-      }
-      const flags = (durable ? logFlags | constants.O_DSYNC : logFlags) | constants.O_NOFOLLOW;
-      // Hint: created (never through a dangling symlink) by openOutputSync, checked, then opened as
-      // a FileHandle without O_CREAT, which cannot create anything wherever the name now points.
-      // Read and write, and O_NONBLOCK: neither open waits for a FIFO's other end.
-      const { fd: created } = openOutputSync(
-        logPath,
-        constants.O_RDWR | constants.O_APPEND | constants.O_NONBLOCK | constants.O_NOFOLLOW,
-      );
-      let torn: boolean;
-      let checked: { dev: number; ino: number };
-      try {
-        const stats = fstatSync(created);
-        const special = notAFile(stats, 'the log is read back by verify');
-        if (special) throw new CallhookError(`${logPath}: ${special}`, ExitCode.usage);
-        checkOwnFile(logPath, stats, logRisks, (message) => options.onWarning?.(message));
-        torn = !endsWithNewline(created, stats.size);
-        checked = stats;
-      } finally {
-        closeSync(created);
-      }
-      const log = await open(logPath, flags | constants.O_NONBLOCK);
-      // Hint: the file checked above, not one put in its place since (a FIFO, another user's
-      // file): what is appended to it is what verify trusts.
-      const opened = await log.stat().catch(async (error: unknown) => {
-        await log.close();
-        throw error;
-      });
-      if (opened.dev !== checked.dev || opened.ino !== checked.ino) {
-        await log.close();
-        throw new CallhookError(
-          `${logPath}: was replaced while listen opened it; start again, and capture into a folder of your own`,
-          ExitCode.usage,
-        );
-      }
+      const { handle: log, file, torn } = await openLog(folder, durable, options.onWarning);
       if (durable) {
         // Hint: tried once now, so that a file system that cannot flush a folder (EINVAL: vboxsf,
         // some FUSE and CIFS mounts) is said at the start, not as a 500 to every delivery.
@@ -322,7 +310,7 @@ export class CaptureWriter {
           );
         });
       }
-      const writer = new CaptureWriter(folder, highest + 1, durable, log);
+      const writer = new CaptureWriter(folder, highest + 1, durable, log, file, options.onWarning);
       writer.torn = torn;
       return writer;
     } catch (error) {
@@ -365,11 +353,10 @@ export class CaptureWriter {
       const batch = this.waiting;
       this.waiting = [];
       if (batch.length === 0) return;
-      if (!this.durable) {
-        this.commitNow(batch);
-        return;
-      }
-      this.committing = this.commitDurably(batch).finally(() => {
+      // Hint: a commit without --durable is synchronous, but for one whose log lost its name (see `relog`).
+      const commit = this.durable ? this.commitDurably(batch) : this.commitNow(batch);
+      if (commit === undefined) return;
+      this.committing = commit.finally(() => {
         this.committing = undefined;
         if (this.waiting.length > 0) this.schedule();
       });
@@ -464,9 +451,11 @@ export class CaptureWriter {
    * Writes the bodies of a commit, in arrival order: each inline one as the next line of the
    * current `.ndjson` file (all of a file's lines in one write), each other one in a file of its
    * own, left open for `--durable` to flush. A delivery whose body could not be written is
-   * rejected here. Returns the `.ndjson` files written to as well.
+   * rejected here. An `.ndjson` file that no longer has its name once written (deleted or moved
+   * away) is ended, and the commit's bodies taken back and written `again`, the lines on a new one.
+   * Returns the `.ndjson` files written to as well.
    */
-  private writeBodies(batch: Waiting[]): { placed: Placed[]; fds: number[]; segments: Segment[] } {
+  private writeBodies(batch: Waiting[], again = true): { placed: Placed[]; fds: number[]; segments: Segment[] } {
     const placed: Placed[] = [];
     const fds: number[] = [];
     const writes: SegmentWrite[] = [];
@@ -528,17 +517,44 @@ export class CaptureWriter {
         for (const p of placed) if (p.segment === segment) p.entry.reject(describeIoError(error, this.folder));
       }
     }
-    return {
-      placed: placed.filter((p) => p.segment === undefined || !lost.has(p.segment)),
-      fds,
-      segments: writes.map((w) => w.segment).filter((segment) => !lost.has(segment)),
-    };
+    const kept = placed.filter((p) => p.segment === undefined || !lost.has(p.segment));
+    const segments = writes.map((w) => w.segment).filter((segment) => !lost.has(segment));
+    const unnamed = segments.filter((segment) => !stillNamed(this.inFolder + segment.name, segment));
+    if (unnamed.length === 0) return { placed: kept, fds, segments };
+    for (const fd of fds) closeQuietly(fd);
+    for (const segment of unnamed) this.abandon(segment);
+    this.takeBackPlaced(kept.filter((p) => p.segment === undefined || !unnamed.includes(p.segment)));
+    const entries = kept.map((p) => p.entry);
+    if (again) return this.writeBodies(entries, false);
+    for (const entry of entries) entry.reject(lostName(this.inFolder + (unnamed[0] as Segment).name));
+    return { placed: [], fds: [], segments: [] };
   }
 
   /** A new `.ndjson` file, created under the next free number. */
   private newSegment(): Segment {
     const { name, fd } = this.claim('ndjson');
-    return { name, fd, size: 0, lines: 0, fresh: true };
+    try {
+      const { dev, ino } = fstatSync(fd);
+      return { name, fd, dev, ino, size: 0, lines: 0, fresh: true };
+    } catch (error) {
+      closeQuietly(fd);
+      this.takeBack(name, true);
+      throw error;
+    }
+  }
+
+  /**
+   * Ends an `.ndjson` file that lost its name as a commit wrote to it, what the commit wrote cut
+   * back off (a file moved away keeps what was saved before it moved). Hint: never removed by its
+   * name, which may be another file's now, nor its number given again.
+   */
+  private abandon(segment: Segment): void {
+    try {
+      ftruncateSync(segment.fd, segment.size);
+    } catch {
+      // Nothing reads it by that name any more.
+    }
+    this.endSegment(segment);
   }
 
   /** Ends an `.ndjson` file, once the commit that ended it has settled: no line goes on it after this. */
@@ -588,7 +604,7 @@ export class CaptureWriter {
    * thread-pool round trips that asynchronous calls cost, so without --durable the commit is
    * synchronous: the bodies, then one write to the log.
    */
-  private commitNow(batch: Waiting[]): void {
+  private commitNow(batch: Waiting[]): Promise<void> | undefined {
     const { placed, fds } = this.writeBodies(batch);
     for (const fd of fds) closeQuietly(fd);
     if (placed.length === 0) return;
@@ -600,6 +616,7 @@ export class CaptureWriter {
     } catch (failure) {
       error = failure;
     }
+    if (error === undefined && this.logLost(log.text)) return this.relog(placed);
     this.settle(placed, log, written, error);
   }
 
@@ -625,14 +642,58 @@ export class CaptureWriter {
       for (const fd of fds) closeQuietly(fd);
     }
     const log = this.logText(placed);
+    const { written, error } = await this.appendToLog(log.text);
+    if (error === undefined && this.logLost(log.text)) return this.relog(placed);
+    this.settle(placed, log, written, error);
+  }
+
+  /** Appends `text` to the log, and says how much of it was written, and why no more was. */
+  private async appendToLog(text: Buffer): Promise<{ written: number; error: unknown }> {
     let written = 0;
-    let error: unknown;
     try {
-      while (written < log.text.length) {
-        written += (await this.log.write(log.text, written, log.text.length - written)).bytesWritten;
-      }
-    } catch (failure) {
-      error = failure;
+      while (written < text.length)
+        written += (await this.log.write(text, written, text.length - written)).bytesWritten;
+    } catch (error) {
+      return { written, error };
+    }
+    return { written, error: undefined };
+  }
+
+  /**
+   * Whether the log lost its name (deleted, moved away or replaced) by the time a commit's `text`
+   * was appended to it whole: the text is then taken back off it (a log moved away keeps what it
+   * described when it moved), to go to a new log (see `relog`).
+   */
+  private logLost(text: Buffer): boolean {
+    if (stillNamed(this.logPath, this.logFile)) return false;
+    this.cutLog(text);
+    return true;
+  }
+
+  /**
+   * Writes a commit's lines to a new log opened at the log's name, after the one they went to lost
+   * it (see `logLost`); the deliveries fail when none can be opened (the folder gone), or when that
+   * one loses its name too.
+   */
+  private async relog(placed: Placed[]): Promise<void> {
+    let opened: OpenedLog;
+    try {
+      opened = await openLog(this.folder, this.durable, this.onWarning);
+      // Hint: --durable puts the new log's name on the disk before any line in it is answered.
+      if (this.durable) await syncFolder(this.folder);
+    } catch (error) {
+      this.failed(placed, describeIoError(error, this.folder));
+      return;
+    }
+    await this.log.close().catch(() => {});
+    this.log = opened.handle;
+    this.logFile = opened.file;
+    this.torn = opened.torn;
+    const log = this.logText(placed);
+    let { written, error } = await this.appendToLog(log.text);
+    if (error === undefined && this.logLost(log.text)) {
+      written = 0;
+      error = lostName(this.logPath);
     }
     this.settle(placed, log, written, error);
   }
@@ -708,14 +769,84 @@ export class CaptureWriter {
    * whose line the log holds part of. The `.ndjson` file current stays as `succeeded` left it.
    */
   private failed(placed: readonly Placed[], error: unknown, named?: Placed): void {
+    this.takeBackPlaced(placed, named);
+    for (const p of placed) p.entry.reject(describeIoError(error, this.folder));
+  }
+
+  /** Takes back the bodies of deliveries not saved (see `failed`), numbers given again but that of `named`. */
+  private takeBackPlaced(placed: readonly Placed[], named?: Placed): void {
     // Hint: the last first (a file made by this commit at its first line), so that each is the
     // last number taken when it is given back.
     for (const p of placed.toReversed()) {
       if (p.segment === undefined) this.takeBack(p.name, p !== named);
       else if (p.line === p.segment.lines + 1) this.takeBackLines(p.segment, p !== named);
     }
-    for (const p of placed) p.entry.reject(describeIoError(error, this.folder));
   }
+}
+
+/** The log of deliveries, open to append to, which file it is, and whether it ends part-way through a line. */
+interface OpenedLog {
+  handle: FileHandle;
+  file: FileId;
+  torn: boolean;
+}
+
+/**
+ * Opens the log of the capture folder `folder` to append to (with `durable`, each write on the
+ * disk), creating it if needed; a symlink, a file that is no regular file, or another user's, is
+ * refused, and one that others can change is told to `onWarning`.
+ */
+async function openLog(
+  folder: string,
+  durable: boolean,
+  onWarning: ((message: string) => void) | undefined,
+): Promise<OpenedLog> {
+  const logPath = join(folder, captureLogName);
+  // Hint: a folder unpacked from someone else's archive may hold `deliveries.meta -> ~/.bashrc`;
+  // the sender's headers and path appended there would be theirs to choose. O_NOFOLLOW on both
+  // opens below: a link planted after this look fails them (ELOOP).
+  checkOutputPath(logPath);
+  if (lstatSync(logPath, { throwIfNoEntry: false })?.isSymbolicLink()) {
+    throw new CallhookError(
+      `${logPath}: is a symlink; listen appends only to a log of its own in the folder: remove the link, or capture into another folder`,
+      ExitCode.usage,
+    );
+  }
+  const flags = (durable ? logFlags | constants.O_DSYNC : logFlags) | constants.O_NOFOLLOW;
+  // Hint: created (never through a dangling symlink) by openOutputSync, checked, then opened as
+  // a FileHandle without O_CREAT, which cannot create anything wherever the name now points.
+  // Read and write, and O_NONBLOCK: neither open waits for a FIFO's other end.
+  const { fd: created } = openOutputSync(
+    logPath,
+    constants.O_RDWR | constants.O_APPEND | constants.O_NONBLOCK | constants.O_NOFOLLOW,
+  );
+  let torn: boolean;
+  let checked: FileId;
+  try {
+    const stats = fstatSync(created);
+    const special = notAFile(stats, 'the log is read back by verify');
+    if (special) throw new CallhookError(`${logPath}: ${special}`, ExitCode.usage);
+    checkOwnFile(logPath, stats, logRisks, (message) => onWarning?.(message));
+    torn = !endsWithNewline(created, stats.size);
+    checked = stats;
+  } finally {
+    closeSync(created);
+  }
+  const log = await open(logPath, flags | constants.O_NONBLOCK);
+  // Hint: the file checked above, not one put in its place since (a FIFO, another user's
+  // file): what is appended to it is what verify trusts.
+  const opened = await log.stat().catch(async (error: unknown) => {
+    await log.close();
+    throw error;
+  });
+  if (opened.dev !== checked.dev || opened.ino !== checked.ino) {
+    await log.close();
+    throw new CallhookError(
+      `${logPath}: was replaced while listen opened it; start again, and capture into a folder of your own`,
+      ExitCode.usage,
+    );
+  }
+  return { handle: log, file: opened, torn };
 }
 
 /**

@@ -13,6 +13,7 @@ import fs, {
   rmSync,
   statSync,
   symlinkSync,
+  unlinkSync,
   writeFileSync,
 } from 'node:fs';
 import fsPromises, { type FileHandle, open } from 'node:fs/promises';
@@ -1846,6 +1847,61 @@ describe('listen: capture', () => {
     ]);
     expect(readFileSync(join(dir, '000001.ndjson'), 'utf8')).toBe('[1]\n');
   });
+
+  it.each([
+    ['written', false],
+    ['--durable', true],
+  ])(
+    '%s: a body whose .ndjson file was deleted or moved goes into a new one, never into a file no name reaches',
+    async (_, durable) => {
+      // Hint: the file stayed open for the run, so listen answered 200 for bodies written into a
+      // file deleted (`find cap -name '*.ndjson' -mmin +60 -delete`) or moved away (rotation), which
+      // no command reads, and verify failed as unreadable (red team hF68 #1, #2).
+      const dir = tempDir('listen');
+      const capture = await CaptureWriter.open(dir, { durable });
+      const facts = { receivedAt, method: 'POST', path: '/', headers: [], status: 200 };
+      const save = async (text: string) => (await capture.save(Buffer.from(text), facts, true)).body;
+      expect([await save('[1]'), await save('[2]')]).toEqual(['000001.ndjson:1', '000001.ndjson:2']);
+      unlinkSync(join(dir, '000001.ndjson'));
+      expect([await save('[3]'), await save('[4]')]).toEqual(['000002.ndjson:1', '000002.ndjson:2']);
+      renameSync(join(dir, '000002.ndjson'), join(dir, '000002.ndjson.1'));
+      expect(await Promise.all([save('[5]'), save('[6]')])).toEqual(['000003.ndjson:1', '000003.ndjson:2']);
+      await capture.close();
+      // The file moved away holds what was saved before it moved, and nothing after.
+      expect(readFileSync(join(dir, '000002.ndjson.1'), 'utf8')).toBe('[3]\n[4]\n');
+      expect(readFileSync(join(dir, '000003.ndjson'), 'utf8')).toBe('[5]\n[6]\n');
+      const saved = (await listCapturedDeliveries([dir])).slice(-2);
+      expect(await Promise.all(saved.map(async (d) => String(await readCapturedBody(d))))).toEqual(['[5]', '[6]']);
+    },
+  );
+
+  it.each([
+    ['written', false],
+    ['--durable', true],
+  ])(
+    '%s: a log deleted or moved is started again under its name for the next deliveries; a folder gone fails them (500)',
+    async (_, durable) => {
+      const dir = join(tempDir('listen'), 'cap');
+      const capture = await CaptureWriter.open(dir, { durable });
+      const facts = { receivedAt, method: 'POST', path: '/', headers: [], status: 200 };
+      const save = async (text: string, json = true) => (await capture.save(Buffer.from(text), facts, json)).body;
+      const log = join(dir, captureLogName);
+      const described = async () => (await listCapturedDeliveries([log])).map((d) => d.where.slice(dir.length + 1));
+      expect(await save('[1]')).toBe('000001.ndjson:1');
+      unlinkSync(log);
+      expect(await save('[2]')).toBe('000001.ndjson:2');
+      expect(await described()).toEqual(['000001.ndjson:2']);
+      renameSync(log, `${log}.1`);
+      expect(await Promise.all([save('[3]'), save('x', false)])).toEqual(['000001.ndjson:3', '000002.body']);
+      expect(await described()).toEqual(['000001.ndjson:3', '000002.body']);
+      // The log moved away describes what it did when it moved, and nothing after.
+      expect(readFileSync(`${log}.1`, 'utf8').split('\n')).toHaveLength(2);
+      rmSync(dir, { recursive: true });
+      await expect(save('[4]')).rejects.toThrow(dir);
+      await expect(save('x', false)).rejects.toThrow(dir);
+      await capture.close();
+    },
+  );
 
   it('each writer keeps its own .ndjson file; a log that cannot be written takes its lines back', async () => {
     const dir = tempDir('listen');
