@@ -74,8 +74,10 @@ import {
 import { escapeJsonForTerminal } from '../render/escape.js';
 import { writeAllSync } from '../write-all.js';
 
-// Hint: O_EXCL never overwrites a delivery another listen saved.
-const createFlags = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL;
+// Hint: O_EXCL never overwrites a delivery another listen saved. O_APPEND writes each line at
+// the end, never past it: an `.ndjson` file cut short under listen (copied, then truncated, by a
+// rotation) got the next line where it had ended, after NUL bytes every command refused.
+const createFlags = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_APPEND;
 // Hint: O_APPEND puts each line at the end even when another listen appends to the same log;
 // read too, to see that a line cut short is still the last thing in it (see `cutLog`).
 const logFlags = constants.O_RDWR | constants.O_APPEND;
@@ -132,22 +134,23 @@ interface FileId {
 }
 
 /**
- * Whether `path` still names `file`. Hint: listen holds the log and its `.ndjson` file open for
- * the run, so one deleted or moved away (a clean-up, a rotation) took every delivery written
- * after into a file no command reads, each answered 2xx (red team hF68). One stat a file a commit.
+ * Whether `path` still names `file`, and with `size`, that many bytes long. Hint: listen holds the
+ * log and its `.ndjson` file open for the run, so one deleted or moved away (a clean-up, a
+ * rotation) took every delivery written after into a file no command reads, each answered 2xx
+ * (red team hF68). One stat a file a commit.
  */
-function stillNamed(path: string, file: FileId): boolean {
+function stillNamed(path: string, file: FileId, size?: number): boolean {
   try {
     const now = statSync(path, { throwIfNoEntry: false });
-    return now !== undefined && now.ino === file.ino && now.dev === file.dev;
+    return now !== undefined && now.ino === file.ino && now.dev === file.dev && (size ?? now.size) === now.size;
   } catch {
     return false;
   }
 }
 
-/** The error of deliveries not saved because the file they went to lost its name as they were written. */
+/** The error of deliveries not saved because the file they went to lost its name, or was cut short, as they were written. */
 function lostName(path: string): CallhookError {
-  return new CallhookError(`${path}: deleted or moved while listen wrote to it`, ExitCode.usage);
+  return new CallhookError(`${path}: deleted, moved or cut short while listen wrote to it`, ExitCode.usage);
 }
 
 /** One of the run's `.ndjson` files: what of it is committed (lines and bytes described by the log). */
@@ -452,7 +455,7 @@ export class CaptureWriter {
    * current `.ndjson` file (all of a file's lines in one write), each other one in a file of its
    * own, left open for `--durable` to flush. A delivery whose body could not be written is
    * rejected here. An `.ndjson` file that no longer has its name once written (deleted or moved
-   * away) is ended, and the commit's bodies taken back and written `again`, the lines on a new one.
+   * away), or does not end where those lines do (cut short), is ended, and the commit's bodies taken back and written `again`, the lines on a new one.
    * Returns the `.ndjson` files written to as well.
    */
   private writeBodies(batch: Waiting[], again = true): { placed: Placed[]; fds: number[]; segments: Segment[] } {
@@ -510,7 +513,7 @@ export class CaptureWriter {
     const lost = new Set<Segment>();
     for (const { segment, lines, size } of writes) {
       try {
-        writeAllSync(segment.fd, Buffer.concat(lines, size - segment.size), segment.size);
+        writeAllSync(segment.fd, Buffer.concat(lines, size - segment.size));
       } catch (error) {
         this.takeBackLines(segment, true);
         lost.add(segment);
@@ -518,15 +521,17 @@ export class CaptureWriter {
       }
     }
     const kept = placed.filter((p) => p.segment === undefined || !lost.has(p.segment));
-    const segments = writes.map((w) => w.segment).filter((segment) => !lost.has(segment));
-    const unnamed = segments.filter((segment) => !stillNamed(this.inFolder + segment.name, segment));
+    const written = writes.filter((w) => !lost.has(w.segment));
+    const segments = written.map((w) => w.segment);
+    const unnamed = written.filter((w) => !stillNamed(this.inFolder + w.segment.name, w.segment, w.size));
     if (unnamed.length === 0) return { placed: kept, fds, segments };
     for (const fd of fds) closeQuietly(fd);
-    for (const segment of unnamed) this.abandon(segment);
-    this.takeBackPlaced(kept.filter((p) => p.segment === undefined || !unnamed.includes(p.segment)));
+    for (const write of unnamed) this.abandon(write);
+    const abandoned = unnamed.map((w) => w.segment);
+    this.takeBackPlaced(kept.filter((p) => p.segment === undefined || !abandoned.includes(p.segment)));
     const entries = kept.map((p) => p.entry);
     if (again) return this.writeBodies(entries, false);
-    for (const entry of entries) entry.reject(lostName(this.inFolder + (unnamed[0] as Segment).name));
+    for (const entry of entries) entry.reject(lostName(this.inFolder + (abandoned[0] as Segment).name));
     return { placed: [], fds: [], segments: [] };
   }
 
@@ -544,13 +549,15 @@ export class CaptureWriter {
   }
 
   /**
-   * Ends an `.ndjson` file that lost its name as a commit wrote to it, what the commit wrote cut
-   * back off (a file moved away keeps what was saved before it moved). Hint: never removed by its
-   * name, which may be another file's now, nor its number given again.
+   * Ends an `.ndjson` file that lost its name, or was cut short, as a commit wrote to it, the
+   * lines the commit appended cut back off (a file moved away keeps what was saved before it
+   * moved; one cut short, what was left of it). Hint: never removed by its name, which may be
+   * another file's now, nor its number given again.
    */
-  private abandon(segment: Segment): void {
+  private abandon({ segment, size }: SegmentWrite): void {
     try {
-      ftruncateSync(segment.fd, segment.size);
+      const start = fstatSync(segment.fd).size - (size - segment.size);
+      if (start >= 0) ftruncateSync(segment.fd, start);
     } catch {
       // Nothing reads it by that name any more.
     }
@@ -576,6 +583,8 @@ export class CaptureWriter {
       return;
     }
     try {
+      // Hint: never past its end, which would fill a file cut short under listen out with NULs.
+      if (fstatSync(segment.fd).size < segment.size) throw new Error('cut short');
       ftruncateSync(segment.fd, segment.size);
     } catch {
       this.endSegment(segment);

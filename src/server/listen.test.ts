@@ -13,6 +13,7 @@ import fs, {
   rmSync,
   statSync,
   symlinkSync,
+  truncateSync,
   unlinkSync,
   writeFileSync,
 } from 'node:fs';
@@ -142,6 +143,14 @@ async function expectRecorded(delivery: Delivery, capture: CaptureWriter, shown:
 }
 
 /** Sends one delivery, gives up on its answer after 50 ms, and waits for listen to report it. */
+/** A capture into `dir`, and a save of a body answered 200 (read as JSON unless `json` is false) that gives where it went. */
+async function capturing(dir: string, durable: boolean) {
+  const capture = await CaptureWriter.open(dir, { durable });
+  const facts = { receivedAt, method: 'POST', path: '/', headers: [], status: 200 };
+  const save = async (text: string, json = true) => (await capture.save(Buffer.from(text), facts, json)).body;
+  return { capture, save };
+}
+
 async function sendAndLeave(listener: Listener, deliveries: Delivery[], text: string) {
   const request = `POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${text.length}\r\n\r\n${text}`;
   expect(await rawExchange(listener.port, [request], 50)).toBe('');
@@ -1858,9 +1867,7 @@ describe('listen: capture', () => {
       // file deleted (`find cap -name '*.ndjson' -mmin +60 -delete`) or moved away (rotation), which
       // no command reads, and verify failed as unreadable (red team hF68 #1, #2).
       const dir = tempDir('listen');
-      const capture = await CaptureWriter.open(dir, { durable });
-      const facts = { receivedAt, method: 'POST', path: '/', headers: [], status: 200 };
-      const save = async (text: string) => (await capture.save(Buffer.from(text), facts, true)).body;
+      const { capture, save } = await capturing(dir, durable);
       expect([await save('[1]'), await save('[2]')]).toEqual(['000001.ndjson:1', '000001.ndjson:2']);
       unlinkSync(join(dir, '000001.ndjson'));
       expect([await save('[3]'), await save('[4]')]).toEqual(['000002.ndjson:1', '000002.ndjson:2']);
@@ -1879,12 +1886,32 @@ describe('listen: capture', () => {
     ['written', false],
     ['--durable', true],
   ])(
+    '%s: a body whose .ndjson file was cut short (copied, then truncated) goes into a new one, never past its end',
+    async (_, durable) => {
+      // Hint: the next line was written where the file had ended, so one emptied by a copy-then-truncate
+      // rotation began with NUL bytes, which every command refused (red team hF68 #2).
+      const dir = tempDir('listen');
+      const { capture, save } = await capturing(dir, durable);
+      expect([await save('[1]'), await save('[2]')]).toEqual(['000001.ndjson:1', '000001.ndjson:2']);
+      truncateSync(join(dir, '000001.ndjson'), 0);
+      expect(await Promise.all([save('[3]'), save('[4]')])).toEqual(['000002.ndjson:1', '000002.ndjson:2']);
+      truncateSync(join(dir, '000002.ndjson'), 2);
+      expect(await save('[5]')).toBe('000003.ndjson:1');
+      await capture.close();
+      expect(readFileSync(join(dir, '000001.ndjson'), 'utf8')).toBe('');
+      expect(readFileSync(join(dir, '000002.ndjson'), 'utf8')).toBe('[3');
+      expect(readFileSync(join(dir, '000003.ndjson'), 'utf8')).toBe('[5]\n');
+    },
+  );
+
+  it.each([
+    ['written', false],
+    ['--durable', true],
+  ])(
     '%s: a log deleted or moved is started again under its name for the next deliveries; a folder gone fails them (500)',
     async (_, durable) => {
       const dir = join(tempDir('listen'), 'cap');
-      const capture = await CaptureWriter.open(dir, { durable });
-      const facts = { receivedAt, method: 'POST', path: '/', headers: [], status: 200 };
-      const save = async (text: string, json = true) => (await capture.save(Buffer.from(text), facts, json)).body;
+      const { capture, save } = await capturing(dir, durable);
       const log = join(dir, captureLogName);
       const described = async () => (await listCapturedDeliveries([log])).map((d) => d.where.slice(dir.length + 1));
       expect(await save('[1]')).toBe('000001.ndjson:1');
