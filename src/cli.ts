@@ -187,7 +187,7 @@ details.set('validate', (command, { options }) =>
     .addOption(options.batchSize('warn about batches with more events than this'))
     .addOption(options.validationFormat())
     .option('-q, --quiet', 'pretty: print only failing files, what failed them, and the totals')
-    .addOption(options.maxProblems())
+    .addOption(options.maxProblems('problems that fail the run, and as many that do not'))
     .option('--warnings-as-errors', 'fail on warnings too')
     .addOption(options.width())
     .addOption(options.noColor())

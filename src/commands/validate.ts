@@ -36,7 +36,7 @@ serveHalf('validate', (input) => {
     },
     state: () => half.state(),
     merge: () => false,
-    mayListFrom: (at) => half.mayListFrom(at),
+    mayListFrom: (at, severity) => half.mayListFrom(at, severity),
   };
 });
 
@@ -71,8 +71,11 @@ export async function validate(paths: string[], options: ValidateOptions): Promi
   const collecting: ValidationOptions = {
     maxProblems: options.maxProblems,
     warningsAsErrors: options.warningsAsErrors,
-    // -q lists what fails the run: errors, and warnings only when they fail it too.
-    listWarnings: !(options.quiet && options.format === 'pretty' && !options.warningsAsErrors),
+    // -q and junit list what fails the run: errors, and warnings only when they fail it too. Hint:
+    // a warning not listed takes no place of --max-problems, and is not one left out by it.
+    listWarnings:
+      options.warningsAsErrors === true ||
+      !(options.format === 'junit' || (options.quiet && options.format === 'pretty')),
   };
   const collector = new ValidationCollector(collecting);
   const readOptions: ReadOptions = {
@@ -133,7 +136,7 @@ export async function validate(paths: string[], options: ValidateOptions): Promi
     },
     merge: (half, redeliveries, cut) => collector.mergeHalf(half, redeliveries, cut),
     // Hint: elements past what the run lists have their problems counted, not built and placed.
-    mayListFrom: (at) => collector.mayListFrom(at),
+    mayListFrom: (at, severity) => collector.mayListFrom(at, severity),
     opened,
   };
   // One large file is read on two threads when that pays. Hint: not with --batch-size, whose

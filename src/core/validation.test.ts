@@ -203,6 +203,32 @@ describe('ValidationCollector telling the reader where it lists no more problems
     expect(new ValidationCollector().mayListFrom(at(1))).toBe(true);
   });
 
+  it('gives what fails the run and what does not --max-problems places each, so warnings never crowd out an error', () => {
+    const at = (line: number): Location => ({ file: 'a.json', line, column: 3, offset: 0, pointer: '' });
+    const problem = (line: number, severity: 'error' | 'warning'): InputRecord => ({
+      kind: 'problem',
+      problem: { ...at(line), severity, code: severity, message: 'x' },
+    });
+    const listed = (options: ValidationOptions) => {
+      const collector = new ValidationCollector({ maxProblems: 2, ...options });
+      collector.add({ kind: 'file-start', file: 'a.json' });
+      for (const line of [1, 2, 3]) collector.add(problem(line, 'warning'));
+      const may = (['error', 'warning'] as const).map((severity) => collector.mayListFrom(at(9), severity));
+      collector.add(problem(9, 'error'));
+      const [file] = collector.report().files;
+      return { may, problems: file?.problems.map((p) => `${p.severity} ${p.line}`), omitted: file?.omitted };
+    };
+    expect(listed({})).toEqual({ may: [true, false], problems: ['warning 1', 'warning 2', 'error 9'], omitted: 1 });
+    // Under --warnings-as-errors every problem fails the run: they share the places.
+    expect(listed({ warningsAsErrors: true })).toEqual({
+      may: [false, false],
+      problems: ['warning 1', 'warning 2'],
+      omitted: 2,
+    });
+    // Warnings not listed (-q) take no place, and are none left out.
+    expect(listed({ listWarnings: false })).toEqual({ may: [true, false], problems: ['error 9'], omitted: 0 });
+  });
+
   it('reports what reading every problem reports, with problems found after others placed later and redeliveries', async () => {
     const { type: _, ...rest } = callComplete();
     const event = JSON.stringify({ ...rest, eventType: 'CallComplete' });

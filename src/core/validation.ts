@@ -30,7 +30,10 @@ export interface ValidationReport {
 
 /** Options that change what counts. */
 export interface ValidationOptions {
-  /** Keep at most this many problems in the report, each file's first by place (counting goes on); default unlimited. */
+  /**
+   * Keep at most this many problems that fail the run in the report, and at most this many that
+   * do not (warnings), each file's first by place (counting goes on); default unlimited.
+   */
   maxProblems?: number | undefined;
   /** Warnings fail the run too. */
   warningsAsErrors?: boolean | undefined;
@@ -42,13 +45,22 @@ export interface ValidationOptions {
 export class ValidationCollector {
   private readonly files: FileReport[] = [];
   private current: FileReport | undefined;
-  private kept = 0;
+  /** The problems kept so far that fail the run (`true`) and that do not (`false`). */
+  private readonly kept = new Map<boolean, number>([
+    [true, 0],
+    [false, 0],
+  ]);
   /** The warnings of the paths given rather than of a file's content (see `pathWarned`). */
   private pathWarnings = 0;
   private readonly options: ValidationOptions;
 
   constructor(options: ValidationOptions = {}) {
     this.options = options;
+  }
+
+  /** Whether a problem of `severity` fails the run: an error, or a warning under `warningsAsErrors`. */
+  private fails(severity: Problem['severity']): boolean {
+    return severity === 'error' || this.options.warningsAsErrors === true;
   }
 
   private addProblem(report: FileReport, problem: Problem): void {
@@ -61,14 +73,18 @@ export class ValidationCollector {
     // once --max-problems is reached one placed before the file's last kept takes its place.
     // Hint: a file read no further (`fatal`) is always listed, and takes no place of the limit's:
     // nothing else in the report says that the rest of the file was not read.
+    // Hint: what fails the run and what does not each have --max-problems places, so that no
+    // number of warnings before it can leave an error out of the list (review hF67).
     const { problems } = report;
     if (!problem.fatal) {
-      if (this.options.maxProblems !== undefined && this.kept >= this.options.maxProblems) {
+      const fails = this.fails(problem.severity);
+      const kept = this.kept.get(fails) ?? 0;
+      if (this.options.maxProblems !== undefined && kept >= this.options.maxProblems) {
         report.omitted++;
-        const last = problems.findLastIndex((kept) => !kept.fatal);
+        const last = problems.findLastIndex((other) => !other.fatal && this.fails(other.severity) === fails);
         if (last < 0 || !isBefore(problem, problems[last] as Problem)) return;
         problems.splice(last, 1);
-      } else this.kept++;
+      } else this.kept.set(fails, kept + 1);
     }
     problems.splice(problems.findLastIndex((kept) => !isBefore(problem, kept)) + 1, 0, problem);
   }
@@ -84,17 +100,21 @@ export class ValidationCollector {
   }
 
   /**
-   * Whether a problem placed at or after `at` may still be listed, for `ReadOptions.mayListFrom`.
-   * Not once --max-problems are listed and `at` is not before the last listed of its file: from
-   * then on only a problem placed before that one takes a place (see `addProblem`), and a file
-   * not begun lists none but a fatal one. Hint: the reader asks before it hands on the records
-   * read before `at`; adding them only fills the list and moves its last place up, so a no holds.
+   * Whether a problem of `severity` placed at or after `at` may still be listed, for
+   * `ReadOptions.mayListFrom`. Not once --max-problems of its kind (failing the run or not) are
+   * listed and `at` is not before the last listed of that kind in its file: from then on only a
+   * problem placed before that one takes a place (see `addProblem`), and a file not begun lists
+   * none but a fatal one; nor a warning that is not listed (-q). Hint: the reader asks before it
+   * hands on the records read before `at`; adding them only fills the list and moves its last
+   * place up, so a no holds.
    */
-  mayListFrom(at: Location): boolean {
+  mayListFrom(at: Location, severity: Problem['severity'] = 'error'): boolean {
+    if (severity === 'warning' && this.options.listWarnings === false) return false;
     const { maxProblems } = this.options;
-    if (maxProblems === undefined || this.kept < maxProblems) return true;
+    const fails = this.fails(severity);
+    if (maxProblems === undefined || (this.kept.get(fails) ?? 0) < maxProblems) return true;
     if (this.current?.file !== at.file) return false;
-    const last = this.current.problems.findLast((kept) => !kept.fatal);
+    const last = this.current.problems.findLast((kept) => !kept.fatal && this.fails(kept.severity) === fails);
     return last !== undefined && isBefore(at, last);
   }
 
@@ -186,7 +206,7 @@ export class ValidationCollector {
       else warnings++;
       this.addProblem(report, problem);
     };
-    // Hint: the half kept its first `maxProblems` problems, which are all this run can still
+    // Hint: the half kept its first `maxProblems` problems of each kind, which are all this run can still
     // keep; those it only counted, and the warnings that would go among them, are counted here.
     let next = 0;
     const takeInsertsUpTo = (j: number) => {
@@ -298,8 +318,8 @@ export class HalfValidationCollector {
   }
 
   /** See `ValidationCollector.mayListFrom`: the half lists its first --max-problems as a file would. */
-  mayListFrom(at: Location): boolean {
-    return this.collector.mayListFrom(at);
+  mayListFrom(at: Location, severity: Problem['severity'] = 'error'): boolean {
+    return this.collector.mayListFrom(at, severity);
   }
 
   /** Takes one record of the half (its `file-start` left out). */

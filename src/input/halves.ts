@@ -31,7 +31,7 @@ import { RecentFirsts } from './recent-firsts.js';
 import { firstSeenId, undocumentedAsEvent } from './records.js';
 import { type Budget, mayOpenEvent } from './recovery.js';
 import type { ResumePoint } from './split.js';
-import type { ElementInfo, InputRecord, Location } from './types.js';
+import type { ElementInfo, InputRecord } from './types.js';
 
 /**
  * A record of a counted event, as `readRecords` yields it: a valid event, or an invalid element
@@ -81,8 +81,8 @@ export interface MergingConsumer<State> {
    * one consumer.
    */
   merge(state: State, redeliveries: readonly Redelivery[], cut: CutPosition): boolean;
-  /** Whether it may still list a problem placed at or after `at`: the reading of its records asks (see `ReadOptions.mayListFrom`). */
-  mayListFrom?: ((at: Location) => boolean) | undefined;
+  /** Whether it may still list a problem of a severity placed at or after `at`: the reading of its records asks (see `ReadOptions.mayListFrom`). */
+  mayListFrom?: ReadOptions['mayListFrom'];
   /** Told what the file is when the main thread's reading opens it (see `ReadRange.onOpen` in read.ts). */
   opened?: ((name: string, info: BigIntStats) => void) | undefined;
 }

@@ -92,13 +92,13 @@ export interface ReadOptions extends CheckOptions {
    */
   firstLineEnding?: string | undefined;
   /**
-   * Whether a problem placed at or after `at` may still be listed (see
-   * `ValidationCollector.mayListFrom`): when not, the problems the check of an element beginning
-   * there finds (schema errors and warnings, a redelivery's) are counted in `omitted`, not built
-   * and placed, for a report that would only have counted them; and a problem between elements
-   * placed there comes without its `excerpt` (the code frame), not gathered for it.
+   * Whether a problem of `severity` placed at or after `at` may still be listed (see `ValidationCollector.mayListFrom`): when not, the problems the check of an
+   * element beginning there finds (schema errors and warnings, a redelivery's) are counted in
+   * `omitted`, not built and placed, for a report that would only have counted them; and a
+   * problem between elements placed there comes without its `excerpt` (the code frame), not
+   * gathered for it.
    */
-  mayListFrom?: ((at: Location) => boolean) | undefined;
+  mayListFrom?: ((at: Location, severity: Problem['severity']) => boolean) | undefined;
   /**
    * Once aborted, no more is read: what was read and not yet split (the rest of the chunk in hand,
    * and what a stream holds buffered) is split and handed on, a read waiting for more is given up
@@ -1327,7 +1327,8 @@ function fileSplitter(out: FileRecords, build: RecordBuilder, run: RunContext): 
       out.records.push({ kind: 'problem', problem: build.problem(problem) });
     },
     mayList:
-      mayListFrom && (({ offset, line, column }) => mayListFrom({ file: out.file, offset, line, column, pointer: '' })),
+      mayListFrom &&
+      (({ offset, line, column }) => mayListFrom({ file: out.file, offset, line, column, pointer: '' }, 'error')),
     batchEnd: (end) => {
       if (batchSize === undefined || !end.isArray || end.elements <= batchSize) return;
       const message = `batch of ${end.elements} events is larger than ${run.words.batchSize(batchSize)}`;

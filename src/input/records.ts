@@ -134,7 +134,7 @@ export class RecordBuilder {
   private readonly limits: ElementLimits;
   private readonly warnings: boolean;
   private readonly recent: RecentFirsts | undefined;
-  private readonly mayListFrom: ((at: Location) => boolean) | undefined;
+  private readonly mayListFrom: ((at: Location, severity: Problem['severity']) => boolean) | undefined;
 
   /**
    * `ids` are the event ids of the whole run, for redeliveries; `warnings` false looks for none;
@@ -148,7 +148,7 @@ export class RecordBuilder {
     limits: Pick<ElementLimits, 'maxElementBytes' | 'words'>,
     warnings: boolean,
     recent?: RecentFirsts,
-    mayListFrom?: (at: Location) => boolean,
+    mayListFrom?: (at: Location, severity: Problem['severity']) => boolean,
   ) {
     this.file = file;
     this.ids = ids;
@@ -220,9 +220,12 @@ export class RecordBuilder {
     const event = result.event ?? call;
     const duplicate = this.isRedelivery(event?.id, info);
     const warned = duplicate && this.warnings;
-    if ((result.issues.length > 0 || warned) && this.mayListFrom?.(info) === false) {
-      // Hint: the run lists no more problems placed here or after (see `ReadOptions.mayListFrom`),
-      // and every one of an element is placed in it: they are counted, not built and placed.
+    const listed = (severity: Problem['severity']) => this.mayListFrom?.(info, severity) !== false;
+    const warns = result.warnings > 0 || warned;
+    if ((result.errors > 0 || warns) && !(result.errors > 0 && listed('error')) && !(warns && listed('warning'))) {
+      // Hint: the run lists no more problems of the element's kinds placed here or after (see
+      // `ReadOptions.mayListFrom`), and every one of an element is placed in it: they are counted,
+      // not built and placed.
       omitted = {
         errors: result.errors + (parsed.omitted?.errors ?? 0),
         warnings: result.warnings + (parsed.omitted?.warnings ?? 0) + (warned ? 1 : 0),

@@ -429,6 +429,73 @@ describe('validate: options and formats', () => {
   });
 });
 
+describe('validate: --max-problems and warnings', () => {
+  const bad = 'fixtures/invalid/bad-status.json';
+  const [kept, failing] = JSON.parse(readFileSync(bad, 'utf8')) as unknown[];
+
+  it('lists an error of a later file however many warnings came before it, with true counts, in every format', async () => {
+    // JUnit spent the places on a redelivery's warning it never prints: b.json's failure listed
+    // no error and said "2 more problems" of its one error and two warnings.
+    const dir = mkdtempSync(join(tmpdir(), 'callhook-budget-'));
+    try {
+      const [a, b] = ['a.json', 'b.json'].map((name) => join(dir, name)) as [string, string];
+      copyFileSync(bad, a);
+      copyFileSync(bad, b);
+      const junit = await runCli(['validate', '--max-problems', '2', '--format', 'junit', a, b]);
+      const suiteOf = (file: string) => junit.stdout.split('<testsuite ').find((s) => s.startsWith(`name="${file}"`));
+      expect(suiteOf(b)).toContain(`>${b}:58:17 error &quot;status&quot; must be`);
+      expect(suiteOf(b)).not.toContain('not shown');
+      expect(junit.code).toBe(1);
+      const github = await runCli(['validate', '--max-problems', '2', '--format', 'github', a, b]);
+      expect(github.stdout).toContain(`::error file=${b},line=58,col=17,`);
+      const { report } = await validateJson(['--max-problems', '2', a, b]);
+      expect(report.files[1]!.problems.map(compact)).toEqual([
+        'warning duplicate-id 3:11 /0/id',
+        'warning duplicate-id 33:11 /1/id',
+        'error invalid-value 58:17 /1/data/status',
+      ]);
+      expect(report.files[1]!.omittedProblems).toBe(0);
+      // One place of each: a.json's error takes the errors' and b.json's first warning the warnings'.
+      const one = await validateJson(['--max-problems', '1', a, b]);
+      expect(one.report.files[1]!.problems.map(compact)).toEqual(['warning duplicate-id 3:11 /0/id']);
+      expect(one.report.files[1]!.omittedProblems).toBe(2);
+      const cut = await runCli(['validate', '--max-problems', '1', '--format', 'junit', a, b]);
+      expect(cut.stdout).toContain(
+        '<failure message="1 error, 2 warnings" type="validation">… 1 more problem not shown (--max-problems)</failure>',
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('with the default limit, a CI reader sees the error after 1,001 redeliveries', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'callhook-budget-'));
+    try {
+      const file = join(dir, 'redelivered.ndjson');
+      const copies = Array(1_002).fill(JSON.stringify(kept));
+      writeFileSync(file, `${[...copies, JSON.stringify(failing)].join('\n')}\n`);
+      const github = await runCli(['validate', '--format', 'github', file]);
+      expect(github.stdout.match(/^::error /gm)).toHaveLength(1);
+      expect(github.stdout).toContain(`::error file=${file},line=1003,`);
+      expect(github.stdout.match(/^::warning /gm)).toHaveLength(1_000);
+      expect(github.stdout).toContain('::notice file=');
+      expect(github.stdout).toContain('1 more problem not shown (--max-problems)');
+      expect(github.code).toBe(1);
+      const junit = await runCli(['validate', '--format', 'junit', file]);
+      expect(junit.stdout).toContain(`>${file}:1003:`);
+      expect(junit.stdout).toContain('message="1 error, 1,001 warnings"');
+      expect(junit.stdout).not.toContain('not shown');
+      const { report } = await validateJson([file]);
+      expect(report.files[0]!.problems.filter((p) => p.severity === 'error')).toHaveLength(1);
+      expect(report.files[0]!.omittedProblems).toBe(1);
+      const pretty = await runCli(['validate', file, '--no-color', '--width', '200']);
+      expect(pretty.stdout).toContain(`${file}:1003:`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('validate: a file whose name has spaces or CJK in it', () => {
   it('keeps the name whole on one line: in the header, in file:line:column and in a warning that it was named twice', async () => {
     // Lines broke at the name's spaces and between its CJK characters, so `file:line:column` was

@@ -89,14 +89,16 @@ export function damagedFile(seed: number): DamagedFile {
 }
 
 /**
- * `report` (an uncapped one) as it reads with `maxProblems` listed: each file's first problems
- * by place, in file order, until that many are listed, the rest counted as omitted; a file read
- * no further (`fatal`) is listed whatever is left out.
+ * `report` (an uncapped one) as it reads with `maxProblems` listed: each file's first errors by
+ * place, in file order, until that many are listed, and so its first warnings, the rest counted
+ * as omitted; a file read no further (`fatal`) is listed whatever is left out.
  */
 export function restrictedTo(report: ValidationReport, maxProblems: number): ValidationReport {
-  let left = maxProblems;
+  const left = { error: maxProblems, warning: maxProblems };
   const files = report.files.map((file) => {
-    const problems = file.problems.filter((problem) => problem.fatal === true || (left > 0 && left-- > 0));
+    const problems = file.problems.filter(
+      (problem) => problem.fatal === true || (left[problem.severity] > 0 && left[problem.severity]-- > 0),
+    );
     return { ...file, problems, omitted: file.omitted + file.problems.length - problems.length };
   });
   return { ...report, files };
