@@ -204,6 +204,26 @@ describe('renderGithub, as the Actions runner reads it', () => {
     }
   });
 
+  it('names a relative file that begins with = as ./=x.json: the runner drops the = a value begins with', () => {
+    // `file==x.json` was read as file `x.json`, another file, or none (red team hF67).
+    const names: Array<[string, string]> = [
+      ['=x.json', './=x.json'],
+      ['==x.json', './==x.json'],
+      ['=dir/x=y.json', './=dir/x=y.json'],
+      ['/tmp/=x.json', '/tmp/=x.json'],
+    ];
+    for (const [name, named] of names) {
+      const one: FileReport = {
+        ...file,
+        file: name,
+        problems: [{ ...problem('error', 'x', '/0', 1), file: name }],
+        omitted: 1,
+      };
+      const lines = renderGithub(one).trimEnd().split('\n');
+      expect(lines.map((line) => readWorkflowCommand(line)?.properties.get('file'))).toEqual([named, named]);
+    }
+  });
+
   it('writes a line break of a pointer or a file name as \\u000a, as an ESC is \\u001b: GitHub reads its own %0A as a line break', () => {
     const name = 'a\nb\r\u001b,c.json';
     const key = 'k\ne\r\u001by';

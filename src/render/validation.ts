@@ -201,15 +201,24 @@ function githubProperty(text: string): string {
   return escapeUnicode(githubEscapes(text, true), true);
 }
 
+/**
+ * The `file=` property naming `file`. Hint: the runner splits a property in two at `=` dropping
+ * empty entries, so `file==x.json` named `x.json`: a relative name that begins with `=` is written
+ * `./=x.json`, the same file.
+ */
+function githubFile(file: string): string {
+  return `file=${githubProperty(file.startsWith('=') ? `./${file}` : file)},`;
+}
+
 /** GitHub Actions workflow commands: one `::error` or `::warning` annotation per problem, and a `::notice` counting those left out. */
 export function renderGithub(file: FileReport, options: ValidationOptions = {}): string {
   // Hint: what fails the run is an error to the runner (a warning under --warnings-as-errors).
   const lines = fileResult(file, options).problems.map(({ problem: p, fails }) => {
     const { message } = problemText(p);
-    return `::${fails ? 'error' : p.severity} file=${githubProperty(p.file)},line=${p.line},col=${p.column},title=${githubProperty(`callhook ${p.code}`)}::${githubData(message)}`;
+    return `::${fails ? 'error' : p.severity} ${githubFile(p.file)}line=${p.line},col=${p.column},title=${githubProperty(`callhook ${p.code}`)}::${githubData(message)}`;
   });
   if (file.omitted > 0) {
-    lines.push(`::notice file=${githubProperty(file.file)},title=callhook::${githubData(omittedText(file.omitted))}`);
+    lines.push(`::notice ${githubFile(file.file)}title=callhook::${githubData(omittedText(file.omitted))}`);
   }
   return lines.map((line) => `${line}\n`).join('');
 }

@@ -28,7 +28,8 @@ const unescapeCodes = (text: string, codes: ReadonlyArray<readonly [string, stri
 
 /**
  * Reads `::name key=value,…::data`: after `::` the command's information runs to the next `::`;
- * properties split at `,`, then each at its first `=`. Undefined for a line that is no such command.
+ * properties split at `,`, then each in two at `=`, empty entries dropped (.NET's `Split('=', 2,
+ * RemoveEmptyEntries)`: `file==x.json` is `file` and `x.json`). Undefined for a line that is no such command.
  */
 export function readWorkflowCommand(line: string): WorkflowCommand | undefined {
   const text = line.trimStart();
@@ -42,9 +43,8 @@ export function readWorkflowCommand(line: string): WorkflowCommand | undefined {
       .slice(space + 1)
       .trim()
       .split(',')) {
-      const at = pair.indexOf('=');
-      if (at > 0 && at < pair.length - 1)
-        properties.set(pair.slice(0, at), unescapeCodes(pair.slice(at + 1), propertyCodes));
+      const [key = '', value = ''] = pair.replace(/^=+/, '').split(/=+(.*)/s);
+      if (key !== '' && value !== '') properties.set(key, unescapeCodes(value, propertyCodes));
     }
   }
   return {
