@@ -9,6 +9,8 @@ import { type InputRecord, isUnreadable, type Location, type Omitted, type Probl
 /** One file's results. */
 export interface FileReport {
   file: string;
+  /** It is standard input, whatever its name (a file may be called `<stdin>`). */
+  stdin?: true | undefined;
   /** Elements read (valid or not). */
   events: number;
   valid: number;
@@ -135,6 +137,7 @@ export class ValidationCollector {
       case 'file-start':
         this.current = {
           file: record.file,
+          ...(record.stdin ? { stdin: true } : {}),
           events: 0,
           valid: 0,
           invalid: 0,

@@ -1290,9 +1290,9 @@ class FileRecords {
   /** Where the file could not be read further (binary data, UTF-16): its byte offset. */
   fatalAt: number | undefined;
 
-  constructor(file: string) {
+  constructor(file: string, stdin: boolean) {
     this.file = file;
-    this.records = [{ kind: 'file-start', file }];
+    this.records = [stdin ? { kind: 'file-start', file, stdin } : { kind: 'file-start', file }];
   }
 
   /** The records so far, handed on. */
@@ -1356,7 +1356,7 @@ export function unreadableAt(build: RecordBuilder, splitter: ElementSplitter, er
 /** Reads one file (from `range.from`, up to `range.pause` when it says stop) as a stream of record arrays. */
 async function* readFile(source: Source, run: RunContext, range: ReadRange): AsyncGenerator<InputRecord[]> {
   const { options } = run;
-  const out = new FileRecords(source.name);
+  const out = new FileRecords(source.name, isStdin(source));
   const build = new RecordBuilder(
     source.name,
     run.ids,

@@ -118,8 +118,8 @@ export type InputRecord =
     }
   /** A problem outside any element, e.g. a missing comma between two elements or an unclosed array. */
   | { kind: 'problem'; problem: Problem }
-  /** A file begins. */
-  | { kind: 'file-start'; file: string }
+  /** A file begins; `stdin` when it is standard input (`-`, `/dev/stdin`), whatever its name. */
+  | { kind: 'file-start'; file: string; stdin?: true | undefined }
   /** A file ends; `elements` counts its elements, valid or not. */
   | { kind: 'file-end'; file: string; elements: number; bytes: number };
 

@@ -202,11 +202,13 @@ function githubProperty(text: string): string {
 }
 
 /**
- * The `file=` property naming `file`. Hint: the runner splits a property in two at `=` dropping
- * empty entries, so `file==x.json` named `x.json`: a relative name that begins with `=` is written
+ * The `file=` property naming `file`, none for stdin: its annotations are the run's, not those of
+ * a file called `<stdin>`. Hint: the runner splits a property in two at `=` dropping empty
+ * entries, so `file==x.json` named `x.json`: a relative name that begins with `=` is written
  * `./=x.json`, the same file.
  */
-function githubFile(file: string): string {
+function githubFile(file: string, stdin: boolean | undefined): string {
+  if (stdin) return '';
   return `file=${githubProperty(file.startsWith('=') ? `./${file}` : file)},`;
 }
 
@@ -215,10 +217,10 @@ export function renderGithub(file: FileReport, options: ValidationOptions = {}):
   // Hint: what fails the run is an error to the runner (a warning under --warnings-as-errors).
   const lines = fileResult(file, options).problems.map(({ problem: p, fails }) => {
     const { message } = problemText(p);
-    return `::${fails ? 'error' : p.severity} ${githubFile(p.file)}line=${p.line},col=${p.column},title=${githubProperty(`callhook ${p.code}`)}::${githubData(message)}`;
+    return `::${fails ? 'error' : p.severity} ${githubFile(p.file, file.stdin)}line=${p.line},col=${p.column},title=${githubProperty(`callhook ${p.code}`)}::${githubData(message)}`;
   });
   if (file.omitted > 0) {
-    lines.push(`::notice ${githubFile(file.file)}title=callhook::${githubData(omittedText(file.omitted))}`);
+    lines.push(`::notice ${githubFile(file.file, file.stdin)}title=callhook::${githubData(omittedText(file.omitted))}`);
   }
   return lines.map((line) => `${line}\n`).join('');
 }

@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { binPath, type CliResult, runCli } from '../helpers/run-cli.js';
+import { readWorkflowCommand } from '../helpers/workflow-command.js';
 
 interface JsonReport {
   ok: boolean;
@@ -490,6 +491,29 @@ describe('validate: --max-problems and warnings', () => {
       expect(report.files[0]!.omittedProblems).toBe(1);
       const pretty = await runCli(['validate', file, '--no-color', '--width', '200']);
       expect(pretty.stdout).toContain(`${file}:1003:`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('validate --format github: stdin', () => {
+  it('annotates the run, not a file, for stdin, and names a file called <stdin>', async () => {
+    // Both were `file=<stdin>`: stdin's annotation went to a file it was not, or one not there.
+    const dir = mkdtempSync(join(tmpdir(), 'callhook-stdin-named-'));
+    try {
+      writeFileSync(join(dir, '<stdin>'), '{}\n');
+      const run = await runCli(['validate', '--format', 'github', '<stdin>', '-'], { cwd: dir, input: '[{"a": 1}]\n' });
+      const read = run.stdout
+        .trimEnd()
+        .split('\n')
+        .map((line) => readWorkflowCommand(line));
+      expect(read.map((command) => [command?.command, command?.properties.get('file')])).toEqual([
+        ['error', '<stdin>'],
+        ['error', undefined],
+      ]);
+      expect(run.stdout).toContain('::error line=1,col=2,title=callhook unknown-shape::');
+      expect(run.code).toBe(1);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
