@@ -146,6 +146,45 @@ describe('renderJunit', () => {
   });
 });
 
+describe('renderJunit of a file that could not be read (exit 2)', () => {
+  it('reports it as a JUnit <error>, not a failure of validation, and counts it among the errors', () => {
+    // It was `<failure type="validation">` with errors="0": a CI reader took an I/O error for invalid input.
+    const reason = 'cannot be read: the file was rewritten while it was read';
+    const unreadable = (name: string): Problem => ({
+      ...problem('error', reason, '', 7),
+      file: name,
+      code: 'unreadable',
+      fatal: true,
+    });
+    const gone: FileReport = {
+      ...file,
+      file: 'gone.json',
+      errors: 1,
+      warnings: 0,
+      problems: [unreadable('gone.json')],
+    };
+    const torn: FileReport = {
+      ...file,
+      file: 'torn.json',
+      errors: 2,
+      warnings: 0,
+      problems: [{ ...problem('error', 'a bad status', '/0', 4), file: 'torn.json' }, unreadable('torn.json')],
+    };
+    const junit = renderJunit({ ...report, files: [gone, torn, file] });
+    const suites = junit.split('<testsuite ').slice(1);
+    expect(junit).toContain('<testsuites name="callhook validate" tests="3" failures="2" errors="2">');
+    expect(suites[0]).toContain('tests="1" failures="0" errors="1"');
+    expect(suites[0]).toContain(`<error message="${reason}" type="io">gone.json:7:3 error ${reason}</error>`);
+    expect(suites[0]).not.toContain('<failure');
+    // Read in part: what was read fails validation, and the rest is an error; <error> comes first (junit-10.xsd).
+    expect(suites[1]).toContain('tests="1" failures="1" errors="1"');
+    expect(suites[1]).toMatch(
+      /<error message="[^"]*" type="io">torn\.json:7:3 error [^<]*<\/error>\n\s*<failure message="1 error, 0 warnings" type="validation">torn\.json:4:3 error a bad status \(\/0\)<\/failure>/,
+    );
+    expect(suites[2]).toContain('tests="1" failures="1" errors="0"');
+  });
+});
+
 describe('problems cut by --max-problems', () => {
   it('are counted in the GitHub annotations and the JUnit failure, as the pretty report counts them', () => {
     // A CI run showed one annotation for a file of four errors, and said nothing of the other three.

@@ -2,7 +2,7 @@
 import type { ChalkInstance } from 'chalk';
 import type { FileReport, ValidationOptions, ValidationReport } from '../core/validation.js';
 import { filePassed } from '../core/validation.js';
-import type { Problem } from '../input/types.js';
+import { isUnreadable, type Problem } from '../input/types.js';
 import { pointerExcerpt } from '../schema/check.js';
 import { codeFrame } from './code-frame.js';
 import { escapeUnicode, toSafeJson } from './escape.js';
@@ -236,30 +236,44 @@ function xml(text: string): string {
     .replaceAll('"', '&quot;');
 }
 
-/** JUnit XML: a test suite per file, a test case per file with what fails the run as one failure. */
+/** A problem as one line of a JUnit listing: `file:line:column severity message`. */
+function junitLine(problem: Problem): string {
+  const { where, message } = problemText(problem);
+  return xml(`${where} ${problem.severity} ${message}`);
+}
+
+/**
+ * JUnit XML: a test suite per file, a test case per file with what fails the run as one failure,
+ * and the file's I/O error (exit 2), if it could not be read, as an `<error>`.
+ */
 export function renderJunit(report: ValidationReport, options: ValidationOptions = {}): string {
-  const results = report.files.map((file) => fileResult(file, options));
-  const suites = results.map((result) => {
-    const listed = result.problems
-      .filter((entry) => entry.fails)
-      .map(({ problem }) => {
-        const { where, message } = problemText(problem);
-        return xml(`${where} ${problem.severity} ${message}`);
-      })
-      .concat(result.omitted > 0 ? [`… ${omittedText(result.omitted)}`] : [])
+  const cases = report.files.map((file) => {
+    // Hint: JUnit's `<error>` is a test that could not run, its `<failure>` one that ran and failed:
+    // a file not read to its end is the first, and what was read of it may be the second too.
+    const unreadable = file.problems.filter(isUnreadable);
+    const read = fileResult({ ...file, errors: file.errors - unreadable.length }, options);
+    const listed = read.problems
+      .filter((entry) => entry.fails && !isUnreadable(entry.problem))
+      .map(({ problem }) => junitLine(problem))
+      .concat(read.omitted > 0 ? [`… ${omittedText(read.omitted)}`] : [])
       .join('\n');
-    const failure = result.passed
+    const errors = unreadable.map(
+      (problem) => `\n      <error message="${xml(problem.message)}" type="io">${junitLine(problem)}</error>`,
+    );
+    const failure = read.passed
       ? ''
-      : `\n      <failure message="${xml(problemCounts(result))}" type="validation">${listed}</failure>`;
-    return `  <testsuite name="${xml(result.file)}" tests="1" failures="${result.passed ? 0 : 1}" errors="0">
-    <testcase classname="callhook.validate" name="${xml(result.file)}">${failure}
+      : `\n      <failure message="${xml(problemCounts(read))}" type="validation">${listed}</failure>`;
+    const suite = `  <testsuite name="${xml(file.file)}" tests="1" failures="${read.passed ? 0 : 1}" errors="${errors.length > 0 ? 1 : 0}">
+    <testcase classname="callhook.validate" name="${xml(file.file)}">${errors.join('')}${failure}
     </testcase>
   </testsuite>`;
+    return { suite, failed: !read.passed, erred: errors.length > 0 };
   });
-  const failures = results.filter((result) => !result.passed).length;
+  const failures = cases.filter((entry) => entry.failed).length;
+  const errors = cases.filter((entry) => entry.erred).length;
   return `<?xml version="1.0" encoding="UTF-8"?>
-<testsuites name="callhook validate" tests="${results.length}" failures="${failures}">
-${suites.join('\n')}
+<testsuites name="callhook validate" tests="${cases.length}" failures="${failures}" errors="${errors}">
+${cases.map((entry) => entry.suite).join('\n')}
 </testsuites>
 `;
 }

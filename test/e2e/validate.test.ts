@@ -307,7 +307,7 @@ describe('validate: options and formats', () => {
   it('prints JUnit XML with one failing suite per invalid file', async () => {
     const result = await runCli(['validate', 'fixtures/doc-examples', '--format', 'junit']);
     expect(result.stdout).toMatch(
-      /^<\?xml version="1.0" encoding="UTF-8"\?>\n<testsuites name="callhook validate" tests="5" failures="4">/,
+      /^<\?xml version="1.0" encoding="UTF-8"\?>\n<testsuites name="callhook validate" tests="5" failures="4" errors="0">/,
     );
     expect(result.stdout.match(/<failure /g)).toHaveLength(4);
     expect(result.stdout).toContain(
@@ -860,6 +860,25 @@ describe('validate: usage and I/O errors', () => {
     );
     expect(stdout).toContain('1 file, 0 events: 0 valid, 0 invalid; 1 error, 0 warnings');
     expect(code).toBe(1);
+  });
+
+  it('reports a file it cannot read as a JUnit <error> (exit 2), a file it read and judged as a failure', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'callhook-junit-io-'));
+    try {
+      writeFileSync(join(dir, 'torn.json'), '[{}]\n');
+      writeFileSync(join(dir, 'torn.json.fix-in-progress'), 'torn.json.bak');
+      copyFileSync('fixtures/invalid/bad-status.json', join(dir, 'bad.json'));
+      const run = await runCli(['validate', '--format', 'junit', 'torn.json', 'bad.json'], { cwd: dir });
+      expect(run.code).toBe(2);
+      expect(run.stdout).toContain('<testsuites name="callhook validate" tests="2" failures="1" errors="1">');
+      expect(run.stdout).toContain('<testsuite name="torn.json" tests="1" failures="0" errors="1">');
+      expect(run.stdout).toMatch(
+        /<error message="cannot be read: the file is marked as being rewritten [^"]*" type="io">/,
+      );
+      expect(run.stdout).toContain('<testsuite name="bad.json" tests="1" failures="1" errors="0">');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('names a missing path on one line, exit 2', async () => {
