@@ -248,6 +248,18 @@ export function escapeUnicode(text: string, commandProperty = false): string {
   return text.replace(commandProperty ? propertyUnsafe : untrustedCharacters, machine);
 }
 
+const loneSurrogate = /\p{Surrogate}/gu;
+
+/**
+ * callhook's own text (a problem's message) as JSON output carries it: each lone surrogate it
+ * quotes as the visible `\ud83d` that every other format shows, so that all carry the same
+ * message. Hint: JSON's own `\ud83d` escape would hold the code unit itself, which jq 1.6 refuses
+ * and Python cannot print; payload data (`show`) is written exact, as that escape.
+ */
+export function surrogatesShown(text: string): string {
+  return text.replace(loneSurrogate, unicodeEscape);
+}
+
 function unicodeEscape(char: string): string {
   const unit = `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`;
   return char.length === 1 ? unit : `${unit}\\u${char.charCodeAt(1).toString(16).padStart(4, '0')}`;

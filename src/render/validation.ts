@@ -5,7 +5,7 @@ import { filePassed } from '../core/validation.js';
 import { isUnreadable, type Problem } from '../input/types.js';
 import { pointerExcerpt } from '../schema/check.js';
 import { codeFrame } from './code-frame.js';
-import { escapeUnicode, toSafeJson } from './escape.js';
+import { escapeUnicode, surrogatesShown, toSafeJson } from './escape.js';
 import { narrowestWidth, type ValidationFormat } from './formats.js';
 import { escapeTerminal, type TextSpan, wrapSpans } from './terminal.js';
 import { grouped, plural } from './words.js';
@@ -160,7 +160,7 @@ export function renderValidationJson(report: ValidationReport): string {
       problems: result.problems.map(({ problem: p }) => ({
         severity: p.severity,
         code: p.code,
-        message: p.message,
+        message: surrogatesShown(p.message),
         pointer: p.pointer,
         line: p.line,
         column: p.column,

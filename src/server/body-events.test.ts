@@ -10,6 +10,7 @@ import type { EventType } from '../schema/events.js';
 import {
   type BodyEvents,
   type BodyOptions,
+  problemJson,
   problemsKept,
   readBodyEventsFully,
   readBodyEventsQuickly,
@@ -158,6 +159,16 @@ async function compare(options: BodyOptions, all: { name: string; bytes: Buffer 
   for (const { name, bytes } of quick) await read(`${name} again`, bytes);
   return quick.length;
 }
+
+describe('a problem as listen answers it (problemJson)', () => {
+  it('shows a lone surrogate its message quotes as the visible \\ud83d, as validate and the other formats do', async () => {
+    const body = Buffer.from('{"id": "\\ud83d", "eventType": "CallComplete"}');
+    const found = await readBodyEventsFully(body, { type: undefined }, new FingerprintSet());
+    const messages = found.problems.map((problem) => problemJson(problem).message);
+    expect(messages.some((message) => message.includes('"\\ud83d"'))).toBe(true);
+    expect(messages.filter((message) => /\p{Surrogate}/u.test(message))).toEqual([]);
+  });
+});
 
 describe('a body read in one go', () => {
   it('gives what the input layer gives, over every fixture and mutations (problems, positions, pointers, redeliveries)', async () => {

@@ -9,6 +9,7 @@ import { FingerprintSet } from '../input/fingerprint-set.js';
 import { readRecords } from '../input/read.js';
 import type { Problem } from '../input/types.js';
 import { maxDepth } from '../input/types.js';
+import { surrogatesShown } from '../render/escape.js';
 import { checkEvent } from '../schema/check.js';
 import type { EventType, WebhookEvent } from '../schema/events.js';
 
@@ -51,7 +52,7 @@ export function problemJson(p: Problem): {
   code: string;
   message: string;
 } {
-  return { line: p.line, column: p.column, pointer: p.pointer, code: p.code, message: p.message };
+  return { line: p.line, column: p.column, pointer: p.pointer, code: p.code, message: surrogatesShown(p.message) };
 }
 
 /** How to read a body: `type` as `validate --type`. */

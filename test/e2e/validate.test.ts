@@ -497,6 +497,28 @@ describe('validate: --max-problems and warnings', () => {
   });
 });
 
+describe('validate: a lone surrogate quoted in a message', () => {
+  it('is the visible text \\ud83d in every machine format: JSON that jq 1.6 and Python read, and the same message', async () => {
+    // JSON wrote the message's U+D83D as the escape `\ud83d`, which jq 1.6 refuses (red team hF67).
+    const dir = mkdtempSync(join(tmpdir(), 'callhook-lone-'));
+    try {
+      const file = join(dir, 'lone.json');
+      const text = readFileSync('fixtures/valid/single-event-object.json', 'utf8');
+      writeFileSync(file, text.replace(/"status": "[^"]*"/, '"status": "\\ud83d"'));
+      const { report } = await validateJson([file]);
+      const [problem] = report.files[0]!.problems;
+      expect(problem?.message).toBe('"status" must be ("Complete" | "Partial" | "Not Complete"); received "\\ud83d"');
+      expect(problem?.message).not.toMatch(/\p{Surrogate}/u);
+      const github = await runCli(['validate', '--format', 'github', file]);
+      expect(readWorkflowCommand(github.stdout.trimEnd())?.data).toBe(`${problem?.message} (/data/status)`);
+      const junit = await runCli(['validate', '--format', 'junit', file]);
+      expect(junit.stdout).toContain(problem?.message.replaceAll('"', '&quot;'));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('validate --format github: stdin', () => {
   it('annotates the run, not a file, for stdin, and names a file called <stdin>', async () => {
     // Both were `file=<stdin>`: stdin's annotation went to a file it was not, or one not there.
