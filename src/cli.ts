@@ -727,14 +727,11 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
       const { message, exitCode } = formatFatal(describeIoError(error, '<stdout>'));
       process.stderr.write(`${message}\n`);
       stdoutGone.failed = exitCode;
-      // Hint: a server stops as on Ctrl-C, answering the requests in flight, and ends with the
-      // exit code: exiting here reset them, a full disk under `listen > log` (red team hT70).
-      if (stdoutGone.serving && stdoutGone.stop) {
-        process.exitCode = exitCode;
-        stdoutGone.stop();
-        return;
-      }
-      process.exit(exitCode);
+      // Hint: a run that finishes without stdout does so here too, and ends with this exit code (see
+      // the exit hook below): a server answers the requests in flight, which exiting here reset (a
+      // full disk under `listen > log`, red team hT70), and replay writes its --report (hF66).
+      if (stdoutGone.stop) stdoutGone.stop();
+      else process.exit(exitCode);
     }),
   );
 });
@@ -755,8 +752,11 @@ process.stderr.on('error', (error: NodeJS.ErrnoException) => {
 process.on('exit', () => {
   for (const fd of terminals) if (terminalGone(fd)) closeSync(fd);
 });
+// Hint: stdout's failure wins over the code a run that finished without it set, as it does in
+// `exitOnceWritten`: a full disk under `replay > log` is exit 2 whatever was delivered.
 process.on('exit', (code) => {
-  if (stderrFailed && code < 2) process.exitCode = 2;
+  if (stdoutGone.failed !== undefined) process.exitCode = stdoutGone.failed;
+  else if (stderrFailed && code < 2) process.exitCode = 2;
 });
 
 /**

@@ -193,9 +193,8 @@ export async function listen(raw: RawListenOptions): Promise<void> {
     // as a report's run ends: exiting there reset the senders' requests in flight.
     stdoutGone.stop = () => {
       // Hint: not Ctrl-C alone: with stdout a pipe there is often no terminal to press it in.
-      if (!stopping) stop(process.exitCode ? 'stdout failed' : 'stdout closed', 'Ctrl-C, SIGTERM or SIGHUP');
+      if (!stopping) stop(stdoutGone.failed ? 'stdout failed' : 'stdout closed', 'Ctrl-C, SIGTERM or SIGHUP');
     };
-    stdoutGone.serving = true;
   });
   // Hint: the path is masked alone, as a delivery's is: in a link the mask keeps the path whole.
   const path = options.path ?? '/';

@@ -71,7 +71,7 @@ import { canDraw, colorsFor, terminalWidth, toSafeJson, warningLine, wrapMessage
 import { plural } from '../render/words.js';
 import { fileSink } from './file-sink.js';
 import { parseReplayOptions, type RawReplayOptions, type ReplaySettings } from './replay-options.js';
-import { onStopSignals, type StopSignal, stopSignals } from './signals.js';
+import { finishWithoutStdout, onStopSignals, type StopSignal, stopSignals } from './signals.js';
 
 const stderr = process.stderr;
 const errColors = colorsFor(stderr);
@@ -619,6 +619,10 @@ async function replayWith(
     return;
   }
 
+  // Hint: the report and the journal are written whatever becomes of stdout (`--report r.json |
+  // true`, `> /dev/full`): ended with the summary, the run wrote no report, or left its private
+  // folder behind. A dry run writes neither, and ends at once as the others do.
+  finishWithoutStdout();
   const url = redactUrl(settings.url);
   let journal: Journal | undefined;
   if (settings.journal) {

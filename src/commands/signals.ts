@@ -33,23 +33,24 @@ export function onStopSignals(handler: (signal: StopSignal) => void): () => void
 }
 
 /**
- * How a run stops when the reader of its stdout goes away (`| head`), if not by ending at once, as
- * the CLI ends every other run: listen stops as on Ctrl-C, so that the requests in flight are
- * answered. cli.ts reads it; listen's command sets it.
+ * How a run stops when the reader of its stdout goes away (`| head`) or a write to it fails (a
+ * full disk), if not by ending at once, as the CLI ends every other run: listen stops as on
+ * Ctrl-C, so that the requests in flight are answered; the commands of `finishWithoutStdout` go
+ * on. cli.ts reads it; those commands set it.
  */
 export const stdoutGone: {
   stop?: () => void;
-  /** A server's (listen's): a write that fails (a full disk) stops it so too, then it ends with exit 2. */
-  serving?: boolean;
   /** The exit code a write to stdout that failed ends the run with, once said (cli.ts). */
   failed?: number;
 } = {};
 
 /**
- * Lets a run whose exit code is its verdict (validate, verify, fix) finish checking when the
- * reader of its stdout goes away, its output dropped from then on, so that `set -o pipefail;
- * callhook validate . | head` exits as the whole run would: ended at once, a failure in a file not
- * yet read was never seen, and the run passed. Hint: a write waiting for 'drain' is let go.
+ * Lets a run whose exit code is its verdict (validate, verify, fix), or that has files to write
+ * (replay's --report and journal), finish when the reader of its stdout goes away or a write to it
+ * fails, its output dropped from then on, so that `set -o pipefail; callhook validate . | head`
+ * exits as the whole run would: ended at once, a failure in a file not yet read was never seen,
+ * and the run passed; and `replay --report r.json | true` writes its report. A write that failed
+ * still ends the run with its own exit code (cli.ts). Hint: a write waiting for 'drain' is let go.
  */
 export function finishWithoutStdout(): void {
   stdoutGone.stop = () => {

@@ -10,6 +10,7 @@ import {
   lchownSync,
   mkdirSync,
   openSync,
+  readdirSync,
   readFileSync,
   rmSync,
   statSync,
@@ -471,6 +472,45 @@ describe('replay', () => {
       stderr: expect.not.stringMatching(/EPIPE|internal error/),
     });
   });
+
+  it.skipIf(!existsSync('/dev/full'))(
+    'writes --report whatever happens to stdout: a reader gone (| true) ends as the delivery did, a full disk exit 2',
+    async () => {
+      // stdout's error ended the run at once, between the summary and the report: `| true` exited 0
+      // with no report and nothing said, `> /dev/full` exit 2 with its private folder left behind.
+      const s = await server();
+      const input = ndjson(2);
+      const full = openSync('/dev/full', 'w');
+      try {
+        for (const stdout of ['closed', full] as const) {
+          const dir = tempDir('replay');
+          const report = join(dir, 'r.json');
+          const child = spawn(process.execPath, [binPath, 'replay', input, '--url', s.url, '--report', report], {
+            cwd: repoRoot,
+            env: { ...process.env, NO_COLOR: '1' },
+            stdio: ['ignore', stdout === 'closed' ? 'pipe' : stdout, 'pipe'],
+          });
+          child.stdout?.destroy();
+          let stderr = '';
+          child.stderr?.on('data', (chunk: Buffer) => {
+            stderr += chunk;
+          });
+          const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+          const code = await new Promise((resolve) => child.on('close', resolve));
+          clearTimeout(timer);
+          expect({ stdout, code, stderr }).toEqual(
+            stdout === 'closed'
+              ? { stdout, code: 0, stderr: '' }
+              : { stdout, code: 2, stderr: 'callhook: <stdout>: no space left on device\n' },
+          );
+          expect(JSON.parse(readFileSync(report, 'utf8'))).toMatchObject({ events: { delivered: 2 } });
+          expect(readdirSync(dir)).toEqual(['r.json']);
+        }
+      } finally {
+        closeSync(full);
+      }
+    },
+  );
 
   it('signs so that the standardwebhooks library verifies, and never prints the secret', async () => {
     const verifier = new Webhook(secret);
