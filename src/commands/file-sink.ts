@@ -41,13 +41,26 @@ export interface Sink {
  * other failure is `out`'s.
  */
 async function drained(stream: NodeJS.WritableStream, event: 'drain' | 'finish', out: string, abort?: AbortSignal) {
+  await heeding(abort, out, (signal) => once(stream, event, { signal }));
+}
+
+/** Waits for `wait`, given the abort to heed (see `drained`), which gives it up; any other failure is `out`'s. */
+async function heeding(
+  abort: AbortSignal | undefined,
+  out: string,
+  wait: (signal: AbortSignal | undefined) => Promise<unknown>,
+): Promise<void> {
   const heeded = abort?.aborted ? undefined : abort;
   try {
-    await once(stream, event, { signal: heeded });
+    await wait(heeded);
   } catch (error) {
     throw heeded?.aborted ? heeded.reason : describeIoError(error, out);
   }
 }
+
+/** The standard streams `streamSink` watches for their reader going away, and those whose reader has. */
+const watched = new WeakSet<NodeJS.WriteStream>();
+const readerGone = new WeakSet<NodeJS.WriteStream>();
 
 /**
  * Output to stdout (or stderr, `fd` 2), at the pace of its reader: a slow one holds the run back,
@@ -56,24 +69,44 @@ async function drained(stream: NodeJS.WritableStream, event: 'drain' | 'finish',
  */
 export function streamSink(abort?: AbortSignal, fd: 1 | 2 = 1): Sink {
   const [stream, name] = fd === 1 ? [process.stdout, '<stdout>'] : [process.stderr, '<stderr>'];
-  let gone = false;
   // Hint: told before the wait for 'drain' is, which the same error rejects; stderr's EPIPE was
-  // that wait's I/O error, exit 2, said on the stderr that was gone.
-  stream.on('error', (error: NodeJS.ErrnoException) => {
-    if (error.code === 'EPIPE') gone = true;
-  });
+  // that wait's I/O error, exit 2, said on the stderr that was gone. Watched once a stream, however
+  // many sinks write to it (generate's stdout and stderr, run after run in one test process).
+  if (!watched.has(stream)) {
+    watched.add(stream);
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EPIPE') readerGone.add(stream);
+    });
+  }
+  const gone = () => readerGone.has(stream);
   return {
     interrupted: '',
     get ended() {
-      return gone;
+      return gone();
     },
+    // Hint: waits until the bytes are handed on, not only for room in the stream's buffer: a pipe
+    // stdout and stderr share (`2>&1`) takes what is said on the other stream next after them,
+    // not inside them (generate's defects). A write that fails with EPIPE is told here first, before
+    // the stream's 'error'.
     async write(bytes) {
-      if (gone) return;
-      if (!stream.write(bytes)) {
-        await drained(stream, 'drain', name, abort).catch((error: unknown) => {
-          if (!gone) throw error;
-        });
-      }
+      if (gone() || bytes.length === 0) return;
+      await heeding(
+        abort,
+        name,
+        (signal) =>
+          new Promise<void>((resolve, reject) => {
+            const aborted = () => reject(signal?.reason);
+            signal?.addEventListener('abort', aborted, { once: true });
+            stream.write(bytes, (error?: NodeJS.ErrnoException | null) => {
+              signal?.removeEventListener('abort', aborted);
+              if (error?.code === 'EPIPE') readerGone.add(stream);
+              if (error && !gone()) reject(error);
+              else resolve();
+            });
+          }),
+      ).catch((error: unknown) => {
+        if (!gone()) throw error;
+      });
     },
     async commit() {},
     async discard() {},

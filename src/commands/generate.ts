@@ -306,6 +306,9 @@ export async function generate(options: GenerateCommandOptions): Promise<void> {
     stop.abort();
   });
   let sink: Sink;
+  // Hint: the defects go at stderr's pace, as the events go at stdout's: written as they came, a
+  // reader of stderr slower than generate (`2>&1 | less`) had them all held in memory (1 GB).
+  const diagnostics = streamSink(stop.signal, 2);
   try {
     sink =
       options.out === undefined
@@ -318,12 +321,18 @@ export async function generate(options: GenerateCommandOptions): Promise<void> {
   let redelivered = 0;
   let bareRedelivered = 0;
   let defects = 0;
-  const reportDefects = (made: readonly Defect[]) => {
+  /** The defects made and not yet said (see the loop below). */
+  let unsaid: Defect[] = [];
+  const sayDefects = async () => {
     let text = '';
-    for (const defect of made)
+    for (const defect of unsaid)
       text += `${name}:${defect.line}:${defect.column}  defect  ${defect.code}  (${escapeTerminal(defect.pointer)})\n`;
-    if (text) process.stderr.write(text);
-    defects += made.length;
+    unsaid = [];
+    // Hint: a stderr that fails (a full disk, its terminal gone) loses the defects, not the run:
+    // cli.ts makes its exit code say so. A signal while its reader is slow stops the run.
+    await diagnostics.write(Buffer.from(text)).catch((error: unknown) => {
+      if (error === stop.signal.reason) throw error;
+    });
   };
 
   // Hint: said once the run has ended, however it ended, so that it says what ran (a second
@@ -341,12 +350,23 @@ export async function generate(options: GenerateCommandOptions): Promise<void> {
     };
     const blocks = stopped ? [] : threads === 1 ? generateBlocks(task) : blocksFromWorkers(task, threads, fellBack);
     for await (const block of blocks) {
-      reportDefects(block.defects);
+      unsaid.push(...block.defects);
+      defects += block.defects.length;
       redelivered += block.redeliveries;
       bareRedelivered += block.bareRedeliveries;
       // Hint: asked before each write too: a wait for a slow reader heeds only a signal that comes while it waits.
       if (stopped) break;
-      await sink.write(block.bytes);
+      // Hint: a block ends inside a line (the line break comes before the next event, or a batch
+      // goes on), so its defects are said after its last whole line: said between blocks, they
+      // cut a line of events in two where stdout and stderr are one file or pipe (`2>&1`).
+      const lineEnd = unsaid.length > 0 ? block.bytes.lastIndexOf(0x0a) + 1 : 0;
+      if (lineEnd > 0) {
+        await sink.write(block.bytes.subarray(0, lineEnd));
+        if (stopped || sink.ended) break;
+        await sayDefects();
+        if (stopped) break;
+      }
+      await sink.write(block.bytes.subarray(lineEnd));
       if (stopped || sink.ended) break;
     }
     if (!stopped) {

@@ -11,8 +11,12 @@ export interface Captured {
 export async function capture(command: () => Promise<void>): Promise<Captured> {
   const out: string[] = [];
   const err: string[] = [];
-  const into = (sink: string[]) => (chunk: string | Uint8Array) => {
+  // Hint: the write's callback is called, as a stream calls it once the bytes are handed on: a
+  // command may wait for it (generate's output, said between whole lines of it).
+  const into = (sink: string[]) => (chunk: string | Uint8Array, encoding?: unknown, callback?: unknown) => {
     sink.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString());
+    const done = typeof encoding === 'function' ? encoding : callback;
+    if (typeof done === 'function') queueMicrotask(() => done());
     return true;
   };
   vi.spyOn(process.stdout, 'write').mockImplementation(into(out) as typeof process.stdout.write);
