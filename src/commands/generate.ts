@@ -391,9 +391,10 @@ export async function generate(options: GenerateCommandOptions): Promise<void> {
     await sink.discard();
     process.stderr.write(`callhook: generate interrupted${sink.interrupted}\n`);
     process.exitCode = interruptedBy(stopped);
-    // Hint: bytes a reader of stdout has not taken hold the process open until it reads them, and
-    // Node cannot drop them (destroying stdout keeps its pipe): the run was stopped, so it ends now.
-    if (process.stdout.writableLength > 0) process.exit();
+    // Hint: bytes a reader of stdout or stderr has not taken (the defects, `2>&1 | less`) hold the
+    // process open until it reads them, and Node cannot drop them (destroying stdout keeps its
+    // pipe): the run was stopped, so it ends now.
+    if (process.stdout.writableLength > 0 || process.stderr.writableLength > 0) process.exit();
     return;
   }
   const among = [

@@ -22,6 +22,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { warningLine } from '../../src/render/terminal.js';
 import { toJsonSchema } from '../../src/schema/json-schema.js';
 import { binPath, catchesSignal, holdsOpen, repoRoot, runCli, unwrapped } from '../helpers/run-cli.js';
+import { stalledPipe } from '../helpers/stalled-pipe.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'callhook-generate-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -845,6 +846,30 @@ describe('callhook generate --out a named pipe', () => {
       child.stdout.destroy();
     }
     expect(stderr).toBe('callhook: generate interrupted\n');
+  });
+
+  it('is held back by a reader of stderr that does not read, as of stdout, and a signal still ends it there', async () => {
+    // Its defects went to stderr without a wait: `2>&1 | less` left unread held every one in
+    // memory (4,000,000 events: 1 GB), and a SIGTERM then ended the run done with exit 0.
+    const stderr = stalledPipe();
+    const args = ['generate', '--count', '30000', '--defects', '0.5', '--format', 'ndjson'];
+    const child = spawn(process.execPath, [binPath, ...args], { stdio: ['ignore', 'pipe', stderr.fd] });
+    let written = 0;
+    child.stdout?.on('data', (chunk: Buffer) => {
+      written += chunk.length;
+    });
+    const closed = new Promise((resolve) => child.on('close', resolve));
+    try {
+      await waitFor(() => catchesSignal(child.pid, 'SIGTERM'));
+      // Hint: 30,000 events are ~9 MB, most of a second's work; held, it stops within its first block.
+      await delay(500);
+      expect(written).toBeLessThan(1_000_000);
+      child.kill('SIGTERM');
+      expect(await Promise.race([closed, delay(5_000, 'still running')])).toBe(143);
+    } finally {
+      child.kill('SIGKILL');
+      stderr.close();
+    }
   });
 });
 
