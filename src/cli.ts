@@ -1,5 +1,6 @@
 /** The `callhook` command line: one subcommand per capability, each loaded only when it runs. */
 import { closeSync } from 'node:fs';
+import { constants } from 'node:os';
 import { isatty } from 'node:tty';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, Help, Option } from 'commander';
@@ -708,6 +709,8 @@ writeWholeWhenFile(process.stderr);
 // (its window closed, an ssh session dropped: SIGHUP), where isatty fails as a write does (EIO).
 // A terminal still there that refuses a write (a background job under `stty tostop`) is a failure.
 const terminals = [0, 1, 2].filter((fd) => isatty(fd));
+/** The exit code of SIGHUP (errors.js's `interruptedBy`, which is no part of every start). */
+const hungUp = 128 + constants.signals.SIGHUP;
 const terminalGone = (fd: number) => terminals.includes(fd) && !isatty(fd);
 let stdoutFailed = false;
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {
@@ -715,6 +718,10 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
   // run's, whose SIGHUP says how it ended (hR54).
   if (error.code === 'EPIPE' || (error.code === 'EIO' && terminalGone(1))) {
     if (stdoutGone.stop) stdoutGone.stop();
+    // Hint: a run its terminal hung up on ends as SIGHUP ends it, 129, whether the signal came
+    // first or not at all (a disowned job): generate, whose signal handler had not yet run when
+    // its write failed, ended with the code set so far, 0, where show was ended by SIGHUP (hF66).
+    else if (error.code === 'EIO') process.exit(hungUp);
     else process.exit();
     return;
   }

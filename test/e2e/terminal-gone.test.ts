@@ -89,6 +89,16 @@ describe('the terminal closing under a run', () => {
   );
 
   test.runIf(process.platform === 'linux' && hasScript)(
+    'ends generate writing to it with 129, as SIGHUP says, as every other command',
+    async () => {
+      // The terminal's write failed with EIO before the SIGHUP handler ran, and the run ended at
+      // once with the exit code set so far: 0, a pass for a run cut short (red team hF66).
+      const run = await closedUnder('generate', ['generate', '--count', '100000000'], (shown) => shown.length > 0);
+      expect(run.code).toBe(129);
+    },
+  );
+
+  test.runIf(process.platform === 'linux' && hasScript)(
     'ends show while paging with 129 and no native stack',
     async () => {
       const pagerPid = join(dir, 'pager.pid');
