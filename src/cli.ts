@@ -549,11 +549,14 @@ arrive meanwhile).
 Ctrl-C, SIGTERM or SIGHUP stops accepting, finishes the requests in flight,
 flushes the capture and prints the counts (exit 0); a second one aborts those
 in flight. A reader of stdout that goes away (| head) stops it the same way,
-at the next line listen writes there.
+at the next line listen writes there; one that stopped taking its lines is
+waited for a second at most after a stop.
 
 Exit codes:
   0    stopped by Ctrl-C, SIGTERM, SIGHUP or stdout closed
-  2    usage or I/O error (bad option, port in use, no secret)`,
+  2    usage or I/O error (bad option, port in use, no secret)
+  130  stopped by Ctrl-C with lines stdout's reader never took; 143 by
+       SIGTERM; 129 by SIGHUP`,
     ),
 );
 

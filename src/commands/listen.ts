@@ -157,6 +157,8 @@ export async function listen(raw: RawListenOptions): Promise<void> {
 
   // Hint: the handlers are in place before listen says it is listening, so a supervisor that stops
   // it as soon as it reads that line gets the same graceful stop, not the default death by signal.
+  /** The signal that stopped listen, if one did (not its stdout gone). */
+  let stoppedBy: StopSignal | undefined;
   const stopped = new Promise<void>((resolve) => {
     let stopping = false;
     let done = false;
@@ -184,6 +186,7 @@ export async function listen(raw: RawListenOptions): Promise<void> {
         listener.abort();
         return;
       }
+      stoppedBy = signal;
       // Hint: named as replay names it: under systemd, in CI or with the terminal closed there is no Ctrl-C.
       stop(signal, `${signal === 'SIGINT' ? 'Ctrl-C' : signal} again`);
     };
@@ -219,6 +222,7 @@ export async function listen(raw: RawListenOptions): Promise<void> {
   err.write(renderCounts(listener.counts, messageWidth));
   // Hint: the run ends here, once those lines are out, not when node runs out of work: a second
   // Ctrl-C then got the default action (exit 130) though everything had stopped (review hR19).
-  // Hint: a write to stdout that failed ends it with its own code instead (see `exitOnceWritten`).
-  await exitOnceWritten(0);
+  // Hint: a write to stdout that failed ends it with its own code instead, and lines a reader of
+  // stdout stopped taking with the signal's, as cut short (see `exitOnceWritten`).
+  await exitOnceWritten(undefined, stoppedBy);
 }

@@ -69,12 +69,13 @@ export function finishWithoutStdout(): void {
  * out, or at once on a stop signal while it waits: the run is over, and a reader that stopped
  * taking its output (a paused consumer, a pager left open) would hold it for ever. Then, without
  * `code`, a result on stdout not yet written whole ends it as interrupted (130, 143, 129): a
- * report cut short is no pass. Hint: left to end as node runs out of work, a process has its
- * signal handlers taken away first, and a signal in that moment kills it by the signal's own
- * action, not with the code it set (listen's two Ctrl-Cs 1 ms apart, 5 times of 5; a stopped
- * replay's third SIGTERM, 10 runs of 40 under load).
+ * report cut short is no pass. A run a signal stopped (`stoppedBy`: listen's) ends so too, by
+ * that signal, once its reader of stdout has taken nothing for `stalledMs`. Hint: left to end as
+ * node runs out of work, a process has its signal handlers taken away first, and a signal in that
+ * moment kills it by the signal's own action, not with the code it set (listen's two Ctrl-Cs 1 ms
+ * apart, 5 times of 5; a stopped replay's third SIGTERM, 10 runs of 40 under load).
  */
-export async function exitOnceWritten(code?: number): Promise<never> {
+export async function exitOnceWritten(code?: number, stoppedBy?: StopSignal): Promise<never> {
   // Hint: no argument, not `undefined`, keeps the exit code set: process.exit(undefined) is exit 0.
   // Hint: a write to stdout that failed ends it with its own code, a signal meanwhile too (review hR66).
   const exit = (): never =>
@@ -83,7 +84,7 @@ export async function exitOnceWritten(code?: number): Promise<never> {
       : code === undefined
         ? process.exit()
         : process.exit(code);
-  onStopSignals((signal) => {
+  const cutShortBy = (signal: StopSignal) => {
     const cut = code === undefined && Number(process.exitCode ?? 0) < 128 && process.stdout.writableLength > 0;
     if (!cut) exit();
     // Hint: errors.js is loaded only now: it is no part of every start (`callhook --version`).
@@ -91,13 +92,39 @@ export async function exitOnceWritten(code?: number): Promise<never> {
       ({ interruptedBy }) => process.exit(interruptedBy(signal)),
       () => exit(),
     );
-  });
+  };
+  onStopSignals(cutShortBy);
+  // Hint: a stopped server's reader that stopped reading (`listen > fifo` left unread) held it
+  // after "stopped: …" until a second signal, which then ended it 0, its NDJSON cut short (hF66).
+  if (stoppedBy !== undefined) {
+    let before = -1;
+    const stall = setInterval(() => {
+      const now = untaken();
+      if (process.stdout.writableLength > 0 && now === before) cutShortBy(stoppedBy);
+      before = now;
+    }, stalledMs);
+    stall.unref();
+  }
   await Promise.all([process.stdout, process.stderr].map((stream) => new Promise((out) => stream.write('', out))));
   // Hint: a write that failed (a full disk) is said before the run ends, and ends it (exit 2); the
   // error event comes before the write's callback is followed here.
   await Promise.all(sayingFirst);
   // Hint: a code chosen before the failure was known (listen's 0) does not hide it (review hR65).
   return exit();
+}
+
+/** How long a stopped run waits for a reader of stdout that takes none of it (see `exitOnceWritten`). */
+const stalledMs = 1000;
+
+/**
+ * How much of what was written to stdout its reader has not yet taken. Hint: a pipe's libuv queue
+ * too (`writeQueueSize`, Node's own, not documented), which shrinks as the reader takes part of a
+ * write: `writableLength` changes only once a whole write is taken, and listen's lines held for
+ * a slow reader go as one write of up to 16 MiB.
+ */
+function untaken(): number {
+  const handle = (process.stdout as unknown as { _handle?: { writeQueueSize?: number } })._handle;
+  return process.stdout.writableLength + (handle?.writeQueueSize ?? 0);
 }
 
 /** What is being said before the run may end: stdout's write error (see `sayBeforeExit`). */

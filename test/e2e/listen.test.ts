@@ -1010,22 +1010,30 @@ describe('listen and verify', () => {
     }
   });
 
-  it('ends on a signal after its stop when the reader of its stdout has stopped taking it', async () => {
+  it('ends after its stop, as cut short (143), when the reader of its stdout has stopped taking it: on a second signal, or a second on', async () => {
     // Stopped, listen waited for its lines to go out, and took no notice of any later signal: with
     // a reader that had stopped reading (a paused consumer, a pager), only SIGKILL ended it (hT49 #1).
-    const { child, stdout, until, url } = await listenWithStalledStdout();
-    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
-    try {
-      // Its line waits behind the full pipe.
-      expect((await fetch(url, { method: 'POST', body: JSON.stringify([attempt(1)]) })).status).toBe(200);
-      child.kill('SIGTERM');
-      await until('stopped: 1 request');
-      await delay(200);
-      child.kill('SIGTERM');
-      expect(await Promise.race([exited, delay(5_000, 'still running')])).toBe(0);
-    } finally {
-      child.kill('SIGKILL');
-      stdout.close();
+    // Then a second signal ended it with 0, its NDJSON cut short, and with one it ran on (red team hF66).
+    for (const signals of [2, 1]) {
+      const { child, stdout, until, url } = await listenWithStalledStdout(['--format', 'json']);
+      const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+      try {
+        // Its line waits behind the full pipe.
+        expect((await fetch(url, { method: 'POST', body: JSON.stringify([attempt(1)]) })).status).toBe(200);
+        child.kill('SIGTERM');
+        await until('stopped: 1 request');
+        if (signals === 2) {
+          await delay(200);
+          child.kill('SIGTERM');
+        }
+        expect({ signals, code: await Promise.race([exited, delay(5_000, 'still running')]) }).toEqual({
+          signals,
+          code: 143,
+        });
+      } finally {
+        child.kill('SIGKILL');
+        stdout.close();
+      }
     }
   });
 
