@@ -75,6 +75,9 @@ describe('ioReason', () => {
     expect(ioReason(reset)).toBe('connection reset by the other end');
     const broken = Object.assign(new Error('write EPIPE'), { code: 'EPIPE', syscall: 'write' });
     expect(ioReason(broken)).toBe('broken pipe: the other end closed it');
+    // `validate - 0>&1 | cat`: stdin is the writing end of a pipe (red team hF66).
+    const unconnected = Object.assign(new Error('read ENOTCONN'), { code: 'ENOTCONN', syscall: 'read' });
+    expect(ioReason(unconnected)).not.toContain('ENOTCONN');
   });
 
   it("keeps only the words of an error it has none for: not node's code, call or path", () => {

@@ -86,6 +86,8 @@ const ioReasons: Record<string, string> = {
   EROFS: 'a read-only file system',
   ECONNRESET: 'connection reset by the other end',
   EPIPE: 'broken pipe: the other end closed it',
+  // Hint: a stdin that is the writing end of a pipe (`validate - 0>&1 | cat`) reads so too.
+  ENOTCONN: 'not connected: a socket with no other end, or the writing end of a pipe',
 };
 
 /**

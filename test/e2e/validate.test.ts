@@ -1,4 +1,4 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import {
   copyFileSync,
   createWriteStream,
@@ -901,6 +901,19 @@ describe('validate: usage and I/O errors', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('says in words why a stdin that is the writing end of a pipe cannot be read (validate - 0>&1 | cat)', () => {
+    // It said Node's "cannot be read: read ENOTCONN", where every other errno code is worded.
+    // Hint: a pipe of the shell's: Node's own stdio 'pipe' is a socket pair, which reads as any socket.
+    const run = spawnSync('/bin/sh', ['-c', '"$0" "$1" validate - 0>&1 | cat', process.execPath, binPath], {
+      encoding: 'utf8',
+      env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: undefined },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      timeout: 10_000,
+    });
+    expect(run.stdout).toContain('<stdin>:1:1  error  cannot be read: not connected');
+    expect(run.stdout).not.toContain('ENOTCONN');
   });
 
   it('names a missing path on one line, exit 2', async () => {
