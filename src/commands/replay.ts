@@ -383,14 +383,14 @@ function sameUrl(a: string, b: string): boolean {
 }
 
 /**
- * For `--resume`: the keys the journal confirms, once it is known to be this run's journal, and
- * the `--fresh` run it continues. Unreadable lines (torn by a crash or a full disk) are listed and skipped.
+ * For `--resume`: the keys the journal confirms, once it is known to be this run's journal, the
+ * `--fresh` run it continues, and whether its keys name batches by their place in the run. Unreadable lines (torn by a crash or a full disk) are listed and skipped.
  */
 function resumedFromJournal(
   path: string,
   run: RunIdentity,
   url: string,
-): { confirmed: Set<string>; fresh: FreshRun | undefined } {
+): { confirmed: Set<string>; fresh: FreshRun | undefined; placedInRun: boolean } {
   const warnings: string[] = [];
   const contents = readJournal(path, (message) => warnings.push(message));
   // Hint: the header first: a file that is not this run's journal is refused in one line, not
@@ -432,7 +432,12 @@ function resumedFromJournal(
       `the journal was written for ${written}, and this run sends to ${url}: the batches it confirms as delivered there are not sent here`,
     );
   }
-  return { confirmed: contents.confirmed, fresh: header?.fresh ?? undefined };
+  // Hint: a journal before version 3 named batches by their place in the run: its keys are matched so.
+  return {
+    confirmed: contents.confirmed,
+    fresh: header?.fresh ?? undefined,
+    placedInRun: header !== undefined && header.version < journalVersion,
+  };
 }
 
 /**
@@ -604,6 +609,7 @@ async function replayWith(
     // last batch must not wait for more input. Hint: decided as `endsByItself` is: what is not a
     // regular file, `-` and `/dev/stdin` included, is a stream, however it is opened.
     lingerMs: endsByItself ? undefined : settings.lingerMs,
+    placedInRun: resumed?.placedInRun,
   });
   const sizes = await inputSizes(sources);
 

@@ -68,13 +68,32 @@ describe('planBatches', () => {
   });
 
   it('gives stable keys and webhook ids, distinct for identical batches at different places', async () => {
-    const input = () => chunks([event('a', 0, 1)], [event('a', 1, 1)]);
+    // The same text again further on in its file (two values never start at one byte of it).
+    const input = () => chunks([event('a', 0, 1)], [{ ...event('a', 1, 1), offset: 20 }]);
     const first = await collect(planBatches(input()));
     const again = await collect(planBatches(input()));
     expect(first.map((b) => b.key)).toEqual(again.map((b) => b.key));
     expect(first.map((b) => b.webhookId)).toEqual(again.map((b) => b.webhookId));
     expect(first[0]!.key).not.toBe(first[1]!.key);
-    expect(first[0]!.webhookId).toMatch(/^msg_0_[0-9a-f]{32}$/);
+    expect(first[0]!.webhookId).toMatch(/^msg_97_1_[0-9a-f]{32}$/);
+    // Placed in the run, as a journal before version 3 keyed them, for --resume of one.
+    const placed = await collect(planBatches(input(), { placedInRun: true }));
+    expect(placed.map((b) => b.key.split('-')[0])).toEqual(['0', '1']);
+    expect(placed[0]!.webhookId).toBe(`msg_0_${first[0]!.key.split('-')[1]}`);
+  });
+
+  it('keys a batch by where it starts in its file: a file before it read in part, or not at all, changes neither key nor webhook-id', async () => {
+    // A folder's file deleted mid-run and put back: every later batch moved to another key, and
+    // --resume sent them again under new webhook-ids (red team hF69).
+    const file = (name: string) => [event(name, 0, 1), event(name, 0, 2), event(name, 0, 3), event(name, 0, 4)];
+    for (const rewrite of [undefined, (_value: unknown, text: string) => text]) {
+      const whole = await collect(planBatches(chunks(file('a'), file('b'), file('c')), { batchSize: 2, rewrite }));
+      const partly = await collect(
+        planBatches(chunks(file('a'), file('b').slice(0, 2), file('c')), { batchSize: 2, rewrite }),
+      );
+      const named = (batches: OutboundBatch[]) => batches.map((b) => `${b.source} ${b.key} ${b.webhookId}`);
+      expect(named(partly)).toEqual(named([...whole.slice(0, 3), ...whole.slice(4)]));
+    }
   });
 
   it('keys on the original text, so --fresh --resume still matches', async () => {

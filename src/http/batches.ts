@@ -41,7 +41,10 @@ export interface SkippedInput {
 export interface OutboundBatch {
   /** 0-based position among the batches of this run. */
   ordinal: number;
-  /** Stable across reruns of the same input and options: what `--resume` matches on. */
+  /**
+   * Stable across reruns of the same input and options, however much of an earlier file a run
+   * could read: what `--resume` matches on.
+   */
   key: string;
   /** The Standard Webhooks `webhook-id`: the same for every attempt, derived from the body. */
   webhookId: string;
@@ -156,6 +159,11 @@ interface PlanOptions {
    * batch is full or the input ends (for stdin, which may go quiet for a long time).
    */
   lingerMs?: number | undefined;
+  /**
+   * Name each batch by its place among the run's batches, as journals before version 3 did: for
+   * `--resume` of one, whose keys (and the webhook-ids its run sent) are named so.
+   */
+  placedInRun?: boolean | undefined;
 }
 
 const lingered = Symbol('lingered');
@@ -197,8 +205,10 @@ export async function* planBatches(
     const end = group.at(-1);
     if (first === undefined || end === undefined) throw new Error('a batch holds at least one event');
     // Hint: the key hashes the original text, not the rewritten one, so `--fresh --resume`
-    // still recognises batches that a previous run delivered; the ordinal keeps two identical
-    // batches apart. The body is one buffer of the exact size, written text by text: joining
+    // still recognises batches that a previous run delivered; where the batch starts (its source,
+    // and its first event's byte in it) keeps two identical batches apart. Not its place in the
+    // run: a file that could not be read moved every later batch to another key, and a --resume
+    // with the file back sent them again under new webhook-ids. The body is one buffer of the exact size, written text by text: joining
     // the texts into one string first costs several times more on large events (V8 flattens
     // the joined string, then encodes it again), and a buffer per event left pooled slabs for
     // the garbage collector, most of a large replay's memory.
@@ -219,10 +229,11 @@ export async function* planBatches(
         : undefined;
     const body = asIs ?? joined(texts, size);
     const contentHash = (hash ? hash.digest('hex') : hashOnce('sha256', `${first.text}\n`, 'hex')).slice(0, 32);
-    const key = `${ordinal}-${contentHash}`;
+    const place = options.placedInRun ? String(ordinal) : `${first.source}_${first.offset}`;
+    const key = `${place}-${contentHash}`;
     // Without a rewrite the body is a function of the original text, so the key's hash already
     // names its content and a second hash per batch would be wasted.
-    const webhookId = options.rewrite ? `msg_${digest(String(ordinal), '\n', body)}` : `msg_${ordinal}_${contentHash}`;
+    const webhookId = options.rewrite ? `msg_${digest(place, '\n', body)}` : `msg_${place}_${contentHash}`;
     const last = { file: end.file, offset: end.offset + Buffer.byteLength(end.text) };
     const batch = { ordinal, key, webhookId, body, events: group.length, source: first.location, last };
     ordinal++;

@@ -36,6 +36,7 @@ import {
   type JournalHeader,
   journalKind,
   journalLines,
+  journalVersion,
   lockJournal,
   openJournal,
   parseJournal,
@@ -488,10 +489,15 @@ describe('journal', () => {
     expect(olderStdin.header).toBeDefined();
     expect(() => checkResume(path, olderStdin.header, stdinRun, olderStdin.notHeader)).not.toThrow();
     // A newer version is said to be one; a version none ever was, an edit.
-    const newer = parseText(`${JSON.stringify({ ...header(), version: 3 })}\n`);
+    const newer = parseText(`${JSON.stringify({ ...header(), version: journalVersion + 1 })}\n`);
     expect(() => checkResume(path, newer.header, run, newer.notHeader)).toThrow(
-      `--resume: cannot trust the journal ${path}: it was written by a newer callhook replay (journal version 3); resume it with that one`,
+      `--resume: cannot trust the journal ${path}: it was written by a newer callhook replay (journal version ${journalVersion + 1}); resume it with that one`,
     );
+    // Version 2, whose keys name batches by their place in the run, and this one are both resumed.
+    for (const version of [2, journalVersion]) {
+      const known = parseText(`${JSON.stringify({ ...header(), version })}\n`);
+      expect(known.header?.version, String(version)).toBe(version);
+    }
     // A version 1 header of stdin that is no header callhook wrote (`uri` for `url`) is an edit,
     // not an earlier callhook's journal whose fingerprint cannot be compared: it has none.
     const { url: _url, ...withoutUrl } = header();

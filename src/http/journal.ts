@@ -69,17 +69,21 @@ export interface JournalEntry {
 /** The value of the header line's `journal` field, which tells a journal from any other file. */
 export const journalKind = 'callhook replay' as const;
 
-/** The header's `version`: what this callhook writes and resumes. */
-export const journalVersion = 2 as const;
+/**
+ * The header's `version`: what this callhook writes and resumes. 3 since a batch's key names where
+ * it starts in its file, not its place in the run (see `planBatches`); a journal of 2 (or 1, of
+ * stdin) is resumed by its own keys.
+ */
+export const journalVersion = 3 as const;
 
 /** The journal's first line: what `--resume` checks before it trusts the lines after it. */
 export interface JournalHeader {
   journal: typeof journalKind;
   /**
-   * 2 since the fingerprint covers all of the input; a version 1 journal is resumed only when it
-   * had none to compare (stdin).
+   * 2 since the fingerprint covers all of the input (a version 1 journal is resumed only when it
+   * had none to compare: stdin), 3 since keys name where a batch starts in its file.
    */
-  version: 1 | typeof journalVersion;
+  version: 1 | 2 | typeof journalVersion;
   /** The paths as the run was given them. */
   inputs: string[];
   /** Of the input's content (see `fingerprintInputs`); null when it includes stdin. */
@@ -262,7 +266,9 @@ function isHeader(value: unknown): value is JournalHeader {
     header !== null &&
     header.journal === journalKind &&
     // Hint: a version 1 journal of stdin has no fingerprint, the one thing version 2 changed.
-    (header.version === journalVersion || (header.version === 1 && header.fingerprint === null)) &&
+    (header.version === journalVersion ||
+      header.version === 2 ||
+      (header.version === 1 && header.fingerprint === null)) &&
     Array.isArray(header.inputs) &&
     header.inputs.every((input) => typeof input === 'string') &&
     (header.fingerprint === null || typeof header.fingerprint === 'string') &&

@@ -113,6 +113,19 @@ describe('DeliveryStats', () => {
       's:10',
       's:11',
     ]);
+    // Keyed by where each batch starts (its source, and its first event's byte in it).
+    const placed = new DeliveryStats();
+    for (const place of ['1_40', '0_900', '1_7', '0_85', '2_0']) {
+      const key = `${place}-${'0'.repeat(32)}`;
+      placed.finish({ key, status: 'failed', attempts: 1, events: 1, source: place, at: '', reason: 'x' });
+    }
+    expect(placed.report('http://127.0.0.1/', 'POST').undelivered.map((u) => u.source)).toEqual([
+      '0_85',
+      '0_900',
+      '1_7',
+      '1_40',
+      '2_0',
+    ]);
   });
 
   it('counts a batch whose attempt failed as retrying until it finishes, so the progress line is not "0 errors"', () => {

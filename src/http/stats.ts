@@ -114,6 +114,16 @@ export interface ProgressSnapshot {
 }
 
 const maxUndeliveredListed = 10_000;
+
+/**
+ * Compares two batch keys by where their batches start: `source_offset-hash` (`planBatches`), or
+ * `ordinal-hash` in a journal before version 3.
+ */
+function inInputOrder(a: string, b: string): number {
+  const [sourceA = 0, offsetA = 0] = a.slice(0, a.indexOf('-')).split('_').map(Number);
+  const [sourceB = 0, offsetB = 0] = b.slice(0, b.indexOf('-')).split('_').map(Number);
+  return sourceA - sourceB || offsetA - offsetB;
+}
 const maxInvalidListed = 1_000;
 
 /** Latencies below this many tenths of a ms each have a bucket of their own. */
@@ -371,9 +381,9 @@ export class DeliveryStats {
       retries: this.retries,
       statusCodes: { ...this.statusCodes },
       latencyMs: this.latency(),
-      // Hint: in the input's order (a key begins with its batch's ordinal), not the order they
+      // Hint: in the input's order (a key begins with where its batch starts), not the order they
       // finished in, which concurrency and retries shuffle (hT59).
-      undelivered: this.undelivered.toSorted((a, b) => Number.parseInt(a.key, 10) - Number.parseInt(b.key, 10)),
+      undelivered: this.undelivered.toSorted((a, b) => inInputOrder(a.key, b.key)),
       invalid: this.invalid,
       inputProblems: this.inputProblems,
       unreadableFiles: [...this.unreadableFiles],

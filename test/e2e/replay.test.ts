@@ -51,6 +51,23 @@ function ndjson(count: number): string {
   return path;
 }
 
+/** NDJSON of the events `attempt` numbers from `from` up to `to`. */
+function attemptLines(from: number, to: number): string {
+  return Array.from({ length: to - from }, (_, k) => `${JSON.stringify(attempt(from + k))}\n`).join('');
+}
+
+/**
+ * A folder of `a.ndjson`, `b.ndjson` and `c.ndjson` holding events numbered on from 0, `a`, `b`
+ * and `c` of them; `b` is its path.
+ */
+function folderOfThree(a: number, b: number, c: number): { dir: string; b: string } {
+  const dir = tempDir('replay');
+  writeFileSync(join(dir, 'a.ndjson'), attemptLines(0, a));
+  writeFileSync(join(dir, 'b.ndjson'), attemptLines(a, a + b));
+  writeFileSync(join(dir, 'c.ndjson'), attemptLines(a + b, a + b + c));
+  return { dir, b: join(dir, 'b.ndjson') };
+}
+
 const secret = standardSecret('callhook e2e secret key 32 bytes');
 // Fast retries: the fault tests must not sleep for the default half-second backoff.
 const fast = ['--backoff-base', '5', '--backoff-cap', '20'];
@@ -174,13 +191,7 @@ describe('replay', () => {
   it('sends the batch held at the end of a file whose next file has gone since it was listed, and names that one unreadable', async () => {
     // b.ndjson deleted while the first batch was in flight: the run stopped ("reading the input
     // failed"), event 3, held for the next batch, was neither sent nor counted, and c not read.
-    const dir = tempDir('replay');
-    const lines = (from: number, to: number) =>
-      Array.from({ length: to - from }, (_, k) => `${JSON.stringify(attempt(from + k))}\n`).join('');
-    writeFileSync(join(dir, 'a.ndjson'), lines(0, 4));
-    writeFileSync(join(dir, 'b.ndjson'), lines(4, 6));
-    writeFileSync(join(dir, 'c.ndjson'), lines(6, 8));
-    const gone = join(dir, 'b.ndjson');
+    const { dir, b: gone } = folderOfThree(4, 2, 2);
     const s = await server((req, res) => {
       // Hint: b is opened only once this answer is in: with one worker, the next batch is read then.
       if (req.index === 0) rmSync(gone);
@@ -209,6 +220,27 @@ describe('replay', () => {
       { file: gone, line: 1, column: 1, message: 'cannot be read: no such file or directory' },
     ]);
     expect(report.stoppedBy).toBeNull();
+  });
+
+  it('--resume after a file that could not be read sends that file alone: the files after it keep their keys', async () => {
+    // b.ndjson deleted mid-run, put back, and resumed: c's batches were keyed by their place in
+    // the run, which b's absence had moved, so the resume sent them again under new webhook-ids.
+    const { dir, b: gone } = folderOfThree(4, 4, 4);
+    const journal = join(tempDir('replay'), 'run.jsonl');
+    const s = await server((req, res) => {
+      // Hint: b is opened only once a's batches are taken: with one worker, after this answer.
+      if (req.index === 0) rmSync(gone);
+      res.end('ok');
+    });
+    const args = ['replay', dir, '--url', s.url, '--batch-size', '2', '--concurrency', '1', '--journal', journal];
+    const first = await runCli(args);
+    expect(first.code).toBe(2);
+    expect(receivedEvents(s).map(numberOf)).toEqual([0, 1, 2, 3, 8, 9, 10, 11]);
+    writeFileSync(gone, attemptLines(4, 8));
+    const resumed = await runCli([...args, '--resume']);
+    expect(resumed.stderr).toBe('');
+    expect(resumed.code).toBe(0);
+    expect(receivedEvents(s).map(numberOf)).toEqual([0, 1, 2, 3, 8, 9, 10, 11, 4, 5, 6, 7]);
   });
 
   it('says in its summary and report which files it did not read (not text), as summarise does', async () => {
@@ -1793,6 +1825,35 @@ describe('replay', () => {
     expect(noDelivery.code).toBe(0);
     expect(unwrapped(noDelivery.stderr)).toContain(
       "warning: the journal does not say how its run sent the batches (an earlier version wrote it): resume only with that run's --sign, --signature-header, --method and -H, once it has ended (an earlier version may not lock its journal)",
+    );
+  });
+
+  it('--resume of a version 2 journal, whose keys name batches by their place in the run, sends exactly the rest, under the webhook-ids of that run', async () => {
+    const s = await server();
+    const input = ndjson(4);
+    const journal = join(tempDir('replay'), 'v2.jsonl');
+    const args = ['replay', input, '--url', s.url, '--batch-size', '1', '--concurrency', '1', '--sign', 'standard'];
+    const env = { CALLHOOK_SECRET: secret };
+    const first = await runCli([...args, '--journal', journal], { env });
+    expect(first.code, first.stderr).toBe(0);
+    // As version 2 wrote it, its first two batches delivered: `<place in the run>-<hash>`.
+    const [head, ...entries] = readFileSync(journal, 'utf8').trim().split('\n');
+    const v2 = entries.slice(0, 2).map((line, place) => {
+      const entry = JSON.parse(line);
+      return JSON.stringify({ ...entry, key: `${place}-${entry.key.split('-')[1]}` });
+    });
+    writeFileSync(journal, `${JSON.stringify({ ...JSON.parse(head ?? '{}'), version: 2 })}\n${v2.join('\n')}\n`);
+    const resumed = await runCli([...args, '--journal', journal, '--resume'], { env });
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(receivedEvents(s).map(numberOf)).toEqual([0, 1, 2, 3, 2, 3]);
+    const hashOf = (line: string) => JSON.parse(line).key.split('-')[1];
+    expect(s.requests.slice(4).map((request) => request.headers['webhook-id'])).toEqual(
+      entries.slice(2, 4).map((line, k) => `msg_${k + 2}_${hashOf(line)}`),
+    );
+    // And what it appends is keyed as the journal's own lines are.
+    const appended = readFileSync(journal, 'utf8').trim().split('\n').slice(3);
+    expect(appended.map((line) => JSON.parse(line).key)).toEqual(
+      entries.slice(2, 4).map((line, k) => `${k + 2}-${hashOf(line)}`),
     );
   });
 
