@@ -691,7 +691,8 @@ Exit codes:
   0    every batch delivered
   1    a batch undelivered after its retries, 410 Gone, or nothing valid
   2    usage or I/O error (a journal that cannot be written or trusted,
-       too many open files on this machine)
+       moved, deleted or emptied during the run, or whose lock another
+       replay holds; too many open files on this machine)
   ${interruptedCodes}`,
     ),
 );

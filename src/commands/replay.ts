@@ -29,6 +29,7 @@ import {
   deliveryOf,
   fingerprintInputs,
   type Journal,
+  type JournalChange,
   type JournalHeader,
   journalKind,
   journalLockOf,
@@ -510,19 +511,23 @@ export async function replayCommand(
     delivered = takeAway;
   };
   if (journal) for (const signal of stopSignals) process.on(signal, early);
+  // Stops the run, no new batches, those in flight finished and journalled, when another replay holds the journal.
+  const halt = new AbortController();
   try {
     // Hint: held from before the journal is read until the last line is written: a second run on
     // it would send again whatever it does not confirm yet. A dry run writes none, and takes none.
     if (journal)
-      release = lockJournal(journal, warn, (holder) => {
-        warn(
-          `another replay (${holder}) took over the journal's lock, judging this run gone (paused?): stopping, so that both do not send the same batches`,
+      release = lockJournal(journal, warn, (holder, deleted) => {
+        const how = deleted
+          ? `the journal's lock was deleted during the run, and another replay (${holder}) has taken the journal since`
+          : `another replay (${holder}) took over the journal's lock, judging this run gone (paused?)`;
+        halt.abort(
+          new CallhookError(
+            `${how}: stopped, so that both do not send the same batches; once it has ended, --resume --journal ${journal} sends what neither delivered`,
+          ),
         );
-        // Hint: stopped as by a signal: no new batches, those in flight finished and journalled.
-        // Emitted, not sent: once the handlers are gone (the run ending) a real SIGTERM would kill it.
-        process.emit('SIGTERM', 'SIGTERM');
       });
-    await replayWith(paths, settings, command?.parent?.version(), delivering);
+    await replayWith(paths, settings, command?.parent?.version(), delivering, halt.signal);
   } finally {
     for (const signal of stopSignals) process.off(signal, early);
     release?.();
@@ -537,6 +542,7 @@ async function replayWith(
   settings: ReplayCommandSettings,
   version: string | undefined,
   delivering: (takeAway: () => void) => void,
+  halt: AbortSignal,
 ): Promise<void> {
   // The secret is checked before any input is read, so a missing one fails fast.
   const signer = makeSigner(settings);
@@ -679,6 +685,7 @@ async function replayWith(
   let result: Awaited<ReturnType<typeof deliverBatches>>;
   // Hint: a journal this run made and recorded nothing in is removed as it closes (see `Journal.close`).
   let journalKept = false;
+  let journalChange: JournalChange | undefined;
   try {
     result = await deliverBatches(batches, {
       url: settings.url,
@@ -699,11 +706,13 @@ async function replayWith(
       stopReading,
       stop: stop.signal,
       abort: abort.signal,
+      halt,
       stats,
     });
   } finally {
     stopProgress();
     sourceBytes.close();
+    journalChange = journal?.changed();
     journalKept = journal?.close() ?? false;
     // Stopped before stdin ended: let go of it, or the process would wait for it to close.
     if (readsStdin && !stats.inputEnded) process.stdin.destroy();
@@ -711,6 +720,9 @@ async function replayWith(
     if (!stats.inputEnded) stopReading?.abort();
   }
   const { readError, journalError, localError } = result;
+  // Hint: a journal changed after its last line (or before its first) is said as one found at a line is.
+  const changedAfter =
+    journalChange && journalError === undefined ? new CallhookError(journalChange.message) : undefined;
   tellUnsaid();
 
   // A path that cannot be read before anything was sent is a plain usage error, with no summary.
@@ -720,15 +732,17 @@ async function replayWith(
   // Hint: the run's code is set before the summary and the report are written: a reader of stdout
   // gone meanwhile (`--report /dev/stdout | head -1`) ends the run at once with the code set so far,
   // which was 0, a pass under pipefail for a run its receiver refused. The lines below refine it.
-  const failure = journalError ?? localError ?? readError;
+  const failure = journalError ?? localError ?? changedAfter ?? readError;
   process.exitCode = failure === undefined ? replayExitCode(report) : formatFatal(failure).exitCode;
-  for (const fatal of [journalError, localError]) if (fatal !== undefined) diagnose(`${formatFatal(fatal).message}\n`);
+  for (const fatal of [journalError, localError, changedAfter]) {
+    if (fatal !== undefined) diagnose(`${formatFatal(fatal).message}\n`);
+  }
   if (settings.format === 'json') process.stdout.write(`${toSafeJson(report)}\n`);
   else {
     const summary = renderReplaySummary(
       report,
       colorsFor(process.stdout),
-      journalKept ? settings.journal : undefined,
+      journalChange ? (journalChange.resumeWith ?? null) : journalKept ? settings.journal : undefined,
       terminalWidth(process.stdout),
       readError !== undefined,
       result.unjournalled?.filter((batch) => batch.status === 'delivered').length,
@@ -755,5 +769,6 @@ async function replayWith(
   if (stats.read === 0 && !stats.interrupted) diagnose('callhook: nothing to send: the input has no valid events\n');
   const code = replayExitCode(report);
   // Hint: a limit of this machine that stopped the run is an I/O error, not the receiver's failing.
-  process.exitCode = (reportFailed || localError !== undefined) && code < ExitCode.usage ? ExitCode.usage : code;
+  const local = reportFailed || localError !== undefined || changedAfter !== undefined;
+  process.exitCode = local && code < ExitCode.usage ? ExitCode.usage : code;
 }

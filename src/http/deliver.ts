@@ -53,6 +53,11 @@ export interface DeliveryOptions {
   /** Abort in-flight requests at once (a second signal). */
   abort?: AbortSignal | undefined;
   /**
+   * Stop starting batches for a failure of the run's own (its journal's lock held by another
+   * replay): the signal's reason, a CallhookError, is the run's `localError`. In-flight attempts finish.
+   */
+  halt?: AbortSignal | undefined;
+  /**
    * After the run stops (410 Gone, a receiver that answers nothing), read the rest of the input
    * to count the batches it never sent; stopped by a signal, one batch at most, to tell whether
    * any was left. Only for an input that ends by itself (files): a quiet stdin might never.
@@ -86,7 +91,10 @@ interface DeliveryResult {
   journalError?: unknown;
   /** With `journalError`: the batches in flight then (and any finished after), which the journal does not record. */
   unjournalled?: UnjournalledBatch[];
-  /** The limit of this machine (too many open files, out of memory) that stopped the run, with what helps. */
+  /**
+   * What stopped the run on this side, with what helps: a limit of this machine (too many open
+   * files, out of memory), or a `halt`.
+   */
   localError?: CallhookError;
 }
 
@@ -167,7 +175,15 @@ class DeliveryRun {
     options.abort?.addEventListener('abort', this.#onStop, { once: true });
     if (options.stop?.aborted || options.abort?.aborted) this.#onStop();
     options.abort?.addEventListener('abort', this.#onAbort, { once: true });
+    options.halt?.addEventListener('abort', this.#onHalt, { once: true });
+    if (options.halt?.aborted) this.#onHalt();
   }
+
+  readonly #onHalt = () => {
+    const reason: unknown = this.#options.halt?.reason;
+    this.#localError ??= reason instanceof CallhookError ? reason : new CallhookError(String(reason));
+    this.stopRun(this.#localError.message);
+  };
 
   readonly #onStop = () => {
     this.stats.interrupted = true;
@@ -481,6 +497,7 @@ class DeliveryRun {
     options.abort?.removeEventListener('abort', this.#onAbort);
     options.stop?.removeEventListener('abort', this.#onStop);
     options.abort?.removeEventListener('abort', this.#onStop);
+    options.halt?.removeEventListener('abort', this.#onHalt);
     this.#client.close();
   }
 }

@@ -5,6 +5,7 @@ import {
   chmodSync,
   chownSync,
   closeSync,
+  copyFileSync,
   existsSync,
   lchownSync,
   linkSync,
@@ -14,6 +15,8 @@ import {
   readdirSync,
   readFileSync,
   readlinkSync,
+  realpathSync,
+  renameSync,
   rmSync,
   statSync,
   symlinkSync,
@@ -208,6 +211,60 @@ describe('journal', () => {
     writeFileSync(replaced, 'theirs\n');
     opened.close();
     expect(readFileSync(replaced, 'utf8')).toBe('theirs\n');
+  });
+
+  it('appends nothing more to a journal moved, deleted, replaced or emptied during the run, saying what became of it and what to do', () => {
+    // The run went on appending to the file it had open, and its advice (--resume --journal with the
+    // name given) then sent delivered batches again, or was refused (red team hF69).
+    const again = 'to send what was not delivered, replay with a new --journal (which sends every batch again)';
+    const changes: Array<[string, (path: string) => void, (path: string) => string]> = [
+      [
+        'moved',
+        (path) => renameSync(path, `${path}.moved`),
+        (path) =>
+          `the journal ${path} was moved to ${realpathSync(`${path}.moved`)} during the run: stopped, as a replay given that name would not see this run's lock; rerun with --resume --journal ${realpathSync(`${path}.moved`)}`,
+      ],
+      [
+        'deleted',
+        (path) => rmSync(path),
+        (path) => `the journal ${path} was deleted during the run, and what it recorded with it: stopped; ${again}`,
+      ],
+      [
+        'replaced',
+        (path) => {
+          copyFileSync(path, `${path}.copy`);
+          renameSync(`${path}.copy`, path);
+        },
+        (path) =>
+          `the journal ${path} was replaced during the run (an editor's save?), and what this run recorded since went with the file it replaced: stopped; if the file now there is a copy of the journal, --resume --journal ${path} sends again the batches it lacks; else, ${again}`,
+      ],
+      [
+        'emptied',
+        (path) => truncateSync(path, 0),
+        (path) => `the journal ${path} was emptied during the run, and what it recorded with it: stopped; ${again}`,
+      ],
+    ];
+    for (const [what, change, message] of changes) {
+      const path = tempPath('run.jsonl');
+      const journal = openJournal(path, () => {}, header());
+      journal.append(entry('0_0-a'));
+      expect(journal.changed(), what).toBeUndefined();
+      const before = existsSync(path) ? readFileSync(path, 'utf8') : undefined;
+      change(path);
+      const after = existsSync(path) ? readFileSync(path, 'utf8') : undefined;
+      expect(() => journal.append(entry('0_9-b')), what).toThrow(new CallhookError(message(path)));
+      expect(journal.changed()?.message, what).toBe(message(path));
+      if (what === 'moved') {
+        expect(journal.changed()?.resumeWith).toBe(realpathSync(`${path}.moved`));
+        expect(readFileSync(`${path}.moved`, 'utf8')).toBe(before);
+      } else {
+        expect(journal.changed()?.resumeWith, what).toBeUndefined();
+        // Nothing more written where the journal was: an emptied one stays empty.
+        expect(existsSync(path) ? readFileSync(path, 'utf8') : undefined, what).toBe(after);
+      }
+      // Not kept: its advice is the change's.
+      expect(journal.close(), what).toBe(false);
+    }
   });
 
   it("writes untrusted text (a receiver's answer, a file name) as \\u escapes, so `tail -f` on it is safe", () => {
@@ -426,7 +483,7 @@ describe('journal', () => {
     expect(() => checkResume(path, header(), signed)).not.toThrow();
     expect(parseText(JSON.stringify(header({ fresh: freshRun }))).header?.fresh).toEqual(freshRun);
     expect(() => checkResume(path, undefined, run)).toThrow(
-      `--resume: the journal ${path} is empty: nothing was recorded (its run delivered nothing, or was stopped before it wrote its first line); run without --resume to send every batch`,
+      `--resume: the journal ${path} is empty: nothing is recorded in it (its run delivered nothing, was stopped before it wrote its first line, or it was emptied since); run without --resume to send every batch`,
     );
     // A header whose fields are not what callhook writes (a journal edited or made by hand) is no header.
     for (const bad of [
@@ -475,6 +532,12 @@ describe('journal', () => {
     expect(first.notHeader).toEqual({ line: 1, edited: false, otherVersion: 0 });
     expect(() => checkResume(path, first.header, run, first.notHeader)).toThrow(
       `--resume: cannot trust the journal ${path}: it was written by an early callhook replay, before journals had a header, which this one cannot resume: finish the run with the callhook that wrote it, or start a new journal (which sends every batch again)`,
+    );
+    // One emptied during its run, which wrote on (`: > journal` as a line went out): its first line
+    // is an entry, with a key of this version, which no early callhook wrote (red team hF69).
+    const emptied = parseText(`${JSON.stringify(entry('0_120-a'))}\n`);
+    expect(() => checkResume(path, emptied.header, run, emptied.notHeader)).toThrow(
+      `--resume: cannot trust the journal ${path}: its first line (${path}:1) is a batch's, not the header: it was emptied or cut short during its run, and what it recorded before with it; to send what was not delivered, replay with a new --journal (which sends every batch again)`,
     );
     // A journal of the version before (its fingerprint took a part of the input, and no longer
     // compares): said so, not that the input changed.
@@ -852,22 +915,55 @@ describe('journal', () => {
     vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
     try {
       const path = tempPath('run.jsonl');
-      const lost: string[] = [];
+      const lost: Array<[string, boolean]> = [];
       const release = lockJournal(
         path,
         () => {},
-        (holder) => lost.push(holder),
+        (holder, deleted) => lost.push([holder, deleted]),
       );
       const theirs = `${process.ppid} ${hostname()} 0123456789ab pid:[1]\n`;
       writeFileSync(`${path}.lock`, theirs);
       const longAgo = new Date(Date.now() - 120_000);
       utimesSync(`${path}.lock`, longAgo, longAgo);
       vi.advanceTimersByTime(30_000);
-      expect(lost).toEqual([`pid ${process.ppid} in another pid namespace`]);
+      expect(lost).toEqual([[`pid ${process.ppid} in another pid namespace`, false]]);
       // Theirs, untouched by this run's heartbeat and release.
       expect(Date.now() - statSync(`${path}.lock`).mtimeMs).toBeGreaterThan(100_000);
       release();
       expect(readFileSync(`${path}.lock`, 'utf8')).toBe(theirs);
+      expect(vi.getTimerCount()).toBe(0);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('makes its lock again when it is deleted during the run, saying so; one another run made meanwhile is said as such, not as a takeover', () => {
+    // A deleted lock was passed over in silence, a second run then took the journal, and the first
+    // said that run "took over" and stopped as on a SIGTERM nobody sent (red team hF69).
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    try {
+      const path = tempPath('run.jsonl');
+      const warnings: string[] = [];
+      const lost: Array<[string, boolean]> = [];
+      const release = lockJournal(
+        path,
+        (message) => warnings.push(message),
+        (holder, deleted) => lost.push([holder, deleted]),
+      );
+      const mine = readFileSync(`${path}.lock`, 'utf8');
+      rmSync(`${path}.lock`);
+      vi.advanceTimersByTime(10_000);
+      expect(readFileSync(`${path}.lock`, 'utf8')).toBe(mine);
+      expect(warnings).toEqual([
+        `the journal's lock ${realpathSync(dirname(path))}/run.jsonl.lock was deleted during the run: made again, so that another replay on ${path} is still refused`,
+      ]);
+      // Deleted, and another run of this host made its own before this one looked: it cannot
+      // have taken over a lock whose run (this one) it can see running.
+      rmSync(`${path}.lock`);
+      writeFileSync(`${path}.lock`, `${process.ppid} ${hostname()} 0123456789ab\n`);
+      vi.advanceTimersByTime(10_000);
+      expect(lost).toEqual([[`pid ${process.ppid}`, true]]);
+      release();
       expect(vi.getTimerCount()).toBe(0);
     } finally {
       vi.useRealTimers();

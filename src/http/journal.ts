@@ -27,6 +27,7 @@ import {
 import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { CallhookError, describeIoError, ExitCode, ioReason } from '../errors.js';
+import { fileNameOf } from '../input/file-names.js';
 import { LineSplitter } from '../input/line-splitter.js';
 import { defaultMaxElementBytes, listSources, openAtOnce, readChunks } from '../input/read.js';
 import {
@@ -110,15 +111,79 @@ export interface JournalHeader {
   startedAt: string;
 }
 
-/** Something that records finished batches. `append` throws a CallhookError when the line cannot be written. */
+/** What became of a journal during its run, when it is no longer the file at its path holding what the run wrote. */
+export interface JournalChange {
+  /** What happened, and what to do: one line. */
+  message: string;
+  /** The name it is whole under now, to resume it by (moved); undefined when there is none. */
+  resumeWith?: string | undefined;
+}
+
+/**
+ * Something that records finished batches. `append` throws a CallhookError when the line cannot
+ * be written, or when the journal has changed (see `changed`), writing nothing.
+ */
 export interface Journal {
   append(entry: JournalEntry): void;
   /**
+   * Whether the journal was moved, deleted, replaced or cut short since it was opened: then
+   * `--resume` with its name would send delivered batches again, or be refused.
+   */
+  changed(): JournalChange | undefined;
+  /**
    * Closes the file. One this run made and appended nothing to records nothing, and is removed:
    * left holding a header alone, it refused the next run (told, say, to pass --batch-size) as a
-   * journal that exists. Says whether the journal is kept.
+   * journal that exists. Says whether the journal is kept, at its path (not `changed`).
    */
   close(): boolean;
+}
+
+/** A journal's advice when what it recorded is lost. */
+const startAgain = 'to send what was not delivered, replay with a new --journal (which sends every batch again)';
+
+/**
+ * What became of the journal open as `fd`, named `path`, whose file was `opened` (its device and
+ * inode) holding `size` bytes as this run last wrote it (see `Journal.changed`). Hint: the
+ * file a name leads to now, compared with the one open, as a moved file is found: another file
+ * there (an editor's save), none, or the same one shorter (`: > journal`). Linux names where a moved
+ * one went (/proc/self/fd); elsewhere it is said to be moved.
+ */
+function journalChange(fd: number, path: string, opened: string | undefined, size: number): JournalChange | undefined {
+  let now: ReturnType<typeof statSync> | undefined;
+  try {
+    now = statSync(path);
+  } catch {
+    // Gone: said below.
+  }
+  if (now && (opened === undefined || fileId(now) === opened)) {
+    if (now.size >= size) return undefined;
+    const cut = now.size === 0 ? 'emptied' : `cut short (${now.size} of its ${size} bytes left)`;
+    return {
+      message: `the journal ${path} was ${cut} during the run, and what it recorded with it: stopped; ${startAgain}`,
+    };
+  }
+  if (fstatSync(fd).nlink === 0) {
+    return {
+      message: now
+        ? `the journal ${path} was replaced during the run (an editor's save?), and what this run recorded since went with the file it replaced: stopped; if the file now there is a copy of the journal, --resume --journal ${path} sends again the batches it lacks; else, ${startAgain}`
+        : `the journal ${path} was deleted during the run, and what it recorded with it: stopped; ${startAgain}`,
+    };
+  }
+  let moved: string | undefined;
+  try {
+    moved = fileNameOf(readlinkSync(`/proc/self/fd/${fd}`, { encoding: 'buffer' }));
+  } catch {
+    // No /proc (macOS): where it went is not known.
+  }
+  const lock = "stopped, as a replay given that name would not see this run's lock";
+  return moved
+    ? {
+        message: `the journal ${path} was moved to ${moved} during the run: ${lock}; rerun with --resume --journal ${moved}`,
+        resumeWith: moved,
+      }
+    : {
+        message: `the journal ${path} was moved during the run: ${lock}; rerun with --resume, naming it where it is now`,
+      };
 }
 
 /**
@@ -208,16 +273,28 @@ export function openJournal(path: string, warn: (message: string) => void, heade
     close();
     throw writeError(error, path);
   }
+  // Hint: what the run has written, to tell the journal from another file put at its name, or one cut short.
+  const opened = fileId(stats);
+  let size = fstatSync(fd).size;
+  const changed = () => journalChange(fd, path, opened, size);
   return {
     append(entry) {
+      const change = changed();
+      if (change) throw new CallhookError(change.message, ExitCode.usage);
       appended = true;
+      const line = Buffer.from(`${escapeJsonForTerminal(JSON.stringify(entry))}\n`);
       try {
-        writeAllSync(fd, Buffer.from(`${escapeJsonForTerminal(JSON.stringify(entry))}\n`));
+        writeAllSync(fd, line);
       } catch (error) {
         throw writeError(error, path);
       }
+      size += line.length;
     },
-    close,
+    changed,
+    close() {
+      const change = changed();
+      return close() && change === undefined;
+    },
   };
 }
 
@@ -240,6 +317,8 @@ export interface NotHeader {
   edited: boolean;
   /** The `version` of a journal header written by another callhook, earlier or newer, which this one cannot resume. */
   otherVersion?: number | undefined;
+  /** It is an entry this version writes: the journal was emptied or cut short during its run. */
+  cut?: boolean | undefined;
 }
 
 /** Whether a line of a journal is an entry: a batch's key and one of the statuses. */
@@ -350,13 +429,17 @@ export function parseJournal(lines: Iterable<string | undefined> & object): Jour
       // write (past this one's): said as such; any other header is an edit.
       const older = named?.version === 1 && typeof named.fingerprint === 'string';
       const newer = Number.isInteger(named?.version) && (named?.version as number) > journalVersion;
-      // Hint: the first versions wrote no header, only entries: version 0 (review hT69).
+      // Hint: the first versions wrote no header, only entries: version 0 (review hT69). Their
+      // keys began with the batch's ordinal alone; one naming where it starts in its file is this
+      // version's, whose journal lost its first lines (emptied during its run: red team hF69).
       const first = !edited && isWrittenEntry(value);
-      const version = first ? 0 : edited && (older || newer) ? named.version : undefined;
+      const cut = first && /^[0-9]+_[0-9]+-/.test((value as JournalEntry).key);
+      const version = first && !cut ? 0 : edited && (older || newer) ? named.version : undefined;
       contents.notHeader = {
         line: number,
         edited,
         ...(version === undefined ? {} : { otherVersion: version as number }),
+        ...(cut ? { cut } : {}),
       };
       if (edited) continue;
     }
@@ -472,15 +555,17 @@ export function checkResume(
   } else if (!header && notHeader) {
     const first = `its first line (${path}:${notHeader.line})`;
     problems.push(
-      notHeader.edited
-        ? `${first} is a callhook replay journal header with fields callhook does not write (edited by hand?)`
-        : `${first} is not a callhook replay journal header, so the file was not written by callhook replay (or by this version of it)`,
+      notHeader.cut
+        ? `${first} is a batch's, not the header: it was emptied or cut short during its run, and what it recorded before with it; ${startAgain}`
+        : notHeader.edited
+          ? `${first} is a callhook replay journal header with fields callhook does not write (edited by hand?)`
+          : `${first} is not a callhook replay journal header, so the file was not written by callhook replay (or by this version of it)`,
     );
   } else if (!header) {
     // Hint: no line at all, as a run killed between making its journal and writing its header
     // leaves it: nothing to distrust, and nothing to resume (a new run takes an empty journal).
     throw new CallhookError(
-      `--resume: the journal ${path} is empty: nothing was recorded (its run delivered nothing, or was stopped before it wrote its first line); run without --resume to send every batch`,
+      `--resume: the journal ${path} is empty: nothing is recorded in it (its run delivered nothing, was stopped before it wrote its first line, or it was emptied since); run without --resume to send every batch`,
       ExitCode.usage,
     );
   } else {
@@ -545,15 +630,16 @@ export function journalLockOf(path: string): string {
  * another host cannot be checked, and is refused naming it. Nor can one from another pid
  * namespace of this host (another container): the run holding it touches it every 10 s, and it
  * is refused until silent for 60 s; a run whose lock another has taken over so is told `onLost`
- * (naming the new holder). A folder that takes no new file (read-only, though the journal in it
- * is writable) is told to `warn`, and the run goes on unlocked, as is a folder on the way that
- * others can write to; one another user owns is refused (`checkFoldersOf`). Hint: a lock file
+ * (naming the new holder), as is one whose lock was deleted and made by another run since
+ * (`deleted`); a lock deleted and not made since is made again, with a warning. A folder that
+ * takes no new file (read-only, though the journal in it is writable) is told to `warn`, and the
+ * run goes on unlocked, as is a folder on the way that others can write to; one another user owns is refused (`checkFoldersOf`). Hint: a lock file
  * made exclusively, as git's index.lock is; node has no flock.
  */
 export function lockJournal(
   path: string,
   warn: (message: string) => void,
-  onLost: (holder: string) => void = () => {},
+  onLost: (holder: string, deleted: boolean) => void = () => {},
 ): () => void {
   // Hint: the lock is the first file a run makes beside its journal.
   checkJournalFolders(path, warn);
@@ -601,20 +687,35 @@ export function lockJournal(
   removeStaleDrafts(lock);
   let held = true;
   const heartbeat = setInterval(() => {
-    const text = lockText(lock);
-    // Gone (removed by hand), or unreadable: nothing of this run's to keep fresh.
-    if (text === undefined) return;
+    let text = lockText(lock);
+    if (text === undefined) {
+      // Hint: removed by hand (or unreadable): made again, or a second run on the journal would
+      // be let in; one made meanwhile by another run is that run's, said below.
+      try {
+        makeWhole(lock, mine);
+        warn(
+          `the journal's lock ${lock} was deleted during the run: made again, so that another replay on ${path} is still refused`,
+        );
+        return;
+      } catch {
+        text = lockText(lock);
+        if (text === undefined) return;
+      }
+    }
     if (text === mine) {
       try {
         utimesSync(lock, new Date(), new Date());
       } catch {
-        // Gone meanwhile: as above.
+        // Gone meanwhile: made again at the next beat.
       }
       return;
     }
-    // Taken over: this run was judged silent (paused, say, past `silentMs`).
+    // Taken over (this run was judged silent: paused, say, past `silentMs`), or deleted and made
+    // by another. Hint: a run of this host and pid namespace sees this one running, and never takes
+    // over its lock; nor does any write a lock with no id.
     clearInterval(heartbeat);
-    onLost(holderOf(text)?.name ?? 'a lock with no id');
+    const holder = holderOf(text);
+    onLost(holder?.name ?? 'a lock with no id', holder === undefined || holder.where === 'here');
   }, heartbeatMs);
   heartbeat.unref();
   const release = () => {

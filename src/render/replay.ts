@@ -100,14 +100,15 @@ const listed = 20;
 
 /**
  * The summary printed at the end of a run; a batch not delivered and why wrap to `width` columns.
- * `readFailed`: reading the input stopped the run, which `--resume` cannot get past. `unrecorded`:
+ * `journal`: the journal to resume the run with; null when there is none, though the run had one
+ * (deleted during it: stderr says what to do instead). `readFailed`: reading the input stopped the run, which `--resume` cannot get past. `unrecorded`:
  * the batches delivered whose line the journal could not take (see `renderUnjournalled`), which
  * `--resume` sends again.
  */
 export function renderReplaySummary(
   report: ReplayReport,
   c: ChalkInstance,
-  journal?: string,
+  journal?: string | null,
   width = Number.POSITIVE_INFINITY,
   readFailed = false,
   unrecorded = 0,
@@ -226,7 +227,10 @@ export function renderReplaySummary(
           ]
         : [{ text: 'To send the rest, mend the input and replay what is left.' }],
     );
-  } else if (b.undelivered > 0 || b.failed > 0 || (!report.inputComplete && (journal || b.delivered > 0))) {
+  } else if (
+    journal !== null &&
+    (b.undelivered > 0 || b.failed > 0 || (!report.inputComplete && (journal || b.delivered > 0)))
+  ) {
     // Hint: a run that delivered nothing is run again as it was: no journal of it is kept (see
     // `Journal.close`), and --resume would skip nothing. The journal's name is one word of a
     // command to paste back: never broken, even at a blank.

@@ -12,9 +12,12 @@ import {
   openSync,
   readdirSync,
   readFileSync,
+  realpathSync,
+  renameSync,
   rmSync,
   statSync,
   symlinkSync,
+  truncateSync,
   writeFileSync,
 } from 'node:fs';
 import { open } from 'node:fs/promises';
@@ -1733,6 +1736,46 @@ describe('replay', () => {
     expect(s.requests.length).toBe(sent);
   });
 
+  it('stops a run whose journal is moved or emptied during it, saying what became of it and what to do, exit 2', async () => {
+    // It went on appending to the file it had open and said "Rerun with --resume --journal" with the
+    // name given: a moved journal's resume was refused, an emptied one's misdiagnosed (red team hF69).
+    const input = ndjson(6);
+    const dir = tempDir('replay');
+    const journal = join(dir, 'run.jsonl');
+    const moved = join(dir, 'moved.jsonl');
+    // Changed as the second request of a run is answered: its line is the first to find it so.
+    let change = (): void => renameSync(journal, moved);
+    let second = 1;
+    const s = await server((req, res) => {
+      if (req.index === second) change();
+      res.end();
+    });
+    const args = ['replay', input, '--url', s.url, '--batch-size', '1', '--concurrency', '1'];
+    const first = await runCli([...args, '--journal', journal]);
+    const now = realpathSync(moved);
+    expect(first.code).toBe(2);
+    expect(unwrapped(first.stderr).split('\n')[0]).toBe(
+      `callhook: the journal ${journal} was moved to ${now} during the run: stopped, as a replay given that name would not see this run's lock; rerun with --resume --journal ${now}`,
+    );
+    expect(unwrapped(first.stdout)).toContain(`Rerun with --resume --journal ${now} to send what was not delivered`);
+    expect(s.requests).toHaveLength(2);
+    const resumed = await runCli([...args, '--journal', now, '--resume']);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    // The batch whose line found the journal gone goes again (listed on stderr), the rest once.
+    expect(receivedEvents(s).map(numberOf)).toEqual([0, 1, 1, 2, 3, 4, 5]);
+
+    const emptied = join(dir, 'emptied.jsonl');
+    change = () => truncateSync(emptied, 0);
+    second = s.requests.length + 1;
+    const cut = await runCli([...args, '--journal', emptied]);
+    expect(cut.code).toBe(2);
+    expect(unwrapped(cut.stderr).split('\n')[0]).toBe(
+      `callhook: the journal ${emptied} was emptied during the run, and what it recorded with it: stopped; to send what was not delivered, replay with a new --journal (which sends every batch again)`,
+    );
+    expect(cut.stdout).not.toMatch(/Rerun|--resume/);
+    expect(readFileSync(emptied, 'utf8')).toBe('');
+  });
+
   it('--resume of an empty journal (a run killed before its header) says it is empty, and a run without --resume starts it', async () => {
     // It said "it has no header line, so it was not written by this version of callhook replay".
     const s = await server();
@@ -1742,7 +1785,7 @@ describe('replay', () => {
     const resumed = await runCli(['replay', input, '--url', s.url, '--journal', journal, '--resume']);
     expect({ code: resumed.code, stderr: resumed.stderr, sent: s.requests.length }).toEqual({
       code: 2,
-      stderr: `callhook: --resume: the journal ${journal} is empty: nothing was recorded (its run delivered nothing, or was stopped before it wrote its first line); run without --resume to send every batch\n`,
+      stderr: `callhook: --resume: the journal ${journal} is empty: nothing is recorded in it (its run delivered nothing, was stopped before it wrote its first line, or it was emptied since); run without --resume to send every batch\n`,
       sent: 0,
     });
     const started = await runCli(['replay', input, '--url', s.url, '--journal', journal]);

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Webhook } from 'standardwebhooks';
 import { describe, expect, it, vi } from 'vitest';
+import { CallhookError } from '../../src/errors.js';
 import { type OutboundBatch, planBatches, type ReplayEvent } from '../../src/http/batches.js';
 import { type DeliveryOptions, deliverBatches } from '../../src/http/deliver.js';
 import { type JournalEntry, openJournal, readJournal } from '../../src/http/journal.js';
@@ -189,6 +190,32 @@ describe('deliverBatches', () => {
     expect(lines.map((l) => JSON.parse(l).status)).toEqual(['delivered', 'delivered', 'gone']);
   });
 
+  it('stops starting batches when halted for a reason of the run (its journal lock lost), failing with it, not as a signal', async () => {
+    // A run whose lock another replay held was stopped by an emitted SIGTERM nobody sent, exit 143 (red team hF69).
+    const halt = new AbortController();
+    const lost = new CallhookError('the journal j.jsonl is lost');
+    const s = await server((_req, res) => {
+      halt.abort(lost);
+      res.end();
+    });
+    const dir = mkdtempSync(join(tmpdir(), 'callhook-'));
+    const journal = openJournal(join(dir, 'j.jsonl'), () => {});
+    const result = await deliverBatches(
+      planBatches(events(10)),
+      options(s.url, { concurrency: 1, journal, halt: halt.signal, countUnsent: true }),
+    );
+    journal.close();
+    expect(s.requests).toHaveLength(1);
+    expect(result.localError).toBe(lost);
+    const report = result.stats.report(s.url, 'POST');
+    expect(report).toMatchObject({ interrupted: false, stoppedBy: 'the journal j.jsonl is lost' });
+    expect(report.batches).toMatchObject({ delivered: 1, notSent: 9 });
+    // Halted before it began: nothing is sent.
+    const before = await deliverBatches(planBatches(events(3)), options(s.url, { halt: halt.signal }));
+    expect(s.requests).toHaveLength(1);
+    expect(before.localError).toBe(lost);
+  });
+
   it('stops the run when the receiver answers none of 3 batches in a row, leaving the rest for --resume', async () => {
     // A port nothing listens on: every attempt is refused, no answer ever comes.
     const s = await server();
@@ -340,6 +367,7 @@ describe('deliverBatches', () => {
     const journal = {
       entries: [] as JournalEntry[],
       append: (e: JournalEntry) => journal.entries.push(e),
+      changed: () => undefined,
       close: () => true,
     };
     const { stats } = await deliverBatches(

@@ -29,7 +29,7 @@ async function* events(count: number): AsyncGenerator<ReplayEvent[]> {
 
 function memoryJournal(): Journal & { entries: JournalEntry[] } {
   const entries: JournalEntry[] = [];
-  return { entries, append: (entry) => entries.push(entry), close: () => true };
+  return { entries, append: (entry) => entries.push(entry), changed: () => undefined, close: () => true };
 }
 
 const fast = { baseMs: 5, capMs: 20 };
@@ -354,6 +354,7 @@ describe('replay against misbehaving receivers', () => {
       append() {
         if (++written === 2) throw new CallhookError('cannot write the journal j: no space left on device');
       },
+      changed: () => undefined,
       close: () => true,
     };
     const result = await deliverBatches(planBatches(events(20)), {
