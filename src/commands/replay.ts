@@ -550,11 +550,13 @@ async function replayWith(
   // FIFO or a <(...) may never, and counting what was left would wait for it.
   const sources = await listSources(paths, warn);
   const endsByItself = await rereadable(sources);
+  // Hint: a stream (stdin, a named pipe, <(...)) cannot be fingerprinted: opening a named pipe
+  // to sample it would lose what it holds when closed, and the run would then wait forever.
+  const taken = settings.journal && endsByItself ? await fingerprintInputs(paths) : null;
   const run: RunIdentity = {
     inputs: paths,
-    // Hint: a stream (stdin, a named pipe, <(...)) cannot be fingerprinted: opening a named pipe
-    // to sample it would lose what it holds when closed, and the run would then wait forever.
-    fingerprint: settings.journal && endsByItself ? await fingerprintInputs(paths) : null,
+    fingerprint: taken?.fingerprint ?? null,
+    ...(taken ? { files: taken.files } : {}),
     batchSize: settings.batchSize ?? null,
     selection: selectionOf(settings),
     delivery: deliveryOf(settings),

@@ -1,5 +1,6 @@
 import { constants } from 'node:buffer';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import {
   appendFileSync,
   chmodSync,
@@ -426,9 +427,52 @@ describe('journal', () => {
     expect(() => checkResume(path, header(), { ...run, inputs: ['b.ndjson'], fingerprint: 'sha256:bb' })).toThrow(
       /cannot trust the journal .*: it is for the input in\.ndjson, and this run reads b\.ndjson$/,
     );
+    // Which file changed is not known to a journal that does not list them: the way forward is said.
     expect(() => checkResume(path, header(), { ...run, fingerprint: 'sha256:bb' })).toThrow(
-      /the input \(in\.ndjson\) has changed since it was written$/,
+      new CallhookError(
+        `--resume: cannot trust the journal ${path}: the input (in.ndjson) has changed since it was written: put it back as it was and rerun with --resume, or replay with a new --journal (which sends every batch again)`,
+      ),
     );
+    // One that lists them names the first that differs, and what to do about it (red team hF69).
+    const listed = (...files: Array<[string, number, string]>) =>
+      files.map(([name, size, through]) => ({ name, size, through }));
+    const then = listed(['d/a.ndjson', 100, 'a1'], ['d/b.ndjson', 50, 'b1']);
+    const changes: Array<[ReturnType<typeof listed>, string]> = [
+      [
+        listed(['d/a.ndjson', 100, 'a1'], ['d/a2.ndjson', 10, 'x'], ['d/b.ndjson', 50, 'b2']),
+        'd/a2.ndjson was added: move it out of the input and rerun with --resume, then replay it alone with a new --journal',
+      ],
+      [
+        listed(['d/b.ndjson', 50, 'b2']),
+        'd/a.ndjson is gone: put it back as it was (100 bytes) and rerun with --resume, or replay with a new --journal (which sends every batch again)',
+      ],
+      [
+        listed(['d/a.ndjson', 100, 'a1'], ['d/b.ndjson', 80, 'b2']),
+        'd/b.ndjson has grown from 50 to 80 bytes: put it back as it was (its first 50 bytes, if lines were only added) and rerun with --resume, then replay the rest alone with a new --journal',
+      ],
+      [
+        listed(['d/a.ndjson', 100, 'a2'], ['d/b.ndjson', 50, 'b2']),
+        'd/a.ndjson has changed, its size kept: put it back as it was and rerun with --resume, or replay with a new --journal (which sends every batch again)',
+      ],
+      [
+        listed(['d/a.ndjson', 90, 'a2'], ['d/b.ndjson', 50, 'b2']),
+        'd/a.ndjson has changed (100 bytes then, 90 now): put it back as it was and rerun with --resume, or replay with a new --journal (which sends every batch again)',
+      ],
+    ];
+    for (const [now, said] of changes) {
+      expect(() =>
+        checkResume(path, header({ inputs: ['d'], files: then }), {
+          ...run,
+          inputs: ['d'],
+          fingerprint: 'sha256:bb',
+          files: now,
+        }),
+      ).toThrow(
+        new CallhookError(
+          `--resume: cannot trust the journal ${path}: the input (d) has changed since it was written: ${said}`,
+        ),
+      );
+    }
     expect(() => checkResume(path, header(), { ...run, batchSize: null })).toThrow(
       /it was written with --batch-size 5, and this run has no --batch-size$/,
     );
@@ -1103,12 +1147,28 @@ describe('journal', () => {
     const b = tempPath('b.ndjson');
     writeFileSync(a, '{"n":1}\n');
     writeFileSync(b, '{"n":1}\n');
-    const first = await fingerprintInputs([a]);
+    const first = (await fingerprintInputs([a]))?.fingerprint;
     expect(first).toMatch(/^sha256:[0-9a-f]{64}$/);
-    expect(await fingerprintInputs([b])).toBe(first);
+    // As version 2 took it, so that a journal of it still resumes: each file's size and bytes.
+    expect(first).toBe(`sha256:${createHash('sha256').update('8\n{"n":1}\n\n').digest('hex')}`);
+    expect((await fingerprintInputs([b]))?.fingerprint).toBe(first);
     writeFileSync(b, '{"n":2}\n');
-    expect(await fingerprintInputs([b])).not.toBe(first);
+    expect((await fingerprintInputs([b]))?.fingerprint).not.toBe(first);
     expect(await fingerprintInputs([a, '-'])).toBeNull();
+  });
+
+  it('lists each file with its size and the fingerprint of the input through it, so a --resume refused can name the file that changed', async () => {
+    const a = tempPath('a.ndjson');
+    writeFileSync(a, '{"n":1}\n');
+    const b = join(dirname(a), 'b.ndjson');
+    writeFileSync(b, '{"n":22}\n');
+    const taken = await fingerprintInputs([dirname(a)]);
+    expect(taken?.files.map(({ name, size }) => [name, size])).toEqual([
+      [a, 8],
+      [b, 9],
+    ]);
+    expect(taken?.files[0]?.through).toBe((await fingerprintInputs([a]))?.fingerprint.slice(7, 39));
+    expect(taken?.files[1]?.through).toBe(taken?.fingerprint.slice(7, 39));
   });
 
   it('tells an input changed anywhere, the size kept: one byte in the middle of a large file', async () => {
@@ -1119,10 +1179,10 @@ describe('journal', () => {
     const line = `${JSON.stringify({ pad: 'x'.repeat(1000) })}\n`;
     const text = line.repeat(400);
     writeFileSync(path, text);
-    const before = await fingerprintInputs([path]);
+    const before = (await fingerprintInputs([path]))?.fingerprint;
     const middle = Math.floor(text.length / 2);
     const at = text.indexOf('x', middle);
     writeFileSync(path, `${text.slice(0, at)}y${text.slice(at + 1)}`);
-    expect(await fingerprintInputs([path])).not.toBe(before);
+    expect((await fingerprintInputs([path]))?.fingerprint).not.toBe(before);
   });
 });

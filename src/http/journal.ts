@@ -77,6 +77,20 @@ export const journalKind = 'callhook replay' as const;
  */
 export const journalVersion = 3 as const;
 
+/** One file of a run's input, as its journal records it. */
+export interface InputFile {
+  /** As the input lists it (a folder's file under the folder's path). */
+  name: string;
+  size: number;
+  /** The fingerprint of the input up to the end of this file (see `fingerprintInputs`), its first 32 hex digits. */
+  through: string;
+}
+
+function isInputFile(value: unknown): value is InputFile {
+  const file = value as Partial<InputFile> | null;
+  return typeof file?.name === 'string' && Number.isSafeInteger(file.size) && typeof file.through === 'string';
+}
+
 /** The journal's first line: what `--resume` checks before it trusts the lines after it. */
 export interface JournalHeader {
   journal: typeof journalKind;
@@ -89,6 +103,11 @@ export interface JournalHeader {
   inputs: string[];
   /** Of the input's content (see `fingerprintInputs`); null when it includes stdin. */
   fingerprint: string | null;
+  /**
+   * Each file read, for `--resume` to name the one that changed. Missing from a journal written
+   * before it was recorded, and of stdin: then which changed is not known.
+   */
+  files?: InputFile[];
   /** `--batch-size`, or null for input batches as they are. */
   batchSize: number | null;
   /**
@@ -355,6 +374,7 @@ function isHeader(value: unknown): value is JournalHeader {
     (header.selection === undefined || typeof header.selection === 'string') &&
     (header.delivery === undefined || typeof header.delivery === 'string') &&
     (header.fresh === undefined || header.fresh === null || isFreshRun(header.fresh)) &&
+    (header.files === undefined || (Array.isArray(header.files) && header.files.every(isInputFile))) &&
     typeof header.url === 'string'
   );
 }
@@ -483,7 +503,7 @@ export function readJournal(path: string, warn: (message: string) => void): Jour
 }
 
 /** What this run would write in its header, compared with a journal's before `--resume` trusts it. */
-export type RunIdentity = Pick<JournalHeader, 'inputs' | 'fingerprint' | 'batchSize'> & {
+export type RunIdentity = Pick<JournalHeader, 'inputs' | 'fingerprint' | 'files' | 'batchSize'> & {
   selection: string;
   delivery: string;
   /** The run has `--fresh`. */
@@ -526,6 +546,42 @@ export function deliveryOf(options: {
   if (options.method !== 'POST') words.push(`--method ${options.method}`);
   for (const name of Object.keys(options.headers).sort()) words.push(`-H ${name}`);
   return words.join(' ');
+}
+
+/** How a refusal for a changed input ends when the input can be put back. */
+const resumeOrAgain = 'rerun with --resume, or replay with a new --journal (which sends every batch again)';
+
+/**
+ * The first file of the input that differs from the one a journal's run read (`then`), and what
+ * to do about it; undefined when it cannot be told (a journal that lists no files). Hint: the
+ * fingerprints run through the files in order, so only the first difference is known: a file
+ * after it compares unlike whether or not it changed.
+ */
+function firstChange(
+  then: readonly InputFile[] | undefined,
+  now: readonly InputFile[] | undefined,
+): string | undefined {
+  if (!then || !now) return undefined;
+  for (let at = 0; at < Math.max(then.length, now.length); at++) {
+    const was = then[at];
+    const is = now[at];
+    if (was?.through === is?.through) continue;
+    if (was && is?.name === was.name) {
+      if (is.size > was.size) {
+        return `${was.name} has grown from ${was.size} to ${is.size} bytes: put it back as it was (its first ${was.size} bytes, if lines were only added) and rerun with --resume, then replay the rest alone with a new --journal`;
+      }
+      const sizes = is.size === was.size ? ', its size kept' : ` (${was.size} bytes then, ${is.size} now)`;
+      return `${was.name} has changed${sizes}: put it back as it was and ${resumeOrAgain}`;
+    }
+    if (is && !then.some((file) => file.name === is.name)) {
+      return `${is.name} was added: move it out of the input and rerun with --resume, then replay it alone with a new --journal`;
+    }
+    if (was && !now.some((file) => file.name === was.name)) {
+      return `${was.name} is gone: put it back as it was (${was.size} bytes) and ${resumeOrAgain}`;
+    }
+    return undefined;
+  }
+  return undefined;
 }
 
 /**
@@ -574,7 +630,8 @@ export function checkResume(
     if (!sameInputs && !(comparable && header.fingerprint === run.fingerprint)) {
       problems.push(`it is for the input ${header.inputs.join(' ')}, and this run reads ${run.inputs.join(' ')}`);
     } else if (comparable && header.fingerprint !== run.fingerprint) {
-      problems.push(`the input (${run.inputs.join(' ')}) has changed since it was written`);
+      const said = `the input (${run.inputs.join(' ')}) has changed since it was written`;
+      problems.push(`${said}: ${firstChange(header.files, run.files) ?? `put it back as it was and ${resumeOrAgain}`}`);
     }
     if (header.batchSize !== run.batchSize) {
       problems.push(
@@ -1076,20 +1133,28 @@ export function refuseExistingJournal(path: string): void {
 const fingerprintReadBytes = 1024 * 1024;
 
 /**
- * A fingerprint of the input's content: a SHA-256 of each file's size and all of its bytes. Null
+ * A fingerprint of the input's content: a SHA-256 of each file's size and all of its bytes; and
+ * each file, with its size and the fingerprint so far (see `InputFile`). Null
  * when the input includes stdin, whose content cannot be known in advance. Hint: all of them, not
  * a sample: a status changed in the middle of an export, its size kept, was not seen, and the
  * event made invalid shifted every later batch to a new key, so --resume sent delivered events
  * again. It costs one more read of the input (bench/RESULTS.md, figures behind code comments).
  */
-export async function fingerprintInputs(paths: readonly string[]): Promise<string | null> {
+export async function fingerprintInputs(
+  paths: readonly string[],
+): Promise<{ fingerprint: string; files: InputFile[] } | null> {
   const hash = createHash('sha256');
+  const files: InputFile[] = [];
   for (const source of await listSources(paths)) {
     if (source.path === '-') return null;
+    let size = 0;
     try {
       // Hint: read as every command reads a file (see `readChunks`): as it was when opened, and
       // refused when cut short, rewritten or marked by fix --write meanwhile.
-      const opened = (info: BigIntStats) => hash.update(`${info.size}\n`);
+      const opened = (info: BigIntStats) => {
+        size = Number(info.size);
+        hash.update(`${info.size}\n`);
+      };
       for await (const chunk of readChunks(source.path, 0, fingerprintReadBytes, undefined, opened, source.inFolder)) {
         hash.update(chunk);
       }
@@ -1097,6 +1162,8 @@ export async function fingerprintInputs(paths: readonly string[]): Promise<strin
     } catch (error) {
       throw describeIoError(error, source.name);
     }
+    // Hint: a copy of the hash so far, not a hash of each file: no byte is hashed twice.
+    files.push({ name: source.name, size, through: hash.copy().digest('hex').slice(0, 32) });
   }
-  return `sha256:${hash.digest('hex')}`;
+  return { fingerprint: `sha256:${hash.digest('hex')}`, files };
 }

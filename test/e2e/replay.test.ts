@@ -2,6 +2,7 @@
 import { execFile, execFileSync, spawn } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import {
+  appendFileSync,
   chmodSync,
   chownSync,
   closeSync,
@@ -1774,6 +1775,31 @@ describe('replay', () => {
     );
     expect(cut.stdout).not.toMatch(/Rerun|--resume/);
     expect(readFileSync(emptied, 'utf8')).toBe('');
+  });
+
+  it('--resume refused for an input changed since names the file, and what to do: a file added to the folder, or one grown', async () => {
+    // It said only "the input (dir) has changed since it was written" (red team hF69).
+    const s = await server();
+    const { dir } = folderOfThree(2, 2, 2);
+    const journal = join(tempDir('replay'), 'run.jsonl');
+    const args = ['replay', dir, '--url', s.url, '--journal', journal];
+    expect((await runCli(args)).code).toBe(0);
+    const added = join(dir, 'b2.ndjson');
+    writeFileSync(added, attemptLines(9, 10));
+    const refused = await runCli([...args, '--resume']);
+    expect({ code: refused.code, stderr: refused.stderr }).toEqual({
+      code: 2,
+      stderr: `callhook: --resume: cannot trust the journal ${journal}: the input (${dir}) has changed since it was written: ${added} was added: move it out of the input and rerun with --resume, then replay it alone with a new --journal\n`,
+    });
+    rmSync(added);
+    const grown = join(dir, 'c.ndjson');
+    const size = statSync(grown).size;
+    appendFileSync(grown, attemptLines(9, 10));
+    const again = await runCli([...args, '--resume']);
+    expect(again.stderr).toBe(
+      `callhook: --resume: cannot trust the journal ${journal}: the input (${dir}) has changed since it was written: ${grown} has grown from ${size} to ${statSync(grown).size} bytes: put it back as it was (its first ${size} bytes, if lines were only added) and rerun with --resume, then replay the rest alone with a new --journal\n`,
+    );
+    expect(s.requests).toHaveLength(6);
   });
 
   it('--resume of an empty journal (a run killed before its header) says it is empty, and a run without --resume starts it', async () => {
