@@ -14,6 +14,7 @@ import { type GenerateEnvelope, type GenerateFormat, largestSeed, maxCampaigns }
 import { instantOfOption, isoOf, lastInstant } from '../core/instant.js';
 import { CallhookError, ExitCode, interruptedBy } from '../errors.js';
 import { secondThreadBar, threadSettings, threadSettingsWarning } from '../input/halves.js';
+import { letLoopRun } from '../loop.js';
 import {
   blockCount,
   type Defect,
@@ -354,7 +355,9 @@ export async function generate(options: GenerateCommandOptions): Promise<void> {
       defects += block.defects.length;
       redelivered += block.redeliveries;
       bareRedelivered += block.bareRedeliveries;
-      // Hint: asked before each write too: a wait for a slow reader heeds only a signal that comes while it waits.
+      // Hint: asked before each write too: a wait for a slow reader heeds only a signal that comes
+      // while it waits, and a write that completes at once (a file, /dev/null) gives no signal a turn.
+      await letLoopRun();
       if (stopped) break;
       // Hint: a block ends inside a line (the line break comes before the next event, or a batch
       // goes on), so its defects are said after its last whole line: said between blocks, they

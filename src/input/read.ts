@@ -26,6 +26,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { isUint8Array } from 'node:util/types';
 import { CallhookError, describeIoError, ExitCode, ioReason } from '../errors.js';
+import { letLoopRun } from '../loop.js';
 import { fileId, joinablePath, realPathOf, standardStreamNames, standardStreamOf } from '../output-file.js';
 import type { CheckOptions } from '../schema/check.js';
 import { kindOf } from '../schema/names.js';
@@ -842,21 +843,6 @@ export async function* readChunks(
   } finally {
     await handle.close();
   }
-}
-
-/** When `letLoopRun` last gave the event loop a turn (`performance.now()`). */
-let loopRan = performance.now();
-
-/**
- * Gives the event loop a turn once 10 ms have passed without one. Hint: a folder's files are
- * checked, and its small ones read (see `readSmallFile`), with calls that wait for the system, so
- * a folder was walked and read in promise jobs alone: no timer, signal or `stop` ran until the last
- * file was done (review hR73: replay's Ctrl-C waited 2 s, a library caller's timer ran once in 4.6 s).
- */
-async function letLoopRun(): Promise<void> {
-  if (performance.now() - loopRan < 10) return;
-  await new Promise<void>((resolve) => setImmediate(resolve));
-  loopRan = performance.now();
 }
 
 /**

@@ -152,7 +152,7 @@ describe('callhook generate', () => {
       const defects = lines.filter((line) => /^<stdout>:\d+:\d+ {2}defect /.test(line));
       expect({ args, to, cut: lines.filter((line) => /.<stdout>:\d/.test(line)) }).toEqual({ args, to, cut: [] });
       expect(defects.length).toBeGreaterThan(100);
-      expect(out).toContain(` (${defects.length} with a defect) `);
+      expect(out.replace(/\n {2}/g, ' ')).toContain(`among them ${defects.length} with a defect`);
     }
   });
 
@@ -654,6 +654,35 @@ describe('callhook generate', () => {
       expect(stderr).toContain(`generate interrupted; ${out} was left as it was`);
       expect(readFileSync(out, 'utf8')).toBe('old\n');
       expect(readdirSync(dir).filter((name) => name.startsWith('.callhook'))).toEqual([]);
+    }
+  });
+});
+
+describe('callhook generate on one thread into a file, stopped by Ctrl-C', () => {
+  it('stops at once (exit 130): writes that complete at once still give the signal a turn', async () => {
+    // Each write to a file or /dev/null completes at once, so on one thread the run never gave the
+    // signal handler a turn: it ran on past Ctrl-C for seconds (13 s for a million events; fixer hF66).
+    const here = mkdtempSync(join(dir, 'one-thread-'));
+    const out = join(here, 'out.ndjson');
+    const fd = openSync(out, 'w');
+    const child = spawn(process.execPath, [binPath, 'generate', '--count', '100000000', '--format', 'ndjson'], {
+      stdio: ['ignore', fd, 'pipe'],
+      env: { ...process.env, CALLHOOK_THREADS: '1' },
+    });
+    closeSync(fd);
+    const guard = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    try {
+      const started = Date.now();
+      while (statSync(out).size === 0) {
+        if (Date.now() - started > 10_000) throw new Error('the run never started writing');
+        await delay(20);
+      }
+      child.kill('SIGINT');
+      // Unheeded, the run goes on until the guard kills it (no exit code).
+      const code = await new Promise((resolve) => child.on('close', (status) => resolve(status)));
+      expect(code).toBe(130);
+    } finally {
+      clearTimeout(guard);
     }
   });
 });
