@@ -102,6 +102,35 @@ describe('verifyStandardWebhook', () => {
     expect(() => wh.verify(reference.body, fresh(id))).not.toThrow();
   });
 
+  it('takes a UTF-8 webhook-id signed over either reading: its UTF-8 text, or a character a byte as node:http reads it', () => {
+    // Hint: signed over node's reading (`msg_Ã©` for the bytes of `msg_é`), a receiver on the
+    // package passes it; it was wrong-secret, sending the user to rotate a right secret (hR74 #1).
+    const wh = new Webhook(reference.secret);
+    const now = new Date();
+    for (const text of ['msg_é', 'msg_Ã', 'msg_客']) {
+      const onTheWire = Buffer.from(text, 'utf8').toString('latin1');
+      const headers = {
+        'webhook-id': onTheWire,
+        'webhook-timestamp': String(Math.floor(now.getTime() / 1000)),
+        'webhook-signature': wh.sign(onTheWire, now, reference.body),
+      };
+      expect(() => wh.verify(reference.body, headers)).not.toThrow();
+      for (const given of [headers, new Headers(headers)]) {
+        expect(verifyStandardWebhook(reference.body, given, { secrets: [reference.secret] }), text).toEqual({
+          ok: true,
+          secretIndex: 0,
+          warning:
+            "webhook-id is not ASCII: this signature holds over each of its bytes read as a character, as a receiver on node:http reads it (the standardwebhooks and svix packages there pass it), not over the UTF-8 text its bytes spell, which a receiver on Go's net/http checks, so it fails there",
+        });
+      }
+      // Under another secret, neither reading holds: the secret is wrong, as before.
+      expect(verifyStandardWebhook(reference.body, headers, { secrets: [otherSecret] })).toMatchObject({
+        ok: false,
+        reason: 'wrong-secret',
+      });
+    }
+  });
+
   it("names Svix's header names when they stand in for missing ones, which it does not read, as the standardwebhooks package does not", () => {
     // 'missing headers webhook-id, …' and no word of the svix-* ones beside it: the svix package
     // reads them (svix-* first), so a user took the delivery for unsigned (hF63 #5).

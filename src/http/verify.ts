@@ -572,6 +572,15 @@ export function verifyStandardWebhookWithKeys(
   if (result.ok && (webhookId !== id || beyondLatin1.test(webhookId)))
     return { ...result, warning: nodeReadsOtherwise };
   if (result.ok || result.reason !== 'wrong-secret') return result;
+  // Hint: a UTF-8 id has a second reading, a character a byte, as node:http gives it and the
+  // standardwebhooks package there signs it: a sender on node that passes on such an id signs that.
+  // Hashed for again only for such an id.
+  if (webhookId !== id) {
+    const asNodeReads = (data: Buffer, key: Buffer) =>
+      signStandardWebhook(id ?? '', timestamp, data, [key]).slice('v1,'.length);
+    const k = matchingKey(options.keys, given, asNodeReads, bytes);
+    if (k >= 0) return { ok: true, secretIndex: k, warning: goReadsOtherwise };
+  }
   // Hint: receivers compare the text as sent, so an unpadded signature never verifies; but when
   // padding is all it lacks, the secret is right and saying otherwise sends the user to rotate it.
   const padded = given.map((signature) => signature.padEnd(Math.ceil(signature.length / 4) * 4, '='));
@@ -598,6 +607,10 @@ export function verifyStandardWebhookWithKeys(
     `webhook-id is not UTF-8: the signature matches its bytes as sent (secret #${byBytes + 1}), but receivers read each byte as a character and check that text's UTF-8, as the standardwebhooks package does`,
   );
 }
+
+/** Why a signature that holds over a UTF-8 webhook-id read a character a byte fails at a receiver on Go's net/http. */
+const goReadsOtherwise =
+  "webhook-id is not ASCII: this signature holds over each of its bytes read as a character, as a receiver on node:http reads it (the standardwebhooks and svix packages there pass it), not over the UTF-8 text its bytes spell, which a receiver on Go's net/http checks, so it fails there";
 
 /** Why a signature that holds fails at a receiver on node:http: its webhook-id is not ASCII. */
 const nodeReadsOtherwise =
