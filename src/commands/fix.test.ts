@@ -1723,6 +1723,40 @@ describe('new repairs', () => {
     expect(process.exitCode).toBe(0);
   });
 
+  it('a batch a line left open between elements on its last line is closed, with or without a last line break, and in the middle is not', async () => {
+    // `[a,b,` as the last line was two repairs without a last line break, and refused after one
+    // ("1 problem cannot be repaired automatically"); `[a,b` likewise (review hR74 #2). A line in
+    // the middle may go on on the next, so it is left to the user.
+    for (const newline of ['\n', '\r\n']) {
+      const lines = readFileSync('fixtures/valid/batch-per-line.jsonl', 'utf8').replaceAll('\n', newline);
+      const last = lines.trimEnd().split(newline).at(-1)!;
+      const open = last.slice(0, -1);
+      const closed = `unexpected end of the line: the array opened at line 4, column 1 is not closed (NDJSON: one value a line); closed after its last element`;
+      for (const [name, cut, said] of [
+        ['trailing-comma', `${open},`, `4:${open.length + 2}: repaired: ${closed}, in place of the trailing comma`],
+        ['unclosed', open, `4:${open.length + 1}: repaired: ${closed}`],
+      ] as const) {
+        const repairs: string[][] = [];
+        for (const ending of ['', newline]) {
+          const file = join(dir, `${name}.jsonl`);
+          writeFileSync(file, `${lines}${cut}${ending}`);
+          const { stderr } = await capture(() => fix([file], { write: true }));
+          repairs.push(stderr.split('\n').flatMap((text) => text.match(/\.jsonl:(\d+:\d+: .*)/)?.[1] ?? []));
+          expect(readFileSync(file, 'utf8'), `${name} ${JSON.stringify(ending)}`).toBe(`${lines}${last}${ending}`);
+          expect(process.exitCode).toBe(0);
+        }
+        expect(repairs, name).toEqual([[said], [said]]);
+        const middle = join(dir, `${name}-middle.jsonl`);
+        writeFileSync(middle, `${lines}${cut}${newline}${last}${newline}`);
+        const before = readFileSync(middle);
+        const { stderr } = await capture(() => fix([middle], { write: true }));
+        expect(stderr).toContain('1 problem cannot be repaired automatically');
+        expect(readFileSync(middle)).toEqual(before);
+        process.exitCode = undefined;
+      }
+    }
+  });
+
   it('a CRLF batch of compact elements, one a line, cut in its last: the array is closed on a CRLF line', async () => {
     const lines = readFileSync('fixtures/valid/one-event-per-line.ndjson', 'utf8').trimEnd().split('\n');
     const whole = `[\r\n${lines.join(',\r\n')}\r\n]\r\n`;

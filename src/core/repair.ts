@@ -155,6 +155,12 @@ export class RepairPlanner {
   readonly #between: RepairPlan = { repairs: [], unrepairable: [] };
   /** A repair between elements closes the array the end of the file left open. */
   #closedAtEnd = false;
+  /**
+   * An array left open at the end of a line of NDJSON, between its elements, with the `]` that
+   * closes it: taken only if no record follows, the last line's. Hint: in the middle, the line
+   * may go on on the next (an editor's wrap), where a `]` would part its elements from the rest.
+   */
+  #lineLeftOpen: Problem | undefined;
   #bytes = 0;
   readonly #lineEnding: string;
 
@@ -171,6 +177,11 @@ export class RepairPlanner {
     switch (record.kind) {
       case 'problem':
         if (record.problem.severity !== 'error') return;
+        this.#notLastLine();
+        if (record.problem.code === 'unexpected-eol' && record.problem.repair) {
+          this.#lineLeftOpen = record.problem;
+          return;
+        }
         take(this.#between, record.problem);
         this.#closedAtEnd ||= record.problem.code === 'unexpected-eof' && Boolean(record.problem.repair?.insert);
         return;
@@ -190,7 +201,14 @@ export class RepairPlanner {
     }
   }
 
+  /** A record follows an array left open at a line's end: that line was not the last. */
+  #notLastLine(): void {
+    if (this.#lineLeftOpen) take(this.#between, { ...this.#lineLeftOpen, repair: undefined });
+    this.#lineLeftOpen = undefined;
+  }
+
   #addElement(next: SyntaxElement): void {
+    this.#notLastLine();
     const errors = this.#previous?.errors ?? [];
     const until = lastUnrepairable(errors);
     for (const problem of errors) take(this.#earlier, problem, until);
@@ -216,6 +234,7 @@ export class RepairPlanner {
         take(plan, said, lastUntil);
       }
     }
+    if (this.#lineLeftOpen) take(plan, this.#lineLeftOpen);
     // Hint: loops, not push(...): a file may need more repairs between elements than a call takes arguments.
     for (const repair of this.#between.repairs) plan.repairs.push(repair);
     for (const problem of this.#between.unrepairable) plan.unrepairable.push(problem);
@@ -311,6 +330,9 @@ function repairedWhat(problem: Problem, repair: Repair): string {
   if (problem.code === 'invalid-symbol') {
     const spaces = repair.insert.length;
     return `${problem.message}; made ${spaces === 1 ? 'a space' : `${spaces} spaces`}`;
+  }
+  if (problem.code === 'unexpected-eol') {
+    return `${problem.message}; closed after its last element${repair.deleteBytes > 0 ? ', in place of the trailing comma' : ''}`;
   }
   if (problem.code !== 'top-level-comma') return problem.message;
   return `the comma between two top-level values was ${repair.insert ? 'replaced by a line break' : 'removed'}`;

@@ -1799,6 +1799,10 @@ describe('syntax errors in one element', () => {
       `[${line},{"eventType":"Call`,
       `[${line},{"eventType":`,
       `[${line},{"eventType":"CallAttempted","data":{"x":"abc`,
+      // Cut between elements: the array's problem, as a line break gives it (review hR74 #2).
+      `[${line},${line},`,
+      `[${line},${line}`,
+      `[${line}, `,
     ];
     for (const [n, cut] of cuts.entries()) {
       const [inTheMiddle, atTheEnd, withoutLineBreak] = await Promise.all([

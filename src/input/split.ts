@@ -513,6 +513,8 @@ export class ElementSplitter {
   private afterStringValue = false;
   /** The file offset of the last CR read at the top level: one between two values on a line is a lone CR. */
   private returnAtTop = -1;
+  /** The file offset of the last CR read between values or elements: a CRLF's ends a line where its CR is. */
+  private returnBetween = -1;
 
   constructor(sink: SplitSink, limits: SplitLimits) {
     this.sink = sink;
@@ -782,12 +784,15 @@ export class ElementSplitter {
     // Hint: the end of the file ends the last line of NDJSON as a line break would: an element
     // left open on it is cut with its line (and truncated, for what fix drops), the one problem
     // of that line, with or without a last line break; the array open around it is no second.
-    const lineCut = this.lineDelimited && this.onTopLine && this.mode === Mode.Element && !this.scalar;
+    // An array left open between its elements is that line's one problem too (see `endLineValue`).
+    const lineEnds = this.lineDelimited && this.onTopLine;
+    const lineCut = lineEnds && this.mode === Mode.Element && !this.scalar;
     // Hint: a scalar the file ends in may be stray blanks (a form feed after the last line of
     // NDJSON), as one a line break or a `]` ends (see `strayBefore`); its bytes are all kept.
     if (this.mode === Mode.Element && !(this.mayBeStray && this.strayBefore(0))) {
       this.finishElement(this.offset, !this.scalar, lineCut ? 'line' : undefined);
     }
+    if (lineEnds && this.batchOpen && !lineCut) this.endLineValue(this.position());
     // A comma after the last element of an array left open, or after the last value of the file.
     if (this.afterComma) {
       const before = this.batchOpen ? this.elementBefore() : '';
@@ -1014,7 +1019,10 @@ export class ElementSplitter {
       this.endElementAt(i, i);
     }
     if (isSpace(byte)) {
-      if (byte === RETURN && this.mode === Mode.Top) this.returnAtTop = base + i;
+      if (byte === RETURN) {
+        this.returnBetween = base + i;
+        if (this.mode === Mode.Top) this.returnAtTop = base + i;
+      }
       return i;
     }
     return this.structural(chunk, i, base, byte);
@@ -2154,13 +2162,21 @@ export class ElementSplitter {
     const open = this.batchOpen;
     if (open) {
       // Hint: an element the line cut says so already, at the same place ("the value is not
-      // closed"): the array open around it is that one problem, not a second.
+      // closed"): the array open around it is that one problem, not a second. Left open between
+      // elements, it is closed where they end, a trailing comma made its `]`: fix takes that
+      // repair on the last line only (see RepairPlanner), where nothing can go on with it.
       if (!cut) {
+        const comma = this.afterComma;
+        const end = this.mode === Mode.BatchComma ? this.lastEndOffset : open.offset + 1;
+        // Hint: at its CR, where the line ends as one without a last line break ends (see `endStep`).
+        const { offset, line, column } = lineBreak;
+        const crlf = this.returnBetween === offset - 1;
         this.problem(
-          lineBreak,
+          crlf ? { offset: offset - 1, line, column: column - 1 } : lineBreak,
           'unexpected-eol',
           `unexpected end of the line: the array opened at line ${open.line}, column ${open.column} is not closed ${ndjsonHint}`,
           '',
+          comma ? { offset: comma.offset, deleteBytes: 1, insert: ']' } : { offset: end, deleteBytes: 0, insert: ']' },
         );
       }
       this.endBatch(lineBreak, false);
