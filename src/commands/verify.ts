@@ -13,7 +13,7 @@ import {
   verifyHexHmacWithKeys,
   verifyStandardWebhookWithKeys,
 } from '../http/verify.js';
-import { NEWLINE } from '../input/bytes.js';
+import { NEWLINE, UTF8_BOM } from '../input/bytes.js';
 import { BodyChanged, BodyUnreadable, CaptureCoverage, CapturedBodies, capturedDeliveries } from '../input/captures.js';
 import { optionSize } from '../input/element.js';
 import { filesBelow, ownStream, refuseOutputAmong } from '../input/read.js';
@@ -54,17 +54,21 @@ interface RawVerifyOptions {
 }
 
 /**
- * The lines of a head with their numbers (from 1): those with text, up to the blank line (one
- * `trim()` empties) that ends them, blank lines before them skipped; `ended` when that blank line
- * has come whole. Hint: the one rule of both the reader and where reading a file may stop, which
- * once disagreed on a form feed.
+ * The lines of a head's bytes with their numbers (from 1), each a character a byte, as node:http
+ * gives a receiver a header, so a value is checked as the bytes sent (a Latin-1 webhook-id too):
+ * those with text, up to the blank line (one `trim()` of its UTF-8 text empties) that ends them,
+ * blank lines before them skipped; `ended` when that blank line has come whole. Hint: the one
+ * rule of both the reader and where reading a file may stop, which once disagreed on a form feed.
  */
-function headOf(text: string): { lines: Array<[number, string]>; ended: boolean } {
+function headOf(bytes: Buffer): { lines: Array<[number, string]>; ended: boolean } {
   // Hint: an editor (Notepad) may begin the file with a byte order mark, which is no header's text.
-  const all = text.replace(/^\uFEFF/, '').split(/\r?\n/);
+  const all = bytes
+    .subarray(UTF8_BOM.equals(bytes.subarray(0, UTF8_BOM.length)) ? UTF8_BOM.length : 0)
+    .toString('latin1')
+    .split(/\r?\n/);
   const lines: Array<[number, string]> = [];
   for (const [i, line] of all.entries()) {
-    if (line.trim() !== '') lines.push([i + 1, line]);
+    if (Buffer.from(line, 'latin1').toString('utf8').trim() !== '') lines.push([i + 1, line]);
     // A blank line is whole once a line follows it (the last piece may yet be continued).
     else if (lines.length > 0) return { lines, ended: i < all.length - 1 };
   }
@@ -75,9 +79,9 @@ function headOf(text: string): { lines: Array<[number, string]>; ended: boolean 
  * `Name: value` lines, up to the blank line that ends them (a raw HTTP head is fine: its request
  * or status line is skipped, and a body after it is not read; so is a byte order mark).
  */
-export function parseHeaderLines(text: string, where: string): [string, string][] {
+export function parseHeaderLines(bytes: Buffer, where: string): [string, string][] {
   const headers: [string, string][] = [];
-  for (const [at, [number, line]] of headOf(text).lines.entries()) {
+  for (const [at, [number, line]] of headOf(bytes).lines.entries()) {
     if (at === 0 && /^(HTTP\/|[A-Z]+ \S+ HTTP\/)/.test(line)) continue;
     const parts = headerLineParts(line);
     if ('expected' in parts) throw new CallhookError(`${where}:${number}: expected ${parts.expected}`, ExitCode.usage);
@@ -94,18 +98,18 @@ export function parseHeaderOption(value: string, index: number): [string, string
 }
 
 /**
- * Headers as a receiver on node:http has them, each value a character a byte (as a capture holds
- * them; `text` values, typed or read from a file, as their UTF-8 is sent), with the webhook-id to
- * show, read as listen shows it (`shownFromWire`).
+ * Headers as a receiver on node:http has them, from values given each a character a byte (as a
+ * capture and a head file hold them), with the webhook-id to show, read as listen shows it
+ * (`shownFromWire`).
  */
-function asHeaderSource(
-  pairs: readonly (readonly [string, string])[],
-  text = false,
-): { headers: Record<string, string[]>; webhookId: string | undefined } {
+function asHeaderSource(pairs: readonly (readonly [string, string])[]): {
+  headers: Record<string, string[]>;
+  webhookId: string | undefined;
+} {
   const headers: Record<string, string[]> = Object.create(null);
   for (const [name, value] of pairs) {
     const key = name.toLowerCase();
-    headers[key] = [...(headers[key] ?? []), text ? Buffer.from(value).toString('latin1') : value];
+    headers[key] = [...(headers[key] ?? []), value];
   }
   const id = headers['webhook-id']?.[0];
   return { headers, webhookId: id === undefined ? undefined : shownFromWire(id) };
@@ -255,13 +259,16 @@ export async function verify(paths: string[], raw: RawVerifyOptions, command?: C
       ...(raw.headers === undefined
         ? []
         : parseHeaderLines(
-            (await readAtMost(raw.headers, maxHeaderSize, head, (read) => headOf(read.toString()).ended)).toString(),
+            await readAtMost(raw.headers, maxHeaderSize, head, (read) => headOf(read).ended),
             nameOf(raw.headers),
           )),
-      ...(raw.header ?? []).map(parseHeaderOption),
+      // Hint: a value typed is text, sent as its UTF-8, which node:http gives a character a byte.
+      ...(raw.header ?? [])
+        .map(parseHeaderOption)
+        .map(([name, value]): [string, string] => [name, Buffer.from(value).toString('latin1')]),
     ];
     const body = await readAtMost(raw.body, maxBody, tooLarge);
-    const { headers, webhookId } = asHeaderSource(pairs, true);
+    const { headers, webhookId } = asHeaderSource(pairs);
     show({ name: nameOf(raw.body), webhookId, result: check(body, headers, now) });
   } else {
     // Every path is found (and a typo fails) before anything is checked; deliveries are then

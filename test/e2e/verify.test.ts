@@ -626,6 +626,32 @@ describe('verify --headers and --body, read as listen reads a request', () => {
     expect(pretty.stdout).toContain(`  msg_é  secret #1\n      warning: ${warning}\n`);
   });
 
+  it('reads a raw HTTP head by its bytes: a webhook-id of a Latin-1 byte is checked as a receiver on node:http checks it', async () => {
+    // The head was read as UTF-8 (the byte E9 made U+FFFD) and written out again: FAIL
+    // wrong-secret, where the head is what a node:http receiver passes (review hR74 #3).
+    // Hint: node:http gives the byte E9 as the character é, whose UTF-8 the package signs, as this does.
+    const signedAsRead = signStandardWebhook(body, { secrets: env.CALLHOOK_SECRET, id: 'msg_é' });
+    const rest = `webhook-timestamp: ${signedAsRead['webhook-timestamp']}\r\nwebhook-signature: ${signedAsRead['webhook-signature']}`;
+    writeFileSync(join(dir, 'body.json'), body);
+    writeFileSync(
+      join(dir, 'head.txt'),
+      Buffer.concat([
+        Buffer.from('POST /hook HTTP/1.1\r\nwebhook-id: msg_'),
+        Buffer.from([0xe9]),
+        Buffer.from(`\r\n${rest}\r\n\r\n`),
+      ]),
+    );
+    const args = ['verify', '--body', join(dir, 'body.json'), '--headers', join(dir, 'head.txt'), '--format', 'json'];
+    const run = await runCli(args, { env });
+    expect(JSON.parse(run.stdout)).toEqual({
+      file: join(dir, 'body.json'),
+      webhookId: 'msg_\udce9',
+      ok: true,
+      secret: 1,
+    });
+    expect(run.code).toBe(0);
+  });
+
   it("names Svix's svix-* headers given in place of webhook-* ones, exit 1", async () => {
     // 'missing headers webhook-id, …' said nothing of them (hF63 #5).
     const svix = Object.entries(signed()).map(([name, value]) => [name.replace('webhook-', 'svix-'), value] as const);
