@@ -15,7 +15,7 @@ import net from 'node:net';
 import { impossible } from '../errors.js';
 import { COLON, NEWLINE, RETURN, SPACE, TAB } from '../input/bytes.js';
 import { deadlineTimer, ExchangeError, type ExchangeRequest, type ExchangeResponse, snippetBytes } from './exchange.js';
-import { bodilessStatuses, exchangeHeaders } from './names.js';
+import { exchangeHeaders, headOnlyStatuses } from './names.js';
 
 /**
  * The bytes of a response head that make it too large, counted as node:http counts them against
@@ -305,7 +305,7 @@ class Connection {
     this.idleMs = head.idleMs;
     const encoding = headers['transfer-encoding'];
     const length = headers['content-length'];
-    if (bodilessStatuses.has(status)) this.framing = { kind: 'none' };
+    if (headOnlyStatuses.has(status)) this.framing = { kind: 'none' };
     else if (encoding !== undefined) {
       this.framing = /(^|,)\s*chunked\s*$/i.test(encoding)
         ? { kind: 'chunked', state: 'size', remaining: 0, line: '' }

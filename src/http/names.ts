@@ -103,12 +103,19 @@ export const framingHeaders: ReadonlyMap<string, string> = new Map([
 ]);
 
 /**
- * The final statuses whose answer has no body, and so no Content-Length or Content-Type: 204 No
- * Content and 304 Not Modified (RFC 9110 §8.6, §15.3.5, §15.4.5). Hint: node:http drops a body
- * written to one, but not the headers that describe it, and a client that trusted a
- * Content-Length waited for the body on a kept-alive connection.
+ * The final statuses whose answer ends with its head, and so has no Content-Length or
+ * Content-Type: 204 No Content and 304 Not Modified (RFC 9110 §8.6, §15.3.5, §15.4.5; RFC 9112
+ * §6.3). Hint: node:http drops a body written to one, but not the headers that describe it, and a
+ * client that trusted a Content-Length waited for the body on a kept-alive connection.
  */
-export const bodilessStatuses: ReadonlySet<number> = new Set([204, 304]);
+export const headOnlyStatuses: ReadonlySet<number> = new Set([204, 304]);
+
+/**
+ * The final statuses whose answer has no content: those, and 205 Reset Content (RFC 9110
+ * §15.3.6), which is framed as any other answer, and so says `Content-Length: 0`. Hint: node:http
+ * sends a body written to a 205, and frames one given no length chunked.
+ */
+export const bodilessStatuses: ReadonlySet<number> = new Set([...headOnlyStatuses, 205]);
 
 /** The headers `--sign standard` sets on every request (lower-case), as the Standard Webhooks spec names them. */
 export const standardWebhookHeaders: readonly string[] = ['webhook-id', 'webhook-timestamp', 'webhook-signature'];

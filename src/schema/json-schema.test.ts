@@ -354,6 +354,7 @@ describe('toOpenApi', () => {
     });
     expect(Object.keys(post.responses).sort()).toEqual([
       '204',
+      '205',
       '2XX',
       '304',
       '3XX',

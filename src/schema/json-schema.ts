@@ -378,6 +378,7 @@ const receiverResponses = {
     content: { 'application/json': { schema: { $ref: '#/components/schemas/Accepted' } } },
   },
   '204': { description: 'Accepted, with no body (a 204 has none): every event was taken.' },
+  '205': { description: 'Accepted, with no body (a 205 has none, its Content-Length 0): every event was taken.' },
   '400': {
     description:
       'The body is not JSON, or is empty, or holds more than one JSON value (a body is one event or one array of events, not NDJSON); or the request is not HTTP (`not-http`: its head, or its chunked framing).',

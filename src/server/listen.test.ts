@@ -994,6 +994,9 @@ describe('listen: answers', () => {
     const toldNoContent = await listen({ respond: 204 });
     const toldNotModified = await listen({ respond: 304 });
     const failingNoContent = await listen({ failRate: 1, failCode: 204 });
+    // Nor has a 205 (RFC 9110 §15.3.6): listen sent its 37 bytes; node:http frames it chunked
+    // unless told its length, 0 (review hR74 #4).
+    const toldResetContent = await listen({ respond: 205 });
     const request = (head: string[], payload = '') =>
       `${['POST /hook HTTP/1.1', 'Host: x', 'Connection: close', ...head].join('\r\n')}\r\n\r\n${payload}`;
     const sized = (payload: string, head: string[] = []) =>
@@ -1031,8 +1034,15 @@ describe('listen: answers', () => {
       [204, toldNoContent.listener.port, sized(valid)],
       [304, toldNotModified.listener.port, sized(valid)],
       [204, failingNoContent.listener.port, sized(valid)],
+      [205, toldResetContent.listener.port, sized(valid)],
     ];
-    const answers: Array<{ status: number; type: string | undefined; length: string | undefined; text: string }> = [];
+    const answers: Array<{
+      status: number;
+      type: string | undefined;
+      length: string | undefined;
+      chunked: boolean;
+      text: string;
+    }> = [];
     for (const [, port, text] of exchanges) {
       const raw = await rawExchange(port, [text], 5000);
       const [head = '', ...rest] = raw.split('\r\n\r\n');
@@ -1040,15 +1050,21 @@ describe('listen: answers', () => {
         status: Number(/^HTTP\/1\.1 (\d{3}) /.exec(head)?.[1]),
         type: /^content-type: (.*)$/im.exec(head)?.[1],
         length: /^content-length: (.*)$/im.exec(head)?.[1],
+        chunked: /^transfer-encoding:/im.test(head),
         text: rest.join('\r\n\r\n'),
       });
     }
     expect(answers.map((answer) => answer.status)).toEqual(exchanges.map(([status]) => status));
-    for (const { status, type, length, text } of answers) {
+    for (const { status, type, length, chunked, text } of answers) {
       const described = responses[String(status)] ?? responses[`${String(status)[0]}XX`];
       expect(described, `${status} is not in the document`).toBeDefined();
-      if (status === 204 || status === 304) {
-        expect({ type, length, text }, `${status}`).toEqual({ type: undefined, length: undefined, text: '' });
+      if (status === 204 || status === 304 || status === 205) {
+        expect({ type, length, chunked, text }, `${status}`).toEqual({
+          type: undefined,
+          length: status === 205 ? '0' : undefined,
+          chunked: false,
+          text: '',
+        });
         expect(described?.content, `${status} is described with a body`).toBeUndefined();
         continue;
       }
@@ -2984,6 +3000,18 @@ describe('listen: --forward', () => {
       expect(answer.toLowerCase()).not.toContain('content-length');
     },
   );
+
+  it('returns an upstream 205 with a Content-Length of 0 and no body, as a 205 has none', async () => {
+    // Its body was relayed (review hR74 #4): a 205 must carry no content (RFC 9110 §15.3.6).
+    const target = await upstream((_req, res) => res.writeHead(205, { 'content-length': 5 }).end('hello'));
+    const { listener } = await listen({ forward: { url: new URL(target.url), insecure: false, timeoutMs: 5000 } });
+    const text = body(attempt(1));
+    const head = `POST / HTTP/1.1\r\nHost: x\r\nContent-Length: ${text.length}\r\nConnection: close\r\n\r\n`;
+    const answer = await rawExchange(listener.port, [head, text]);
+    expect(answer).toMatch(/^HTTP\/1\.1 205 /);
+    expect(answer.toLowerCase()).toContain('\r\ncontent-length: 0\r\n');
+    expect(answer.endsWith('\r\n\r\n')).toBe(true);
+  });
 
   it.each([
     ['a 204 with a body', 'HTTP/1.1 204 No Content\r\nContent-Length: 5\r\n\r\nhello', 204, ''],

@@ -12,7 +12,7 @@ import { mulberry32 } from '../core/generate.js';
 import { isoOf } from '../core/instant.js';
 import { CallhookError, ExitCode } from '../errors.js';
 import { redactUrl } from '../http/credentials.js';
-import { bodilessStatuses } from '../http/names.js';
+import { bodilessStatuses, headOnlyStatuses } from '../http/names.js';
 import {
   shownFromWire,
   type VerifyResult,
@@ -464,7 +464,11 @@ function sendJson(res: ServerResponse, status: number, body: unknown, extra: Rec
   const text = bodilessStatuses.has(status) ? undefined : `${JSON.stringify(body)}\n`;
   // Hint: the headers as node's flat list, without an object spread per answer.
   const headers =
-    text === undefined ? [] : ['content-type', 'application/json', 'content-length', String(Buffer.byteLength(text))];
+    text !== undefined
+      ? ['content-type', 'application/json', 'content-length', String(Buffer.byteLength(text))]
+      : headOnlyStatuses.has(status)
+        ? []
+        : ['content-length', '0'];
   for (const name in extra) headers.push(name, extra[name] as string);
   res.writeHead(status, headers);
   res.end(text);
@@ -861,10 +865,14 @@ export async function startListener(
       else if (status === 'reset') reset(req.socket);
       else if (forwarded) {
         const headers = forwarded.headers.flat();
-        // Hint: a 204 must not carry a Content-Length, and a 304's would describe another body (RFC 9110 §8.6).
-        if (!bodilessStatuses.has(forwarded.status)) headers.push('content-length', String(forwarded.body.length));
+        // Hint: a 204 must not carry a Content-Length, and a 304's would describe another body (RFC 9110 §8.6);
+        // a 205 has none to relay.
+        const bodiless = bodilessStatuses.has(forwarded.status);
+        if (!headOnlyStatuses.has(forwarded.status)) {
+          headers.push('content-length', bodiless ? '0' : String(forwarded.body.length));
+        }
         res.writeHead(forwarded.status, headers);
-        res.end(forwarded.body);
+        res.end(bodiless ? undefined : forwarded.body);
       } else sendJson(res, status, answerBody, extra);
     }
 
