@@ -306,6 +306,40 @@ describe('verifyStandardWebhook', () => {
     }
   });
 
+  it('names a webhook-id given twice and joined by a comma malformed when its signature holds over the one value, and takes a single id with a comma', () => {
+    // 'msg_1, msg_1' (node's req.headers, fetch's Headers) was wrong-secret, where the timestamp
+    // joined so is said to be given more than once (review hR74 #5). A single id may hold ', '
+    // (the spec forbids only '.'), and one signed so holds, as the package holds it.
+    const id = reference.id;
+    const joined = { ...referenceHeaders, 'webhook-id': `${id}, ${id}` };
+    const appended = new Headers(referenceHeaders);
+    appended.append('webhook-id', id);
+    for (const headers of [joined, appended]) {
+      expect(verifyStandardWebhook(reference.body, headers, atReference)).toEqual({
+        ok: false,
+        reason: 'malformed-header',
+        message:
+          'webhook-id is given more than once (joined by a comma): the signature holds over the one value (secret #1), but a delivery has one, and receivers check the joined text',
+      });
+      // Under another secret, it is a wrong secret as before.
+      expect(verifyStandardWebhook(reference.body, headers, { ...atReference, secrets: [otherSecret] })).toMatchObject({
+        reason: 'wrong-secret',
+      });
+    }
+    const wh = new Webhook(reference.secret);
+    const now = new Date();
+    const single = {
+      'webhook-id': `${id}, ${id}`,
+      'webhook-timestamp': String(Math.floor(now.getTime() / 1000)),
+      'webhook-signature': wh.sign(`${id}, ${id}`, now, reference.body),
+    };
+    expect(() => wh.verify(reference.body, single)).not.toThrow();
+    expect(verifyStandardWebhook(reference.body, single, { secrets: [reference.secret] })).toEqual({
+      ok: true,
+      secretIndex: 0,
+    });
+  });
+
   it('names a v1 signature that lost its base64 padding as malformed, not as a wrong secret', () => {
     // `v1,<43 characters>` decodes to the right 32 bytes, but receivers compare the text as sent,
     // so it never verifies; "the secret is wrong" sent the user to rotate a right secret.

@@ -581,6 +581,22 @@ export function verifyStandardWebhookWithKeys(
     const k = matchingKey(options.keys, given, asNodeReads, bytes);
     if (k >= 0) return { ok: true, secretIndex: k, warning: goReadsOtherwise };
   }
+  // Hint: node's req.headers and fetch's Headers join a webhook-id given twice with ", ", as the
+  // timestamp's. A single id may hold one (the spec forbids only "."), and one signed so held
+  // above: so it is said only of copies of one value, when the signature holds over that value.
+  // Hashed for again only for such an id.
+  const copies = webhookId.split(', ');
+  const one = copies[0] ?? '';
+  if (copies.length > 1 && one !== '' && copies.every((copy) => copy === one)) {
+    const overOne = (data: Buffer, key: Buffer) => signStandardWebhook(one, timestamp, data, [key]).slice('v1,'.length);
+    const k = matchingKey(options.keys, given, overOne, bytes);
+    if (k >= 0) {
+      return fail(
+        'malformed-header',
+        `webhook-id is given more than once (joined by a comma): the signature holds over the one value (secret #${k + 1}), but a delivery has one, and receivers check the joined text`,
+      );
+    }
+  }
   // Hint: receivers compare the text as sent, so an unpadded signature never verifies; but when
   // padding is all it lacks, the secret is right and saying otherwise sends the user to rotate it.
   const padded = given.map((signature) => signature.padEnd(Math.ceil(signature.length / 4) * 4, '='));
