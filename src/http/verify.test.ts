@@ -258,8 +258,9 @@ describe('verifyStandardWebhook', () => {
       });
     }
     // A comma after an entry: sent so, or two headers joined as node's req.headers and fetch's Headers join them.
+    // Hint: sent so in one header, it was blamed on 'a header given twice' (review hR74 #6).
     const comma =
-      "ends in a comma: signatures are separated by spaces, and a comma is how node's request.headers joins a header given twice (a delivery has one)";
+      "ends in a comma, where signatures are separated by spaces: the header was sent so, or given twice and joined with ', ' as node's request.headers joins them (a delivery has one)";
     for (const [signature, entry] of [
       [`${good},`, 1],
       [`${good}, ${other}`, 1],
@@ -279,6 +280,15 @@ describe('verifyStandardWebhook', () => {
     joined.append('webhook-signature', good);
     joined.append('webhook-signature', other);
     expect(verifyStandardWebhook(reference.body, joined, options)).toMatchObject({ reason: 'malformed-header' });
+    // One header whose entry of another scheme ends in a comma: the package takes the v1 after
+    // it, callhook refuses it (a deliberate difference, README).
+    const unknownFirst = { ...at, 'webhook-signature': `v2,abc, ${good}` };
+    expect(() => wh.verify(reference.body, unknownFirst)).not.toThrow();
+    expect(verifyStandardWebhook(reference.body, unknownFirst, options)).toEqual({
+      ok: false,
+      reason: 'malformed-header',
+      message: `webhook-signature entry #1 ${comma}`,
+    });
   });
 
   it('names a webhook-id or webhook-timestamp given twice as malformed, not as a wrong secret', () => {
@@ -304,6 +314,12 @@ describe('verifyStandardWebhook', () => {
         message: 'webhook-timestamp is given more than once (joined by a comma): a delivery has one',
       });
     }
+    // The package takes it (a deliberate difference, README).
+    const now = new Date();
+    const fresh = String(Math.floor(now.getTime() / 1000));
+    const wh = new Webhook(reference.secret);
+    const signed = { ...referenceHeaders, 'webhook-signature': wh.sign(reference.id, now, reference.body) };
+    expect(() => wh.verify(reference.body, { ...signed, 'webhook-timestamp': `${fresh}, ${fresh}` })).not.toThrow();
   });
 
   it('names a webhook-id given twice and joined by a comma malformed when its signature holds over the one value, and takes a single id with a comma', () => {

@@ -497,7 +497,7 @@ export function verifyStandardWebhookWithKeys(
     if (entry.endsWith(',') && signatureEntry.test(entry.slice(0, -1))) {
       return fail(
         'malformed-header',
-        `webhook-signature entry #${i + 1} ends in a comma: signatures are separated by spaces, and a comma is how node's request.headers joins a header given twice (a delivery has one)`,
+        `webhook-signature entry #${i + 1} ends in a comma, where signatures are separated by spaces: the header was sent so, or given twice and joined with ', ' as node's request.headers joins them (a delivery has one)`,
       );
     }
     if (!signatureEntry.test(entry)) {
