@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { CallhookError } from '../errors.js';
 import { checkEvent } from '../schema/check.js';
@@ -170,6 +171,25 @@ describe('generateCalls', () => {
     }
     expect(after.slice(0, 3)).toEqual([]);
     expect(stops).toBeGreaterThan(20);
+  });
+
+  it("ends a record at its STOP, not the number's calls, as the README says: a later record may call it again", () => {
+    // README said a customer who replies STOP is 'neither called nor texted again'; the number
+    // was, by the same campaign line, within minutes (review hR74 #7). With 24 numbers, holding
+    // each that said STOP off its campaign's list leaves it nobody to call, so the README says so.
+    const stops = new Set<string>();
+    let again = 0;
+    for (const { type, event } of generateEvents({ count: 3000, seed: 11 })) {
+      const { campaignId, phone, from, to, message } = ('data' in event ? event.data : event) as Record<string, string>;
+      const reached = type === 'SMSSent' ? to : type === 'CallAttempted' ? phone : undefined;
+      if (reached !== undefined && stops.has(`${campaignId} ${reached}`)) again++;
+      if (type === 'SMSReceived' && message === 'STOP') stops.add(`${campaignId} ${from}`);
+    }
+    expect(stops.size).toBeGreaterThan(5);
+    expect(again).toBeGreaterThan(0);
+    const readme = readFileSync('README.md', 'utf8').replace(/\s+/g, ' ');
+    expect(readme).toContain('is neither called nor texted again in that record');
+    expect(readme).toContain("The opt-out ends the record, not the number's calls");
   });
 
   it('gives a dropped call no classified answer for the words it cut off', () => {
