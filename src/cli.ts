@@ -623,7 +623,7 @@ details.set('replay', (command, { options, outputName, maxConcurrency, repeated,
     .option('--url <url>', 'the receiver to deliver to (http or https)')
     .option(
       '--batch-size <n>',
-      `re-chunk events into arrays of at most n, up to ${largestBatch} (default: input batches as they are)`,
+      `re-chunk events into arrays of at most n, up to ${largestBatch}, each of one file (default: input batches as they are)`,
     )
     .addOption(options.type())
     .option('--no-validate', 'send events that fail validation too (unparsable ones never are)')

@@ -281,6 +281,10 @@ export async function* planBatches(
           }
           pending.push(event);
         } else {
+          // Hint: a batch holds events of one file. Filled across files, a file that could not be
+          // read part way moved every later cut, so --resume sent delivered events again under
+          // keys and webhook-ids no run had used (review hR75).
+          if (pending[0] !== undefined && pending[0].source !== event.source) yield handOn();
           pending.push(event);
           if (pending.length === options.batchSize) yield handOn();
         }
