@@ -544,14 +544,19 @@ export async function refuseOutputAmong(captures: readonly string[], files: read
   const found: OwnFile[] = [];
   const note = (path: string, info: BigIntStats) => found.push({ id: fileId(info), name: path, asStdin: false });
   const statOf = (path: string) => stat(openablePath(path), { bigint: true }).catch(() => undefined);
-  // Hint: in a folder, a symbolic link to a folder is not followed (it could loop).
-  const walkCaptures = async (folder: string): Promise<void> => {
+  // Hint: in a folder, a symbolic link to a folder is not followed, as verify does not follow it:
+  // two links to `.` made the walk double at every level, for ever (review hR76). `deep`: into
+  // the folders below, for a folder named; beside a file named, verify reads that folder alone.
+  const walkCaptures = async (folder: string, deep: boolean): Promise<void> => {
     for (const { name, isFolder } of await folderEntries(folder).catch(() => [])) {
       const path = join(folder, name);
-      if (isFolder ? !walksInto(name) : !isCaptureFile(name)) continue;
+      if (isFolder) {
+        if (deep && walksInto(name)) await walkCaptures(path, true);
+        continue;
+      }
+      if (!isCaptureFile(name)) continue;
       const info = await statOf(path);
-      if (info?.isDirectory()) await walkCaptures(path);
-      else if (info) note(path, info);
+      if (info && !info.isDirectory()) note(path, info);
     }
   };
   for (const path of [...captures, ...files]) {
@@ -563,7 +568,7 @@ export async function refuseOutputAmong(captures: readonly string[], files: read
     const info = await statOf(given);
     if (info === undefined) continue;
     if (!info.isDirectory()) note(given, info);
-    if (captures.includes(path)) await walkCaptures(info.isDirectory() ? given : dirname(given));
+    if (captures.includes(path)) await walkCaptures(info.isDirectory() ? given : dirname(given), info.isDirectory());
   }
   refuseOwnOutput(found);
 }

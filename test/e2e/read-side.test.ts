@@ -214,6 +214,38 @@ describe('its own stdout a file it reads (`callhook summarise x.json >> x.json`)
       }
       expect(readFileSync(name)).toEqual(before);
     }
+    // A symbolic link to a folder is not walked into, as verify does not follow it: two links to
+    // `.` made the walk double at every level, and verify never started (review hR76). A file of
+    // a folder below the one beside a capture file named is not one verify reads.
+    symlinkSync('.', join(capture, 'a.json'));
+    symlinkSync('.', join(capture, 'b.json'));
+    mkdirSync(join(capture, 'sub'));
+    for (const [args, out] of [
+      [['verify', capture, '--sign', 'hmac'], join(scratch, 'verified.txt')],
+      [['verify', join(capture, 'deliveries.meta'), '--sign', 'hmac'], join(capture, 'sub', 'out.json')],
+    ] as const) {
+      const fd = openSync(out, 'w');
+      try {
+        const run = spawnSync(process.execPath, [binPath, ...args], {
+          stdio: ['ignore', fd, 'pipe'],
+          env: { ...process.env, NO_COLOR: '1', ...env },
+          timeout: 10_000,
+        });
+        expect({
+          args,
+          refused: run.stderr.toString().includes('is also where the output'),
+          killed: run.signal,
+        }).toEqual({
+          args,
+          refused: false,
+          killed: null,
+        });
+      } finally {
+        closeSync(fd);
+      }
+    }
+    for (const link of ['a.json', 'b.json']) rmSync(join(capture, link));
+    rmSync(join(capture, 'sub'), { recursive: true });
     // Sent elsewhere, the capture checks: to a file verify does not read, in the capture too.
     const notes = join(capture, 'notes.txt');
     const out = openSync(notes, 'a');
