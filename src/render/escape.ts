@@ -251,7 +251,7 @@ export function escapeUnicode(text: string, commandProperty = false): string {
 const loneSurrogate = /\p{Surrogate}/gu;
 
 /**
- * callhook's own text (a problem's message) as JSON output carries it: each lone surrogate it
+ * callhook's own text (a problem's message and pointer) as JSON output carries it: each lone surrogate it
  * quotes as the visible `\ud83d` that every other format shows, so that all carry the same
  * message. Hint: JSON's own `\ud83d` escape would hold the code unit itself, which jq 1.6 refuses
  * and Python cannot print; payload data (`show`) is written exact, as that escape.

@@ -161,7 +161,7 @@ export function renderValidationJson(report: ValidationReport): string {
         severity: p.severity,
         code: p.code,
         message: surrogatesShown(p.message),
-        pointer: p.pointer,
+        pointer: surrogatesShown(p.pointer),
         line: p.line,
         column: p.column,
         ...(p.firstCopy

@@ -52,7 +52,13 @@ export function problemJson(p: Problem): {
   code: string;
   message: string;
 } {
-  return { line: p.line, column: p.column, pointer: p.pointer, code: p.code, message: surrogatesShown(p.message) };
+  return {
+    line: p.line,
+    column: p.column,
+    pointer: surrogatesShown(p.pointer),
+    code: p.code,
+    message: surrogatesShown(p.message),
+  };
 }
 
 /** How to read a body: `type` as `validate --type`. */

@@ -513,6 +513,13 @@ describe('validate: a lone surrogate quoted in a message', () => {
       expect(readWorkflowCommand(github.stdout.trimEnd())?.data).toBe(`${problem?.message} (/data/status)`);
       const junit = await runCli(['validate', '--format', 'junit', file]);
       expect(junit.stdout).toContain(problem?.message.replaceAll('"', '&quot;'));
+      // A key holding one, in --strict's pointer: the pointer is shown so too (review hR76).
+      const keyed = join(dir, 'keyed.json');
+      writeFileSync(keyed, text.replace('"eventType"', '"\\ud83dk": 1, "eventType"'));
+      const strict = await validateJson([keyed, '--strict']);
+      const pointers = strict.report.files[0]!.problems.map((p) => p.pointer);
+      expect(pointers).toContain('/\\ud83dk');
+      expect(JSON.stringify(pointers)).not.toMatch(/\p{Surrogate}/u);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
