@@ -97,7 +97,8 @@ export async function exitOnceWritten(code?: number, stoppedBy?: StopSignal): Pr
   // Hint: a stopped server's reader that stopped reading (`listen > fifo` left unread) held it
   // after "stopped: …" until a second signal, which then ended it 0, its NDJSON cut short (hF66).
   if (stoppedBy !== undefined) {
-    let before = -1;
+    // Hint: from the stop, so that a reader that takes nothing is given one second, as README says, not two.
+    let before = untaken();
     const stall = setInterval(() => {
       const now = untaken();
       if (process.stdout.writableLength > 0 && now === before) cutShortBy(stoppedBy);
