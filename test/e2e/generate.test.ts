@@ -863,7 +863,8 @@ describe('callhook generate --out a named pipe', () => {
     child.stderr.on('data', (chunk: Buffer) => {
       stderr += chunk;
     });
-    const closed = new Promise((resolve) => child.on('close', resolve));
+    // The signal that ended it, where it ended by one: says what a failure was (a crash, an unheeded signal).
+    const closed = new Promise((resolve) => child.on('close', (code, signal) => resolve(code ?? signal)));
     try {
       // Nothing reads its stdout: once it has its handlers, the pipe fills within moments.
       await waitFor(() => catchesSignal(child.pid, 'SIGTERM'));
@@ -887,7 +888,8 @@ describe('callhook generate --out a named pipe', () => {
     child.stdout?.on('data', (chunk: Buffer) => {
       written += chunk.length;
     });
-    const closed = new Promise((resolve) => child.on('close', resolve));
+    // The signal that ended it, where it ended by one: says what a failure was (a crash, an unheeded signal).
+    const closed = new Promise((resolve) => child.on('close', (code, signal) => resolve(code ?? signal)));
     try {
       await waitFor(() => catchesSignal(child.pid, 'SIGTERM'));
       // Hint: 30,000 events are ~9 MB, most of a second's work; held, it stops within its first block.
