@@ -283,8 +283,10 @@ export async function* planBatches(
         } else {
           // Hint: a batch holds events of one file. Filled across files, a file that could not be
           // read part way moved every later cut, so --resume sent delivered events again under
-          // keys and webhook-ids no run had used (review hR75).
-          if (pending[0] !== undefined && pending[0].source !== event.source) yield handOn();
+          // keys and webhook-ids no run had used (review hR75). A journal before version 3 was cut
+          // across files: its batches are made again as it made them, for its keys to match.
+          const crossing = pending[0] !== undefined && pending[0].source !== event.source;
+          if (crossing && !options.placedInRun) yield handOn();
           pending.push(event);
           if (pending.length === options.batchSize) yield handOn();
         }
