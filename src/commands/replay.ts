@@ -391,7 +391,7 @@ function resumedFromJournal(
   path: string,
   run: RunIdentity,
   url: string,
-): { confirmed: Set<string>; fresh: FreshRun | undefined; placedInRun: boolean } {
+): { confirmed: Set<string>; fresh: FreshRun | undefined; placedInRun: boolean; acrossFiles: boolean } {
   const warnings: string[] = [];
   const contents = readJournal(path, (message) => warnings.push(message));
   // Hint: the header first: a file that is not this run's journal is refused in one line, not
@@ -433,11 +433,14 @@ function resumedFromJournal(
       `the journal was written for ${written}, and this run sends to ${url}: the batches it confirms as delivered there are not sent here`,
     );
   }
-  // Hint: a journal before version 3 named batches by their place in the run: its keys are matched so.
+  // Hint: a journal before version 3 named batches by their place in the run, and one before 4 cut
+  // them across files: its keys are matched so (review hR77: a version 3 journal resumed with
+  // batches cut at each file's end sent delivered events again, exit 0).
   return {
     confirmed: contents.confirmed,
     fresh: header?.fresh ?? undefined,
-    placedInRun: header !== undefined && header.version < journalVersion,
+    placedInRun: header !== undefined && header.version < 3,
+    acrossFiles: header !== undefined && header.version < 4,
   };
 }
 
@@ -618,6 +621,7 @@ async function replayWith(
     // regular file, `-` and `/dev/stdin` included, is a stream, however it is opened.
     lingerMs: endsByItself ? undefined : settings.lingerMs,
     placedInRun: resumed?.placedInRun,
+    acrossFiles: resumed?.acrossFiles,
   });
   const sizes = await inputSizes(sources);
 

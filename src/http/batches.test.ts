@@ -52,13 +52,13 @@ describe('planBatches', () => {
     // Hint: never the end of one file and the start of the next: a file that could not be read
     // part way moved every later cut, and --resume sent delivered events again (review hR75).
     expect(bodies(out)).toEqual(['[{"n": 1},{"n": 2}]', '[{"n": 3}]', '[{"n": 4},{"n": 5}]']);
-    // A journal before version 3 cut them across files: resumed, its batches are made as it made them.
+    // A journal before version 4 cut them across files: resumed, its batches are made as it made them.
     const old = await collect(
       planBatches(
         chunks([event('a', 0, 1), event('a', 0, 2), event('a', 1, 3)], [event('b', 0, 4), event('b', 0, 5)]),
         {
           batchSize: 2,
-          placedInRun: true,
+          acrossFiles: true,
         },
       ),
     );

@@ -164,6 +164,11 @@ interface PlanOptions {
    * `--resume` of one, whose keys (and the webhook-ids its run sent) are named so.
    */
   placedInRun?: boolean | undefined;
+  /**
+   * Fill `--batch-size` batches across files, as journals before version 4 did: for `--resume` of
+   * one, whose batches are made again as its run made them, for its keys to match.
+   */
+  acrossFiles?: boolean | undefined;
 }
 
 const lingered = Symbol('lingered');
@@ -283,10 +288,9 @@ export async function* planBatches(
         } else {
           // Hint: a batch holds events of one file. Filled across files, a file that could not be
           // read part way moved every later cut, so --resume sent delivered events again under
-          // keys and webhook-ids no run had used (review hR75). A journal before version 3 was cut
-          // across files: its batches are made again as it made them, for its keys to match.
+          // keys and webhook-ids no run had used (review hR75).
           const crossing = pending[0] !== undefined && pending[0].source !== event.source;
-          if (crossing && !options.placedInRun) yield handOn();
+          if (crossing && !options.acrossFiles) yield handOn();
           pending.push(event);
           if (pending.length === options.batchSize) yield handOn();
         }

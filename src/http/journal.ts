@@ -72,10 +72,11 @@ export const journalKind = 'callhook replay' as const;
 
 /**
  * The header's `version`: what this callhook writes and resumes. 3 since a batch's key names where
- * it starts in its file, not its place in the run (see `planBatches`); a journal of 2 (or 1, of
- * stdin) is resumed by its own keys.
+ * it starts in its file, not its place in the run (see `planBatches`); 4 since a `--batch-size`
+ * batch holds events of one file. A journal of 3, 2 (or 1, of stdin) is resumed by its own keys,
+ * its batches cut as its run cut them.
  */
-export const journalVersion = 3 as const;
+export const journalVersion = 4 as const;
 
 /** One file of a run's input, as its journal records it. */
 export interface InputFile {
@@ -96,9 +97,10 @@ export interface JournalHeader {
   journal: typeof journalKind;
   /**
    * 2 since the fingerprint covers all of the input (a version 1 journal is resumed only when it
-   * had none to compare: stdin), 3 since keys name where a batch starts in its file.
+   * had none to compare: stdin), 3 since keys name where a batch starts in its file, 4 since a
+   * batch holds events of one file.
    */
-  version: 1 | 2 | typeof journalVersion;
+  version: 1 | 2 | 3 | typeof journalVersion;
   /** The paths as the run was given them. */
   inputs: string[];
   /** Of the input's content (see `fingerprintInputs`); null when it includes stdin. */
@@ -365,6 +367,7 @@ function isHeader(value: unknown): value is JournalHeader {
     header.journal === journalKind &&
     // Hint: a version 1 journal of stdin has no fingerprint, the one thing version 2 changed.
     (header.version === journalVersion ||
+      header.version === 3 ||
       header.version === 2 ||
       (header.version === 1 && header.fingerprint === null)) &&
     Array.isArray(header.inputs) &&

@@ -1,6 +1,6 @@
 /** `callhook replay` end to end: the built binary against real local receivers. */
 import { execFile, execFileSync, spawn } from 'node:child_process';
-import { createHmac } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import {
   appendFileSync,
   chmodSync,
@@ -1924,6 +1924,37 @@ describe('replay', () => {
     expect(appended.map((line) => JSON.parse(line).key)).toEqual(
       entries.slice(2, 4).map((line, k) => `${k + 2}-${hashOf(line)}`),
     );
+  });
+
+  it('--resume of a version 3 journal, whose --batch-size batches crossed from one file into the next, sends exactly the rest', async () => {
+    // Version 4 cuts a batch at its file's end; a version 3 journal resumed so had every batch past
+    // the first file's end under a key its run never wrote, and sent delivered events again, exit 0 (review hR77).
+    const s = await server();
+    const dir = tempDir('replay');
+    const folder = join(dir, 'in');
+    mkdirSync(folder);
+    const lines = (from: number) => [0, 1, 2].map((k) => JSON.stringify(attempt(from + k)));
+    writeFileSync(join(folder, 'a.ndjson'), `${lines(0).join('\n')}\n`);
+    writeFileSync(join(folder, 'b.ndjson'), `${lines(3).join('\n')}\n`);
+    const journal = join(dir, 'v3.jsonl');
+    const args = ['replay', folder, '--url', s.url, '--batch-size', '2', '--concurrency', '1', '--journal', journal];
+    expect((await runCli(args)).code).toBe(0);
+    // Its header and first batch (a's first two events), as version 3 wrote them; and the batch it
+    // cut across the files (a's third event, b's first), delivered; b's last two were not.
+    const [head, firstBatch] = readFileSync(journal, 'utf8').trim().split('\n');
+    const first = JSON.parse(firstBatch ?? '{}');
+    const [aThird = '', bFirst = ''] = [lines(0)[2], lines(3)[0]];
+    const offset = Buffer.byteLength(`${lines(0)[0]}\n${lines(0)[1]}\n`);
+    const hash = createHash('sha256').update(`${aThird}\n${bFirst}\n`).digest('hex').slice(0, 32);
+    const crossing = { ...first, key: `${first.key.split('_')[0]}_${offset}-${hash}`, events: 2 };
+    writeFileSync(
+      journal,
+      `${JSON.stringify({ ...JSON.parse(head ?? '{}'), version: 3 })}\n${JSON.stringify(first)}\n${JSON.stringify(crossing)}\n`,
+    );
+    s.requests.length = 0;
+    const resumed = await runCli([...args, '--resume']);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(receivedEvents(s).map(numberOf)).toEqual([4, 5]);
   });
 
   it('(8) counts a stray top-level comma as a problem, not as an invalid event, as validate does', async () => {
