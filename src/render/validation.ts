@@ -170,7 +170,7 @@ export function renderValidationJson(report: ValidationReport): string {
                 file: p.firstCopy.file,
                 line: p.firstCopy.line,
                 column: p.firstCopy.column,
-                pointer: p.firstCopy.pointer,
+                pointer: surrogatesShown(p.firstCopy.pointer),
               },
             }
           : {}),

@@ -520,6 +520,12 @@ describe('validate: a lone surrogate quoted in a message', () => {
       const pointers = strict.report.files[0]!.problems.map((p) => p.pointer);
       expect(pointers).toContain('/\\ud83dk');
       expect(JSON.stringify(pointers)).not.toMatch(/\p{Surrogate}/u);
+      // Given twice, its first copy's pointer too (review hR77).
+      const twice = join(dir, 'twice.json');
+      writeFileSync(twice, text.replace('"eventType"', '"\\ud83dx": 1, "\\ud83dx": 2, "eventType"'));
+      const copies = await validateJson([twice]);
+      const duplicate = copies.report.files[0]!.problems.find((p) => p.code === 'duplicate-key');
+      expect(duplicate?.firstCopy?.pointer).toBe('/\\ud83dx');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
