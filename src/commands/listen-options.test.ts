@@ -61,6 +61,11 @@ describe('listen options', () => {
     }
     expect(parse({ path: '/caf%C3%A9/hook' }).path).toBe('/caf%C3%A9/hook');
     expect(() => parse({ insecure: true })).toThrow('--insecure: applies only with --forward');
+    // Taken without a word with an http:// upstream, where it does nothing, as replay's was (fixer hF62).
+    expect(() => parse({ insecure: true, forward: 'HTTP://127.0.0.1:9/' })).toThrow(
+      '--insecure: applies only with an https:// --forward',
+    );
+    expect(parse({ insecure: true, forward: 'https://127.0.0.1:9/' }).forward?.protocol).toBe('https:');
     expect(() => parse({ durable: true })).toThrow('--durable: applies only with --out');
     // Accepted and ignored, where --insecure and --retry-after alone were refused (hT57).
     expect(() => parse({ forwardTimeout: '5' })).toThrow('--forward-timeout: applies only with --forward');

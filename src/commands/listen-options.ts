@@ -125,6 +125,10 @@ function address(value: string): string {
 export function parseListenOptions(raw: RawListenOptions, platform: NodeJS.Platform = process.platform): ListenOptions {
   const problems: string[] = signingProblems(raw);
   if (raw.insecure && !raw.forward) problems.push('--insecure: applies only with --forward');
+  // Hint: listen relays no redirect, so with an http:// upstream it checks no certificate at all.
+  else if (raw.insecure && /^http:/i.test(raw.forward?.trim() ?? '')) {
+    problems.push('--insecure: applies only with an https:// --forward');
+  }
   if (raw.forwardTimeout !== undefined && !raw.forward) problems.push('--forward-timeout: applies only with --forward');
   if (raw.durable && raw.out === undefined) problems.push('--durable: applies only with --out');
   // Hint: Windows syncs no folder (EPERM) and has no O_DSYNC: a 2xx could not mean the delivery is on disk.
