@@ -519,17 +519,23 @@ function refuseOwnOutput(files: readonly OwnFile[], printed: PrintedOutput = com
   );
 }
 
-/** The regular file stdout is sent to (`>> x.json`), by `fileId`, and its size; undefined when it is none. */
-function stdoutFile(): { id: string; size: bigint } | undefined {
+/**
+ * The regular file a standard stream is (stdin sent from `< x.json`, stdout to `>> x.json`), by
+ * `fileId`, and its size; undefined when it is none.
+ */
+function standardFile(fd: 0 | 1): { id: string; size: bigint } | undefined {
   try {
-    const out = fstatSync(1, { bigint: true });
-    const id = out.isFile() ? fileId(out) : undefined;
-    return id === undefined ? undefined : { id, size: out.size };
+    const info = fstatSync(fd, { bigint: true });
+    const id = info.isFile() ? fileId(info) : undefined;
+    return id === undefined ? undefined : { id, size: info.size };
   } catch {
-    // A stdout closed (`>&-`) is no file.
+    // A stream closed (`>&-`) is no file.
     return undefined;
   }
 }
+
+/** The regular file stdout is sent to (see `standardFile`). */
+const stdoutFile = () => standardFile(1);
 
 /**
  * Refuses (see `refuseOwnOutput`) a stdout that is a file verify reads: stdin for a name of it,
@@ -718,14 +724,7 @@ function stdinReadWhole(): boolean {
 }
 
 /** The file this process's stdin is (see `fileId`), when it is a regular file. */
-function stdinFileId(): string | undefined {
-  try {
-    const info = fstatSync(0, { bigint: true });
-    return info.isFile() ? fileId(info) : undefined;
-  } catch {
-    return undefined;
-  }
-}
+const stdinFileId = (): string | undefined => standardFile(0)?.id;
 
 /**
  * A named pipe's bytes (a FIFO, `/dev/stdin`, a process substitution `<(...)`), read as stdin is,
