@@ -6,12 +6,12 @@ import { writeSync } from 'node:fs';
 import type { Writable } from 'node:stream';
 
 /**
- * Writes all of `bytes` to the file open as `fd`: at `position`, or where the descriptor is (or at
- * the end, opened to append). Hint: a write that takes none of its bytes fails rather than loops.
+ * Writes all of `bytes` to the file open as `fd`, where the descriptor is (or at the end, opened
+ * to append). Hint: a write that takes none of its bytes fails rather than loops.
  */
-export function writeAllSync(fd: number, bytes: Buffer, position?: number): void {
+export function writeAllSync(fd: number, bytes: Buffer): void {
   for (let at = 0; at < bytes.length; ) {
-    const written = writeSync(fd, bytes, at, bytes.length - at, position === undefined ? null : position + at);
+    const written = writeSync(fd, bytes, at, bytes.length - at, null);
     if (written === 0) throw new Error('a write took none of its bytes');
     at += written;
   }

@@ -691,7 +691,7 @@ export class CaptureWriter {
       // Hint: --durable puts the new log's name on the disk before any line in it is answered.
       if (this.durable) await syncFolder(this.folder);
     } catch (error) {
-      this.failed(placed, describeIoError(error, this.folder));
+      this.failed(placed, error);
       return;
     }
     await this.log.close().catch(() => {});
