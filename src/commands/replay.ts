@@ -555,7 +555,7 @@ async function replayWith(
   const endsByItself = await rereadable(sources);
   // Hint: a stream (stdin, a named pipe, <(...)) cannot be fingerprinted: opening a named pipe
   // to sample it would lose what it holds when closed, and the run would then wait forever.
-  const taken = settings.journal && endsByItself ? await fingerprintInputs(paths) : null;
+  const taken = settings.journal && endsByItself ? await fingerprintInputs(sources) : null;
   const run: RunIdentity = {
     inputs: paths,
     fingerprint: taken?.fingerprint ?? null,

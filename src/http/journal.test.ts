@@ -32,6 +32,7 @@ import { buildSync } from 'esbuild';
 import { describe, expect, it, vi } from 'vitest';
 import { repoRoot } from '../../test/helpers/run-cli.js';
 import { CallhookError } from '../errors.js';
+import { listSources } from '../input/read.js';
 import {
   checkResume,
   deliveryOf,
@@ -1147,14 +1148,14 @@ describe('journal', () => {
     const b = tempPath('b.ndjson');
     writeFileSync(a, '{"n":1}\n');
     writeFileSync(b, '{"n":1}\n');
-    const first = (await fingerprintInputs([a]))?.fingerprint;
+    const first = (await fingerprintInputs(await listSources([a])))?.fingerprint;
     expect(first).toMatch(/^sha256:[0-9a-f]{64}$/);
     // As version 2 took it, so that a journal of it still resumes: each file's size and bytes.
     expect(first).toBe(`sha256:${createHash('sha256').update('8\n{"n":1}\n\n').digest('hex')}`);
-    expect((await fingerprintInputs([b]))?.fingerprint).toBe(first);
+    expect((await fingerprintInputs(await listSources([b])))?.fingerprint).toBe(first);
     writeFileSync(b, '{"n":2}\n');
-    expect((await fingerprintInputs([b]))?.fingerprint).not.toBe(first);
-    expect(await fingerprintInputs([a, '-'])).toBeNull();
+    expect((await fingerprintInputs(await listSources([b])))?.fingerprint).not.toBe(first);
+    expect(await fingerprintInputs(await listSources([a, '-']))).toBeNull();
   });
 
   it('lists each file with its size and the fingerprint of the input through it, so a --resume refused can name the file that changed', async () => {
@@ -1162,12 +1163,12 @@ describe('journal', () => {
     writeFileSync(a, '{"n":1}\n');
     const b = join(dirname(a), 'b.ndjson');
     writeFileSync(b, '{"n":22}\n');
-    const taken = await fingerprintInputs([dirname(a)]);
+    const taken = await fingerprintInputs(await listSources([dirname(a)]));
     expect(taken?.files.map(({ name, size }) => [name, size])).toEqual([
       [a, 8],
       [b, 9],
     ]);
-    expect(taken?.files[0]?.through).toBe((await fingerprintInputs([a]))?.fingerprint.slice(7, 39));
+    expect(taken?.files[0]?.through).toBe((await fingerprintInputs(await listSources([a])))?.fingerprint.slice(7, 39));
     expect(taken?.files[1]?.through).toBe(taken?.fingerprint.slice(7, 39));
   });
 
@@ -1179,10 +1180,10 @@ describe('journal', () => {
     const line = `${JSON.stringify({ pad: 'x'.repeat(1000) })}\n`;
     const text = line.repeat(400);
     writeFileSync(path, text);
-    const before = (await fingerprintInputs([path]))?.fingerprint;
+    const before = (await fingerprintInputs(await listSources([path])))?.fingerprint;
     const middle = Math.floor(text.length / 2);
     const at = text.indexOf('x', middle);
     writeFileSync(path, `${text.slice(0, at)}y${text.slice(at + 1)}`);
-    expect((await fingerprintInputs([path]))?.fingerprint).not.toBe(before);
+    expect((await fingerprintInputs(await listSources([path])))?.fingerprint).not.toBe(before);
   });
 });

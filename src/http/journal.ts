@@ -29,7 +29,7 @@ import { basename, dirname, join } from 'node:path';
 import { CallhookError, describeIoError, ExitCode, ioReason } from '../errors.js';
 import { fileNameOf } from '../input/file-names.js';
 import { LineSplitter } from '../input/line-splitter.js';
-import { defaultMaxElementBytes, listSources, openAtOnce, readChunks } from '../input/read.js';
+import { defaultMaxElementBytes, openAtOnce, readChunks, type Source } from '../input/read.js';
 import {
   cannotLink,
   checkFoldersOf,
@@ -1136,7 +1136,7 @@ export function refuseExistingJournal(path: string): void {
 const fingerprintReadBytes = 1024 * 1024;
 
 /**
- * A fingerprint of the input's content: a SHA-256 of each file's size and all of its bytes; and
+ * A fingerprint of the content of the input's `sources` (as `listSources` lists them): a SHA-256 of each file's size and all of its bytes; and
  * each file, with its size and the fingerprint so far (see `InputFile`). Null
  * when the input includes stdin, whose content cannot be known in advance. Hint: all of them, not
  * a sample: a status changed in the middle of an export, its size kept, was not seen, and the
@@ -1144,11 +1144,12 @@ const fingerprintReadBytes = 1024 * 1024;
  * again. It costs one more read of the input (bench/RESULTS.md, figures behind code comments).
  */
 export async function fingerprintInputs(
-  paths: readonly string[],
+  sources: readonly Source[],
 ): Promise<{ fingerprint: string; files: InputFile[] } | null> {
   const hash = createHash('sha256');
   const files: InputFile[] = [];
-  for (const source of await listSources(paths)) {
+  // Hint: the sources the run listed, not listed again: a folder of 20,000 files was walked twice.
+  for (const source of sources) {
     if (source.path === '-') return null;
     let size = 0;
     try {
