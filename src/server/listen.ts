@@ -459,16 +459,22 @@ function reset(socket: Socket | null): void {
  */
 const internalError = { error: 'internal', message: 'listen failed to handle the delivery; its output says why' };
 
+/**
+ * The headers that frame an answer of `status` whose body, when the status has one (see
+ * `bodilessStatuses`), is `length` bytes, as node's flat list: none for a 204 or a 304, whose
+ * answer ends with its head; `Content-Length: 0` for a 205; else the length.
+ */
+function framing(status: number, length: number): string[] {
+  if (headOnlyStatuses.has(status)) return [];
+  return ['content-length', String(bodilessStatuses.has(status) ? 0 : length)];
+}
+
 /** Answers `body` as JSON, or with no body at all for a status that has none (see `bodilessStatuses`). */
 function sendJson(res: ServerResponse, status: number, body: unknown, extra: Record<string, string> = {}): void {
   const text = bodilessStatuses.has(status) ? undefined : `${JSON.stringify(body)}\n`;
   // Hint: the headers as node's flat list, without an object spread per answer.
-  const headers =
-    text !== undefined
-      ? ['content-type', 'application/json', 'content-length', String(Buffer.byteLength(text))]
-      : headOnlyStatuses.has(status)
-        ? []
-        : ['content-length', '0'];
+  const headers = framing(status, text === undefined ? 0 : Buffer.byteLength(text));
+  if (text !== undefined) headers.push('content-type', 'application/json');
   for (const name in extra) headers.push(name, extra[name] as string);
   res.writeHead(status, headers);
   res.end(text);
@@ -864,15 +870,11 @@ export async function startListener(
       if (unsaved !== undefined) sendJson(res, 500, internalError);
       else if (status === 'reset') reset(req.socket);
       else if (forwarded) {
-        const headers = forwarded.headers.flat();
         // Hint: a 204 must not carry a Content-Length, and a 304's would describe another body (RFC 9110 §8.6);
         // a 205 has none to relay.
-        const bodiless = bodilessStatuses.has(forwarded.status);
-        if (!headOnlyStatuses.has(forwarded.status)) {
-          headers.push('content-length', bodiless ? '0' : String(forwarded.body.length));
-        }
+        const headers = [...forwarded.headers.flat(), ...framing(forwarded.status, forwarded.body.length)];
         res.writeHead(forwarded.status, headers);
-        res.end(bodiless ? undefined : forwarded.body);
+        res.end(bodilessStatuses.has(forwarded.status) ? undefined : forwarded.body);
       } else sendJson(res, status, answerBody, extra);
     }
 
