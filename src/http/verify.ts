@@ -554,10 +554,14 @@ export function verifyStandardWebhookWithKeys(
   // it (an unpadded signature is compared padded with the same), so a stranger's post costs one
   // hash a key, and a second only for an id that is not UTF-8 (below).
   const signed = new Map<Buffer, string>();
+  /** The base64 part of each key's signature of a body under the id `over` (a reading of it). */
+  const signedOver = (over: string | Buffer) => (data: Buffer, key: Buffer) =>
+    signStandardWebhook(over, timestamp, data, [key]).slice('v1,'.length);
+  const signById = signedOver(webhookId);
   const sign = (data: Buffer, key: Buffer) => {
     const made = data === bytes ? signed.get(key) : undefined;
     if (made !== undefined) return made;
-    const signature = signStandardWebhook(webhookId, timestamp, data, [key]).slice('v1,'.length);
+    const signature = signById(data, key);
     if (data === bytes) signed.set(key, signature);
     return signature;
   };
@@ -576,9 +580,7 @@ export function verifyStandardWebhookWithKeys(
   // standardwebhooks package there signs it: a sender on node that passes on such an id signs that.
   // Hashed for again only for such an id.
   if (webhookId !== id) {
-    const asNodeReads = (data: Buffer, key: Buffer) =>
-      signStandardWebhook(id ?? '', timestamp, data, [key]).slice('v1,'.length);
-    const k = matchingKey(options.keys, given, asNodeReads, bytes);
+    const k = matchingKey(options.keys, given, signedOver(id ?? ''), bytes);
     if (k >= 0) return { ok: true, secretIndex: k, warning: goReadsOtherwise };
   }
   // Hint: node's req.headers and fetch's Headers join a webhook-id given twice with ", ", as the
@@ -588,8 +590,7 @@ export function verifyStandardWebhookWithKeys(
   const copies = webhookId.split(', ');
   const one = copies[0] ?? '';
   if (copies.length > 1 && one !== '' && copies.every((copy) => copy === one)) {
-    const overOne = (data: Buffer, key: Buffer) => signStandardWebhook(one, timestamp, data, [key]).slice('v1,'.length);
-    const k = matchingKey(options.keys, given, overOne, bytes);
+    const k = matchingKey(options.keys, given, signedOver(one), bytes);
     if (k >= 0) {
       return fail(
         'malformed-header',
@@ -614,9 +615,7 @@ export function verifyStandardWebhookWithKeys(
   // such an id.
   const idBytes = Buffer.from(id ?? '', 'latin1');
   if (beyondLatin1.test(id ?? '') || isUtf8(idBytes)) return result;
-  const asSent = (data: Buffer, key: Buffer) =>
-    signStandardWebhook(idBytes, timestamp, data, [key]).slice('v1,'.length);
-  const byBytes = matchingKey(options.keys, given, asSent, bytes);
+  const byBytes = matchingKey(options.keys, given, signedOver(idBytes), bytes);
   if (byBytes < 0) return result;
   return fail(
     'malformed-header',
