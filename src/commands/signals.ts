@@ -77,13 +77,9 @@ export function finishWithoutStdout(): void {
  */
 export async function exitOnceWritten(code?: number, stoppedBy?: StopSignal): Promise<never> {
   // Hint: no argument, not `undefined`, keeps the exit code set: process.exit(undefined) is exit 0.
-  // Hint: a write to stdout that failed ends it with its own code, a signal meanwhile too (review hR66).
-  const exit = (): never =>
-    stdoutGone.failed !== undefined
-      ? process.exit(stdoutGone.failed)
-      : code === undefined
-        ? process.exit()
-        : process.exit(code);
+  // Hint: a write to stdout that failed ends it with its own code, a signal meanwhile too (review
+  // hR66): cli.ts's exit hook makes it so on every exit.
+  const exit = (): never => (code === undefined ? process.exit() : process.exit(code));
   const cutShortBy = (signal: StopSignal) => {
     const cut = code === undefined && Number(process.exitCode ?? 0) < 128 && process.stdout.writableLength > 0;
     if (!cut) exit();
