@@ -21,7 +21,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { afterAll, describe, expect, it } from 'vitest';
 import { warningLine } from '../../src/render/terminal.js';
 import { toJsonSchema } from '../../src/schema/json-schema.js';
-import { binPath, catchesSignal, holdsOpen, repoRoot, runCli, unwrapped } from '../helpers/run-cli.js';
+import { binPath, handlesStopSignals, holdsOpen, repoRoot, runCli, unwrapped } from '../helpers/run-cli.js';
 import { stalledPipe } from '../helpers/stalled-pipe.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'callhook-generate-'));
@@ -799,9 +799,7 @@ describe('callhook generate --out a named pipe', () => {
       ['SIGHUP', 129],
     ] as const) {
       const run = generateIntoFifo();
-      // Hint: SIGHUP's handler is the last of the run's three taken; a signal before that would end
-      // the run as node does, exit code and all.
-      await waitFor(() => catchesSignal(run.child.pid, 'SIGHUP'));
+      await waitFor(() => handlesStopSignals(run.child.pid));
       run.child.kill(signal);
       expect(await Promise.race([run.closed, delay(5_000, 'still running')])).toBe(exitCode);
       run.child.kill('SIGKILL');
@@ -838,7 +836,7 @@ describe('callhook generate --out a named pipe', () => {
     // The pipe was found a pipe, then opened at the first write: a file put there meanwhile was
     // written over from its first byte, with no --force asked (review hR23).
     const run = generateIntoFifo();
-    await waitFor(() => catchesSignal(run.child.pid, 'SIGTERM'));
+    await waitFor(() => handlesStopSignals(run.child.pid));
     // Hint: by then it found the pipe a pipe and waits for a reader, unless a loaded machine held
     // it back, when the file is found where the pipe was at once: refused as a file that exists.
     await delay(1_000);
@@ -867,7 +865,7 @@ describe('callhook generate --out a named pipe', () => {
     const closed = new Promise((resolve) => child.on('close', (code, signal) => resolve(code ?? signal)));
     try {
       // Nothing reads its stdout: once it has its handlers, the pipe fills within moments.
-      await waitFor(() => catchesSignal(child.pid, 'SIGTERM'));
+      await waitFor(() => handlesStopSignals(child.pid));
       await new Promise((resolve) => setTimeout(resolve, 500));
       child.kill('SIGTERM');
       expect(await Promise.race([closed, delay(5_000, 'still running')])).toBe(143);
@@ -891,7 +889,7 @@ describe('callhook generate --out a named pipe', () => {
     // The signal that ended it, where it ended by one: says what a failure was (a crash, an unheeded signal).
     const closed = new Promise((resolve) => child.on('close', (code, signal) => resolve(code ?? signal)));
     try {
-      await waitFor(() => catchesSignal(child.pid, 'SIGTERM'));
+      await waitFor(() => handlesStopSignals(child.pid));
       // Hint: 30,000 events are ~9 MB, most of a second's work; held, it stops within its first block.
       await delay(500);
       expect(written).toBeLessThan(1_000_000);
