@@ -628,10 +628,20 @@ describe('replay', () => {
 
   it('refuses to sign without a secret, and bad options, with exit 2 and no request', async () => {
     const s = await server();
-    const bad = [['--sign', 'standard'], ['--format', 'curl'], ['--concurrency', '0'], ['--resume']];
+    // Hint: --format curl without --dry-run, --concurrency 0 and --resume without --journal are each a
+    // problem parseReplayOptions lists (src/commands/replay-options.ts), all of them in one usage error
+    // (its unit test 'lists every problem, each naming its option'): one run with the three proves the
+    // exit 2 of each, and that each is named. A missing secret is found apart from those, so run alone.
+    const bad = [
+      ['--sign', 'standard'],
+      ['--format', 'curl', '--concurrency', '0', '--resume'],
+    ];
     for (const args of bad) {
       const result = await runCli(['replay', ndjson(1), '--url', s.url, ...args], { env: { CALLHOOK_SECRET: '' } });
       expect(result.code, args.join(' ')).toBe(2);
+      for (const option of args.filter((arg) => arg.startsWith('--'))) {
+        expect(result.stderr, option).toMatch(new RegExp(`(^callhook: |; )${option}[ :]`));
+      }
     }
     expect((await runCli(['replay', ndjson(1)])).stderr).toMatch(
       /^callhook: --url: must be given: the receiver to deliver to\n$/,
@@ -2203,33 +2213,43 @@ describe('replay', () => {
   it('(11) checks --rate, --report and --journal before the first request', async () => {
     const s = await server();
     // (The ranges themselves are tested in src/commands/replay-options.test.ts.)
-    for (const args of [
+    // Hint: all three are problems parseReplayOptions lists before the first request, joined in one
+    // usage error (unit tests '(11) keeps --rate, --timeout and --linger within their documented
+    // ranges' and '(11) finds an unwritable --report or --journal at once'): one run given all three
+    // says each, in one line, exit 2.
+    const args = [
       ['--rate', '0.0000000001'],
       ['--report', join(tempDir('replay'), 'no', 'such', 'report.json')],
       ['--journal', '/dev/full'],
-    ]) {
-      const result = await runCli(['replay', ndjson(2), '--url', s.url, ...args]);
-      expect(result.code, args.join(' ')).toBe(2);
-      expect(result.stderr.trim().split('\n'), args.join(' ')).toHaveLength(1);
-      expect(result.stderr).not.toMatch(/internal error|Warning/);
-    }
+    ];
+    const result = await runCli(['replay', ndjson(2), '--url', s.url, ...args.flat()]);
+    expect(result.code).toBe(2);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    for (const [option] of args) expect(result.stderr).toMatch(new RegExp(`(^callhook: |; )${option}: `));
+    expect(result.stderr).not.toMatch(/internal error|Warning/);
     expect(s.requests).toHaveLength(0);
   });
 
   it('--journal and --report never create a file through a dangling symlink, refused before the first request', async () => {
     const s = await server();
     const dir = tempDir('replay');
-    for (const option of ['--journal', '--report']) {
+    // Hint: both are checked by one function, danglingLinkProblem in parseReplayOptions' outputPathProblems
+    // (src/commands/replay-options.ts), each its own problem in one usage error: one run given both
+    // says each, whole, --report's first.
+    const planted = ['--report', '--journal'].map((option) => {
       const link = join(dir, `planted${option}`);
       const target = join(dir, `victim${option}`);
       symlinkSync(target, link);
-      const result = await runCli(['replay', ndjson(2), '--url', s.url, option, link]);
-      expect(result.code, option).toBe(2);
-      expect(result.stderr, option).toBe(
-        `callhook: ${option}: ${link}: is a symlink to ${target}, which does not exist: callhook creates nothing where a link points (name the target itself, or remove the link)\n`,
-      );
-      expect(existsSync(target), option).toBe(false);
-    }
+      return { option, link, target };
+    });
+    const result = await runCli(['replay', ndjson(2), '--url', s.url, ...planted.flatMap((p) => [p.option, p.link])]);
+    expect(result.code).toBe(2);
+    const said = planted.map(
+      ({ option, link, target }) =>
+        `${option}: ${link}: is a symlink to ${target}, which does not exist: callhook creates nothing where a link points (name the target itself, or remove the link)`,
+    );
+    expect(result.stderr).toBe(`callhook: ${said.join('; ')}\n`);
+    for (const { option, target } of planted) expect(existsSync(target), option).toBe(false);
     expect(s.requests).toHaveLength(0);
   });
 
