@@ -116,14 +116,15 @@ describe('replay', () => {
       });
       const args = `replay "$INPUT" --url ${s.url} --batch-size 1 --concurrency 1`;
       const input = ndjson(20);
+      // Hint: an empty TERM and an unset one are one case of canDraw (src/render/terminal.ts), which
+      // replay's liveBar is; its unit test ('does not colour a terminal with no TERM, or an empty one')
+      // takes the empty one through it: the unset one is run here.
       const runs = await Promise.all(
-        ['xterm', 'dumb', '', undefined].map((term) =>
-          inTerminal(args, undefined, { env: { TERM: term, INPUT: input } }),
-        ),
+        ['xterm', 'dumb', undefined].map((term) => inTerminal(args, undefined, { env: { TERM: term, INPUT: input } })),
       );
       for (const run of runs) expect(run.code, run.out).toBe(0);
       const [xterm, ...others] = runs.map((run) => run.out.includes('\u001b[2K'));
-      expect({ xterm, others }).toEqual({ xterm: true, others: [false, false, false] });
+      expect({ xterm, others }).toEqual({ xterm: true, others: [false, false] });
     },
   );
 
