@@ -35,6 +35,7 @@ import { receivedEvents, serverPerTest } from '../helpers/http-server.js';
 import { attempt, numberOf, standardSecret, tempDir } from '../helpers/payloads.js';
 import {
   binPath,
+  type CliResult,
   holdsOpen,
   literally,
   repoRoot,
@@ -174,21 +175,44 @@ describe('replay', () => {
     expect(s.requests.length).toBe(before);
   });
 
+  /**
+   * A gzip export (not text) beside a readable file, replayed as a dry run, with --report, and with
+   * --format json: the runs the two tests below share, made once, by whichever runs first.
+   */
+  let notTextRuns:
+    | Promise<{ gz: string; dry: CliResult; pretty: CliResult; json: CliResult; report: string; sent: number }>
+    | undefined;
+  function runsOfNotText() {
+    notTextRuns ??= (async () => {
+      const s = await server();
+      const dir = tempDir('replay');
+      const gz = join(dir, 'export.json.gz');
+      writeFileSync(gz, gzipSync(readFileSync('fixtures/valid/bare-types.json')));
+      const path = join(dir, 'report.json');
+      const args = ['replay', gz, 'fixtures/valid/bare-types.json', '--url', s.url];
+      const dry = await runCli([...args, '--dry-run']);
+      const pretty = await runCli([...args, '--report', path]);
+      const sent = receivedEvents(s).length;
+      const json = await runCli([...args, '--format', 'json']);
+      return { gz, dry, pretty, json, report: readFileSync(path, 'utf8'), sent };
+    })();
+    return notTextRuns;
+  }
+
   it('fails a file it cannot read (not text) with exit 2, as every command does, sending the rest', async () => {
     // A gzip export exited 1, "nothing valid to send", as if it had been read and held nothing.
-    const s = await server();
-    const gz = join(tempDir('replay'), 'export.json.gz');
-    writeFileSync(gz, gzipSync(readFileSync('fixtures/valid/bare-types.json')));
-    for (const extra of [['--dry-run'], []]) {
-      const run = await runCli(['replay', gz, 'fixtures/valid/bare-types.json', '--url', s.url, ...extra]);
-      expect(run.code, extra.join(' ')).toBe(2);
+    const { dry, pretty, json, sent } = await runsOfNotText();
+    for (const [extra, run] of [
+      ['--dry-run', dry],
+      ['', pretty],
+    ] as const) {
+      expect(run.code, extra).toBe(2);
       expect(run.stderr).toMatch(/export\.json\.gz:1:1: the file is not text: .*gunzip/);
       // It is no syntax problem between events: the summary said '1 syntax problem between events'.
-      expect(run.stdout, extra.join(' ')).not.toContain('syntax problem');
+      expect(run.stdout, extra).not.toContain('syntax problem');
     }
     // The readable file's events were sent all the same.
-    expect(receivedEvents(s).length).toBeGreaterThan(0);
-    const json = await runCli(['replay', gz, 'fixtures/valid/bare-types.json', '--url', s.url, '--format', 'json']);
+    expect(sent).toBeGreaterThan(0);
     expect(JSON.parse(json.stdout).inputProblems).toBe(0);
     expect(json.code).toBe(2);
   });
@@ -250,23 +274,18 @@ describe('replay', () => {
 
   it('says in its summary and report which files it did not read (not text), as summarise does', async () => {
     // The summary and --report read as if everything had been sent: only stderr named the .gz.
-    const s = await server();
-    const dir = tempDir('replay');
-    const gz = join(dir, 'export.json.gz');
-    writeFileSync(gz, gzipSync(readFileSync('fixtures/valid/bare-types.json')));
-    const report = join(dir, 'report.json');
-    const args = ['replay', gz, 'fixtures/valid/bare-types.json', '--url', s.url];
-    const pretty = await runCli([...args, '--report', report]);
+    const { gz, pretty, json, report: written } = await runsOfNotText();
     expect(pretty.code).toBe(2);
     expect(pretty.stdout).toMatch(/^ {2}not read {2}1 file read up to where it is not text/m);
     const unreadableFiles = [
       { file: gz, line: 1, column: 1, message: expect.stringMatching(/^the file is not text: .*gunzip/) },
     ];
-    expect(JSON.parse(readFileSync(report, 'utf8')).unreadableFiles).toEqual(unreadableFiles);
-    const json = await runCli([...args, '--format', 'json']);
+    expect(JSON.parse(written).unreadableFiles).toEqual(unreadableFiles);
     expect(json.code).toBe(2);
     expect(JSON.parse(json.stdout).unreadableFiles).toEqual(unreadableFiles);
     // A run that read everything lists none, and says nothing of it.
+    const s = await server();
+    const report = join(tempDir('replay'), 'report.json');
     const clean = await runCli(['replay', 'fixtures/valid/bare-types.json', '--url', s.url, '--report', report]);
     expect(clean.code).toBe(0);
     expect(clean.stdout).not.toContain('not read');
@@ -1598,58 +1617,88 @@ describe('replay', () => {
     return { journal, input, s, args, pid: first.pid, firstDone, release };
   }
 
+  /**
+   * While a run of 6 events holds its journal (`heldJournalRun`): a second --resume on it, another
+   * run's --report and generate --out --force naming it, each refused; then, the first ended, a
+   * --resume of it. The runs the two tests below share, made once, by whichever runs first.
+   */
+  let besideHeld:
+    | Promise<{
+        journal: string;
+        pid: number | undefined;
+        second: CliResult;
+        report: CliResult;
+        generated: CliResult;
+        sentByRefused: number;
+        before: Buffer;
+        after: Buffer;
+        firstCode: number | null;
+        received: number[];
+        resumed: CliResult;
+        requests: number;
+      }>
+    | undefined;
+  function runsBesideAHeldJournal() {
+    besideHeld ??= (async () => {
+      const { journal, input, s, args, pid, firstDone, release } = await heldJournalRun(6);
+      const other = await server();
+      const refused = await (async () => {
+        const before = readFileSync(journal);
+        const second = await runCli([...args, '--resume']);
+        const report = await runCli(['replay', input, '--url', other.url, '--report', journal]);
+        const generated = await runCli(['generate', '--count', '3', '--out', journal, '--force']);
+        return { before, second, report, generated, after: readFileSync(journal) };
+      })().finally(release);
+      const firstCode = await firstDone;
+      const received = receivedEvents(s)
+        .map(numberOf)
+        .sort((a, b) => a - b);
+      // Once the first has ended, the journal is free again: a resume sends nothing more.
+      const resumed = await runCli([...args, '--resume']);
+      const sentByRefused = other.requests.length;
+      return { journal, pid, ...refused, sentByRefused, firstCode, received, resumed, requests: s.requests.length };
+    })();
+    return besideHeld;
+  }
+
   it('refuses a second run on a journal in use, before reading it, so no batch is sent twice', async () => {
     // Two `--resume` runs on one journal at once each sent every batch (12 requests for 6), and
     // each journalled all six delivered.
-    const { journal, s, args, firstDone, release } = await heldJournalRun(6);
-    const second = await runCli([...args, '--resume']).finally(release);
+    const { journal, second, firstCode, received, resumed, requests } = await runsBesideAHeldJournal();
     expect(second.code).toBe(2);
     expect(second.stderr).toMatch(
       /^callhook: --journal: .*run\.jsonl is in use by another replay \(pid \d+, .*run\.jsonl\.lock\)/,
     );
-    expect(await firstDone).toBe(0);
-    expect(
-      receivedEvents(s)
-        .map(numberOf)
-        .sort((a, b) => a - b),
-    ).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(firstCode).toBe(0);
+    expect(received).toEqual([0, 1, 2, 3, 4, 5]);
     // Once the first has ended, the journal is free again: a resume sends nothing more.
-    const after = await runCli([...args, '--resume']);
-    expect(after.code).toBe(0);
-    expect(s.requests).toHaveLength(6);
+    expect(resumed.code).toBe(0);
+    expect(requests).toBe(6);
     expect(existsSync(`${journal}.lock`)).toBe(false);
   });
 
   it("refuses another run's --report, or generate --out --force, naming a live run's journal, before anything is sent or made", async () => {
     // Each replaced the journal of a run still going, exit 0 and no word: the run's record of what
     // it had delivered was lost, and its --resume refused ("the journal is gone").
-    const { journal, input, s, args, pid, firstDone, release } = await heldJournalRun(4);
-    try {
-      const before = readFileSync(journal);
-      const live = new RegExp(
-        `^callhook: ${journal}: is the journal of a replay running now \\(pid ${pid}, .*run\\.jsonl\\.lock\\), the record of what its run delivered, which --resume reads: never replaced, even with --force; name another file\n$`,
-      );
-      const other = await server();
-      const report = await runCli(['replay', input, '--url', other.url, '--report', journal]);
-      expect({ code: report.code, stderr: unwrapped(report.stderr) }).toEqual({
-        code: 2,
-        stderr: expect.stringMatching(live),
-      });
-      const generated = await runCli(['generate', '--count', '3', '--out', journal, '--force']);
-      expect({ code: generated.code, stderr: unwrapped(generated.stderr) }).toEqual({
-        code: 2,
-        stderr: expect.stringMatching(live),
-      });
-      // Nothing was sent by the refused run, and the journal is as the live run left it.
-      expect(other.requests).toHaveLength(0);
-      expect(readFileSync(journal)).toEqual(before);
-    } finally {
-      release();
-    }
-    expect(await firstDone).toBe(0);
-    const resumed = await runCli([...args, '--resume']);
-    expect(resumed.code).toBe(0);
-    expect(s.requests).toHaveLength(4);
+    const runs = await runsBesideAHeldJournal();
+    const { journal, pid, report, generated } = runs;
+    const live = new RegExp(
+      `^callhook: ${journal}: is the journal of a replay running now \\(pid ${pid}, .*run\\.jsonl\\.lock\\), the record of what its run delivered, which --resume reads: never replaced, even with --force; name another file\n$`,
+    );
+    expect({ code: report.code, stderr: unwrapped(report.stderr) }).toEqual({
+      code: 2,
+      stderr: expect.stringMatching(live),
+    });
+    expect({ code: generated.code, stderr: unwrapped(generated.stderr) }).toEqual({
+      code: 2,
+      stderr: expect.stringMatching(live),
+    });
+    // Nothing was sent by the refused run, and the journal is as the live run left it.
+    expect(runs.sentByRefused).toBe(0);
+    expect(runs.after).toEqual(runs.before);
+    expect(runs.firstCode).toBe(0);
+    expect(runs.resumed.code).toBe(0);
+    expect(runs.requests).toBe(6);
   });
 
   it('releases the journal lock when a signal stops the run before the first batch', async () => {
