@@ -12,6 +12,13 @@ import { type CliResult, repoRoot, runCli } from '../helpers/run-cli.js';
 
 const commands = ['validate', 'fix', 'show', 'trace', 'summarise', 'generate', 'schema', 'listen', 'verify', 'replay'];
 
+// Hint: the help tests (and the `--help` of the command-line tests, and trace's exit codes) read
+// the same help texts: one run of each serves them all.
+let started: Promise<CliResult[]> | undefined;
+/** `callhook --help`, then each command's `--help` in the order of `commands`. */
+const helpTexts = () =>
+  (started ??= Promise.all([[], ...commands.map((c) => [c])].map((args) => runCli([...args, '--help']))));
+
 describe('parsers: one message style', () => {
   test('a whole number', () => {
     expect(wholeNumber('--limit', 1)('7')).toBe(7);
@@ -155,8 +162,10 @@ describe('the command line', () => {
       expect(result.code).toBe(2);
       expect(result.stdout).toBe('');
     }
+    // Hint: `callhook --help` is the first of the help texts the help tests below read.
+    const [mainHelp] = await helpTexts();
     for (const args of [['help', 'help'], ['help'], ['--help']]) {
-      const result = await runCli(args);
+      const result = args[0] === '--help' && mainHelp ? mainHelp : await runCli(args);
       expect(result.stdout, args.join(' ')).toMatch(/^Usage: callhook \[options\] \[command\]\n/);
       expect(result.stderr).toBe('');
       expect(result.code).toBe(0);
@@ -334,18 +343,25 @@ describe('the command line', () => {
   });
 
   test('every command accepts --no-color; --group and --status take any case', async () => {
-    for (const command of ['validate', 'fix', 'show', 'summarise']) {
+    // Hint: show's `show <file> --no-color` is the run `flag` below, whose exit code says it too.
+    for (const command of ['validate', 'fix', 'summarise']) {
       const result = await runCli([command, 'fixtures/valid/single-event-object.json', '--no-color']);
       expect(result.code, command).toBe(0);
     }
     // Asked for and against colour at once, as the README says: no colour wins.
     const file = 'fixtures/valid/single-event-object.json';
-    const [forced, both, flag] = await Promise.all([
+    // Hint: these runs serve test/e2e/show.test.ts's "colour only when asked or on a terminal" too
+    // (its piped run is here): colour when forced, none piped, none under --no-color or NO_COLOR.
+    const [forced, both, flag, piped] = await Promise.all([
       runCli(['show', file], { env: { FORCE_COLOR: '1', NO_COLOR: undefined } }),
       runCli(['show', file], { env: { FORCE_COLOR: '1', NO_COLOR: '1' } }),
       runCli(['show', file, '--no-color'], { env: { FORCE_COLOR: '1', NO_COLOR: undefined } }),
+      runCli(['show', file], { env: { NO_COLOR: undefined, FORCE_COLOR: undefined } }),
     ]);
+    expect(flag.code, 'show').toBe(0);
     expect(forced.stdout).toContain('\u001b[');
+    expect(forced.stdout).toMatch(/\u001b\[[0-9;]*m/);
+    expect(piped.stdout).not.toContain('\u001b[');
     expect(both.stdout).not.toContain('\u001b[');
     expect(flag.stdout).not.toContain('\u001b[');
     const failed = await runCli([
@@ -363,12 +379,6 @@ describe('the command line', () => {
 });
 
 describe('help', () => {
-  // Hint: the three tests read the same help texts: one run of each serves them all.
-  let started: Promise<CliResult[]> | undefined;
-  /** `callhook --help`, then each command's `--help` in the order of `commands`. */
-  const helpTexts = () =>
-    (started ??= Promise.all([[], ...commands.map((c) => [c])].map((args) => runCli([...args, '--help']))));
-
   test('every command’s help fits 80 columns, lists examples, and quotes no default', async () => {
     const helps = await helpTexts();
     for (const help of helps) {
@@ -395,12 +405,30 @@ describe('help', () => {
     expect(show.match(/Not\s+Complete, Other/g)).toHaveLength(1);
   });
 
+  test("trace's help, and callhook's own, list every exit code it gives, Ctrl-C, SIGTERM and SIGHUP included", async () => {
+    // Moved from test/e2e/trace.test.ts, which ran these two helps again.
+    const helps = await helpTexts();
+    for (const help of [helps[1 + commands.indexOf('trace')], helps[0]]) {
+      expect(help?.stdout).toContain('130  interrupted by Ctrl-C; 143 by SIGTERM; 129 by SIGHUP\n');
+    }
+  });
+
   test('listen’s help names every file --out writes', async () => {
     // It named `.json` and `.body` only, where most accepted deliveries go to lines of an `.ndjson` file.
     const { stdout } = (await helpTexts())[1 + commands.indexOf('listen')]!;
     const at = stdout.indexOf('--out <dir>');
     const out = stdout.slice(at, stdout.indexOf('\n  --', at + 1));
     for (const name of ['.ndjson', '.json', '.body', 'deliveries.meta']) expect(out).toContain(name);
+  });
+
+  test("summarise's help says --since and --until are compared to the millisecond", async () => {
+    // Moved from test/e2e/summarise.test.ts ("compares --since and --until to the millisecond"),
+    // which ran this help again. Each option's help on one line, as before commander wrapped it
+    // under the descriptions' column.
+    const options = (await helpTexts())[1 + commands.indexOf('summarise')]!.stdout.replace(/\n {20,}/g, ' ');
+    const said = (option: string) => new RegExp(`^ {2}${option} <time> +.*to the millisecond`, 'm');
+    expect(options).toMatch(said('--since'));
+    expect(options).toMatch(said('--until'));
   });
 
   test('verify’s help names every capture file it reads', async () => {
