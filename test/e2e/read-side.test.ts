@@ -28,7 +28,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { CaptureWriter } from '../../src/server/capture.js';
 import { latin1Path } from '../helpers/payloads.js';
 import { runWithResetStdin } from '../helpers/reset-stdin.js';
-import { binPath, overlong, repoRoot, runCli, runThenClose, unwrapped } from '../helpers/run-cli.js';
+import { binPath, type CliResult, overlong, repoRoot, runCli, runThenClose, unwrapped } from '../helpers/run-cli.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'callhook-read-side-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
@@ -773,7 +773,9 @@ describe('the reader of stdout going away (| head)', () => {
       [['generate', '--count', '5000', '--format', 'ndjson'], { CALLHOOK_THREADS: '1' }],
       // `--out /dev/stdout` writes through stdout, as without --out: a pipe's reader gone is no failure.
       [['generate', '--count', '5000', '--out', '/dev/stdout'], {}],
-      [['generate', '--count', '100000'], {}],
+      // Hint: two threads, as 100,000 events (past generate.ts's minimumThreadedEvents) would take
+      // by default: CALLHOOK_THREADS=2 takes the same path (threadsFor) with a twentieth of the events.
+      [['generate', '--count', '5000'], { CALLHOOK_THREADS: '2' }],
       ...['pretty', 'json', 'curl'].map((format): [string[], NodeJS.ProcessEnv] => [
         ['replay', 'fixtures/valid', '--url', 'http://127.0.0.1:9/', '--dry-run', '--format', format],
         {},
@@ -799,7 +801,9 @@ describe('the reader of stdout going away (| head) after a failure was printed',
     const unrepairable = join(scratch, 'fix-some');
     mkdirSync(unrepairable, { recursive: true });
     writeFileSync(join(unrepairable, 'a.json'), '[{"a": NaN}]\n');
-    writeFileSync(join(unrepairable, 'b.json'), `[${'{"a": 1} '.repeat(20_000)}{"a": 1}]\n`);
+    // Hint: its repair is one line of ~100 kB, past what a pipe holds (64 KiB), and its 10,000
+    // repairs past --max-problems (1,000), as 20,000 were.
+    writeFileSync(join(unrepairable, 'b.json'), `[${'{"a": 1} '.repeat(10_000)}{"a": 1}]\n`);
     for (const args of [
       ['validate', bad, '--format', 'github'],
       ['validate', bad, '-q'],
@@ -822,7 +826,9 @@ describe('the reader of stdout going away (| head) before a failure comes', () =
     // The same events in each file after the first: a redelivery each, a warning each (an
     // annotation under --format github), and the error last, past --max-problems.
     const generated = await runCli(['generate', '--count', '300', '--seed', '3']);
-    for (let i = 0; i < 40; i++) writeFileSync(join(dir, `a${String(i).padStart(2, '0')}.json`), generated.stdout);
+    // Hint: ten files, 2,700 redeliveries, past --max-problems (1,000); validate's output before
+    // z.json is still more than twice what a pipe holds (~150 kB of 64 KiB), as forty files' was.
+    for (let i = 0; i < 10; i++) writeFileSync(join(dir, `a${String(i).padStart(2, '0')}.json`), generated.stdout);
     writeFileSync(join(dir, 'z.json'), '[{"id": NaN}]\n');
     // A capture whose last delivery has a bad signature, after good ones whose lines outgrow what a
     // pipe holds (64 KiB), so the reader has gone before it is checked: verify ended 0 on 567df77's
@@ -863,7 +869,9 @@ describe('the reader of stderr going away', () => {
   it('ends show quietly with exit 0, as the reader of stdout going away does (`show x 2>&1 | head`)', async () => {
     // Many invalid elements, each a warning on stderr.
     const file = join(scratch, 'many-invalid.ndjson');
-    writeFileSync(file, '{"a":1}\n'.repeat(20_000));
+    // Hint: 1,500 past --max-problems (1,000): the warnings listed are ~118 kB, past what a pipe
+    // holds (64 KiB), as 20,000 lines' were.
+    writeFileSync(file, '{"a":1}\n'.repeat(1500));
     const code = await new Promise<number | null>((resolve, reject) => {
       const child = spawn(process.execPath, [binPath, 'show', file], {
         env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: undefined },
@@ -890,6 +898,12 @@ describe('a gzip file given to summarise, show and trace', () => {
   writeFileSync(gz, gzipSync(readFileSync(story)));
   const notText = (name: string) =>
     `callhook: ${name}:1:1: the file is not text: byte 0x1F at byte offset 0 is neither JSON nor UTF-8 (gzip? read it through gunzip -c)\n`;
+  // Hint: `show story gz` is run once, for both tests that assert on it.
+  let showRun: Promise<CliResult> | undefined;
+  const shownOnce = () => {
+    showRun ??= runCli(['show', story, gz]);
+    return showRun;
+  };
 
   it('summarise says which file it could not read, on stdin or named, still reports the rest, and exits 2', async () => {
     const piped = await runCli(['summarise'], { input: readFileSync(gz) });
@@ -908,7 +922,7 @@ describe('a gzip file given to summarise, show and trace', () => {
   });
 
   it('show and trace say so as an error, not a warning, show the rest, and exit 2', async () => {
-    const shown = await runCli(['show', story, gz]);
+    const shown = await shownOnce();
     expect(shown.stderr).toBe(notText(gz));
     expect(shown.stdout).toContain('outbound callback');
     expect(shown.code).toBe(2);
@@ -923,7 +937,7 @@ describe('a gzip file given to summarise, show and trace', () => {
     const line = notText(gz).slice(0, -1);
     const runs = {
       summarise: await runCli(['summarise', story, gz]),
-      show: await runCli(['show', story, gz]),
+      show: await shownOnce(),
       trace: await runCli(['trace', '67765b6d', story, gz]),
       replay: await runCli(['replay', story, gz, '--dry-run', '--url', 'http://127.0.0.1:9/']),
     };
