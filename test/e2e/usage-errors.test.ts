@@ -2,8 +2,34 @@
 import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { envName, httpUrl, wholeNumber } from '../../src/commands/options.js';
+import { CallhookError } from '../../src/errors.js';
 import { tempDir } from '../helpers/payloads.js';
-import { runCli } from '../helpers/run-cli.js';
+import { type CliResult, runCli } from '../helpers/run-cli.js';
+
+/**
+ * What the one error funnel would print of the usage error `parse` throws, and its exit code, for
+ * the cases of a parser moved in-process (pure logic): an end-to-end case beside each proves the
+ * wiring, the funnel's `callhook: ` and the exit code. None of these values holds a control
+ * character, the one thing the funnel changes (its escaping).
+ */
+function refusal(parse: () => unknown): { stderr: string; code: number } | 'accepted' {
+  try {
+    parse();
+    return 'accepted';
+  } catch (error) {
+    expect(error).toBeInstanceOf(CallhookError);
+    return { stderr: `callhook: ${(error as CallhookError).message}\n`, code: (error as CallhookError).exitCode };
+  }
+}
+
+/** `callhook <command> --help`, run once for every test that reads it. */
+const helps = new Map<string, Promise<CliResult>>();
+function help(command: string): Promise<CliResult> {
+  const run = helps.get(command) ?? runCli([command, '--help']);
+  helps.set(command, run);
+  return run;
+}
 
 describe('a usage error quoting what the user typed', () => {
   // A tab, newline or ESC typed was quoted as JSON (`\t`) and then escaped as terminal text, whose
@@ -98,12 +124,6 @@ describe('a huge value given to an option', () => {
       `--since: must be an ISO-8601 date or time (2022-09-01, 2022-09-01T10:00:00Z) or a duration such as 2h or 7d, within the years 0000 to 9999 (got ${shown})`,
     ],
     [
-      '--batch-size',
-      ['validate', 'fixtures/valid', '--batch-size', huge],
-      `--batch-size: must be a whole number of at least 1 (got ${shown})`,
-    ],
-    ['--url', ['replay', 'fixtures/valid', '--dry-run', '--url', huge], `--url: must be an http(s) URL (got ${shown})`],
-    [
       '--set',
       ['generate', '--count', '1', '--set', huge],
       `--set: expected path=value, e.g. data.status=Partial; got ${shown}`,
@@ -132,6 +152,23 @@ describe('a huge value given to an option', () => {
     expect({ stderr: run.stderr, code: run.code }).toEqual({ stderr: `callhook: ${message}\n`, code: 2 });
   });
 
+  // Hint: validate's --batch-size (options.ts's batchSize option: wholeNumber('--batch-size', 1))
+  // and replay's --url (replay-options.ts: httpUrl('--url')) quote what they refuse through
+  // optionError's `quoted`, as --since and --phone do end to end here; their parsers are tried
+  // in-process, replay's --url end to end in 'a credential in what the user typed'.
+  it.each([
+    [
+      '--batch-size',
+      () => wholeNumber('--batch-size', 1)(huge),
+      `--batch-size: must be a whole number of at least 1 (got ${shown})`,
+    ],
+    ['--url', () => httpUrl('--url')(huge), `--url: must be an http(s) URL (got ${shown})`],
+  ] as const)('%s (in-process): one short line quoting its first 40 characters', (_option, parse, message) => {
+    const run = refusal(parse);
+    expect(run === 'accepted' ? 0 : run.stderr.length).toBeLessThan(400);
+    expect(run).toEqual({ stderr: `callhook: ${message}\n`, code: 2 });
+  });
+
   it('is quoted so in the warning of a --set value no type takes, and as an unknown option', async () => {
     const warned = await runCli(['generate', '--count', '1', '--set', `data.status=${huge}`]);
     expect(warned.code).toBe(0);
@@ -156,28 +193,8 @@ describe('a credential in what the user typed', () => {
       'callhook: --url: must be an http(s) URL (got "admin:***@127.0.0.1:9/hook")',
     ],
     [
-      ['replay', body, '--url', '//admin:PASSW0RD@127.0.0.1:9/'],
-      'callhook: --url: must be an http(s) URL (got "//admin:***@127.0.0.1:9/")',
-    ],
-    [
-      ['replay', body, '--url', 'http://T0KEN@127.0.0.1:99999/'],
-      'callhook: --url: must be an http(s) URL (got "http://***@127.0.0.1:99999/")',
-    ],
-    [
-      ['replay', body, '--url', 'http://admin:pa/ss?x@127.0.0.1:9/', '--dry-run'],
-      'callhook: --url: must be an http(s) URL (got "http://admin:***@127.0.0.1:9/")',
-    ],
-    [
-      ['replay', body, '--url', 'admin:pa/s#s@127.0.0.1:9/', '--dry-run'],
-      'callhook: --url: must be an http(s) URL (got "admin:***@127.0.0.1:9/")',
-    ],
-    [
       ['listen', '--port', '0', '--forward', 'http://admin:pa/ss?x@127.0.0.1:9/'],
       'callhook: --forward: must be an http(s) URL (got "http://admin:***@127.0.0.1:9/")',
-    ],
-    [
-      ['listen', '--port', '0', '--forward', 'admin:PASSW0RD@127.0.0.1:9/hook'],
-      'callhook: --forward: must be an http(s) URL (got "admin:***@127.0.0.1:9/hook")',
     ],
     [
       ['replay', body, '--url', 'http://127.0.0.1:9/', '-H', 'Authorization: Bearer eyJ.TOPSECRETJWT\r'],
@@ -211,6 +228,35 @@ describe('a credential in what the user typed', () => {
     expect(run.stderr).toBe(`${line}\n`);
     expect(run.code).toBe(2);
   });
+
+  // Hint: every URL replay's --url and listen's --forward refuse is refused by the one parser,
+  // httpUrl (replay-options.ts, listen-options.ts), which hides the user info (redactRefusedUrl);
+  // the other forms are tried on it in-process, one of each option end to end above.
+  it.each([
+    [
+      '--url',
+      '//admin:PASSW0RD@127.0.0.1:9/',
+      'callhook: --url: must be an http(s) URL (got "//admin:***@127.0.0.1:9/")',
+    ],
+    [
+      '--url',
+      'http://T0KEN@127.0.0.1:99999/',
+      'callhook: --url: must be an http(s) URL (got "http://***@127.0.0.1:99999/")',
+    ],
+    [
+      '--url',
+      'http://admin:pa/ss?x@127.0.0.1:9/',
+      'callhook: --url: must be an http(s) URL (got "http://admin:***@127.0.0.1:9/")',
+    ],
+    ['--url', 'admin:pa/s#s@127.0.0.1:9/', 'callhook: --url: must be an http(s) URL (got "admin:***@127.0.0.1:9/")'],
+    [
+      '--forward',
+      'admin:PASSW0RD@127.0.0.1:9/hook',
+      'callhook: --forward: must be an http(s) URL (got "admin:***@127.0.0.1:9/hook")',
+    ],
+  ])('is never echoed (in-process): %s %j', (name, url, line) => {
+    expect(refusal(() => httpUrl(name)(url))).toEqual({ stderr: `${line}\n`, code: 2 });
+  });
 });
 
 describe('a value given to --secret-env', () => {
@@ -225,9 +271,11 @@ describe('a value given to --secret-env', () => {
   ];
   const body = 'fixtures/valid/bare-types.json';
   // Hint: the three commands share the check (options.ts's envName, signing.ts's parseSecrets):
-  // every secret is tried with one, the first with each.
+  // every secret is tried with one, the first with each. Of replay's, the second is refused by
+  // envName as the first is (whsec_), so it is tried on envName in-process below; the last reads
+  // as a variable's name, unset, as the third does, and is tried with verify.
   it.each([
-    ...secrets.map((secret) => [
+    ...[secrets[0] as string, secrets[2] as string].map((secret) => [
       'replay',
       body,
       '--url',
@@ -243,6 +291,15 @@ describe('a value given to --secret-env', () => {
   ])('is never echoed: callhook %j', async (...args) => {
     const run = await runCli(args, { env: { CALLHOOK_SECRET: undefined } });
     const secret = args.at(-1) as string;
+    expect(run.stderr).not.toContain(secret);
+    expect(run.stderr).not.toContain(secret.slice('whsec_'.length, 20));
+    expect(run.stderr).toMatch(/^callhook: .*--secret-env.*\n$/);
+    expect(run.code).toBe(2);
+  });
+
+  it.each(secrets.slice(0, 2))('is never echoed by envName, which refuses it (in-process): %s', (secret) => {
+    const run = refusal(() => envName('--secret-env')(secret));
+    if (run === 'accepted') throw new Error(`${secret} was taken as a name`);
     expect(run.stderr).not.toContain(secret);
     expect(run.stderr).not.toContain(secret.slice('whsec_'.length, 20));
     expect(run.stderr).toMatch(/^callhook: .*--secret-env.*\n$/);
@@ -288,13 +345,13 @@ describe('--signature-header naming a header the request sets itself', () => {
   // tried in options.test.ts; here, that each command asks it.
   const names = ['Content-Length', 'WEBHOOK-TIMESTAMP'];
   const body = 'fixtures/valid/bare-types.json';
-  it.each(
-    names.flatMap((name) => [
-      ['replay', name, [body, '--url', 'http://127.0.0.1:9/', '--dry-run', '--sign', 'hmac']],
-      ['listen', name, ['--port', '0', '--sign', 'hmac']],
-      ['verify', name, ['--body', body, '--sign', 'hmac', '--header', 'X-Signature: 00']],
-    ]),
-  )('is a usage error: callhook %s --signature-header %s', async (command, name, args) => {
+  // Hint: each command asks signatureHeaderName (options.ts), which options.test.ts tries with
+  // both names: here each command once, the names taken in turn.
+  it.each([
+    ['replay', names[0] as string, [body, '--url', 'http://127.0.0.1:9/', '--dry-run', '--sign', 'hmac']],
+    ['listen', names[1] as string, ['--port', '0', '--sign', 'hmac']],
+    ['verify', names[0] as string, ['--body', body, '--sign', 'hmac', '--header', 'X-Signature: 00']],
+  ] as const)('is a usage error: callhook %s --signature-header %s', async (command, name, args) => {
     // Hint: a listen that took the name would serve until killed: a short timeout ends it.
     const run = await runCli([command, ...args, '--signature-header', name], {
       env: { CALLHOOK_SECRET: 'topsecret' },
@@ -445,7 +502,7 @@ describe('an option that takes one value, given twice', () => {
     // Hint: replay's and listen's help said "every bare event", as if an envelope's type won; an
     // enveloped event of another type is invalid there too, as in validate.
     const typeHelp = async (command: string) => {
-      const { stdout } = await runCli([command, '--help']);
+      const { stdout } = await help(command);
       return /^ {2}--type <type> +(.*)$/m.exec(stdout)?.[1];
     };
     const [validate, ...others] = await Promise.all(['validate', 'summarise', 'replay', 'listen'].map(typeHelp));
@@ -478,9 +535,9 @@ describe('the exit codes each command lists', () => {
       .map(([, name]) => name ?? '')
       .filter((name) => name !== 'help');
     expect(commands).toContain('schema');
-    const helps = await Promise.all(commands.map((name) => runCli([name, '--help'])));
-    for (const [i, help] of helps.entries()) {
-      expect(help.stdout, commands[i]).toMatch(
+    const runs = await Promise.all(commands.map(help));
+    for (const [i, run] of runs.entries()) {
+      expect(run.stdout, commands[i]).toMatch(
         /^Exit codes:\n(?: {2}[01] .*\n(?: {7}.*\n)*)* {2}2 {4}usage or I\/O error/m,
       );
     }
