@@ -21,11 +21,23 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { afterAll, describe, expect, it } from 'vitest';
 import { warningLine } from '../../src/render/terminal.js';
 import { toJsonSchema } from '../../src/schema/json-schema.js';
-import { binPath, handlesStopSignals, holdsOpen, repoRoot, runCli, unwrapped } from '../helpers/run-cli.js';
+import {
+  binPath,
+  type CliResult,
+  handlesStopSignals,
+  holdsOpen,
+  repoRoot,
+  runCli,
+  unwrapped,
+} from '../helpers/run-cli.js';
 import { stalledPipe } from '../helpers/stalled-pipe.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'callhook-generate-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+// Hint: `generate --help` run once, for every test that reads it.
+let help: Promise<CliResult> | undefined;
+const generateHelp = () => (help ??= runCli(['generate', '--help']));
 
 describe('callhook generate', () => {
   it('gives byte-identical output for the same seed, and different output for another', async () => {
@@ -446,12 +458,12 @@ describe('callhook generate', () => {
     expect(validated.stdout).toMatch(/200 events: 200 valid/);
     expect(wrong.code).toBe(2);
     expect(wrong.stderr).toBe('callhook: --envelope: must be one of wire, all (got "bare")\n');
-    const help = await runCli(['generate', '--help']);
+    const help = await generateHelp();
     expect(help.stdout).toContain('--envelope <form>');
   });
 
   it('gives the most --campaigns it takes in its help, as the README does (red team hF65)', async () => {
-    const help = await runCli(['generate', '--help']);
+    const help = await generateHelp();
     expect(help.stdout.replace(/\s+/g, ' ')).toContain(
       '--campaigns <k> spread the calls over k campaigns (default 3: two outbound, one inbound; at most 100000)',
     );
