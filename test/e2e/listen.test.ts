@@ -899,6 +899,52 @@ describe('listen and verify', () => {
     },
   );
 
+  /** What one listen, signalled as soon as it said it was listening, and again once it said it stopped, did. */
+  interface SignalledRun {
+    signal: string;
+    args: string[];
+    code: number | null;
+    stderr: string;
+    afterStop: boolean[];
+  }
+  // Hint: a listen started with `args` for each row, stopped by `signal` as soon as it says it is
+  // listening, and signalled so again once it has said it stopped: these runs serve four tests
+  // that each started such listens of their own. 'stops gracefully' and 'a second signal just
+  // after the stop' assert of every run how it ended ([SIGINT, SIGTERM, SIGINT] and [SIGINT,
+  // SIGTERM, SIGHUP] were theirs); the fractional timeouts' and the --host test's runs, stopped by
+  // the signal they were stopped by, assert what they did of theirs. The second signal comes only
+  // once the `stopped` line is out, after all that a run is asserted to have said, and can only
+  // turn its exit 0 into another, which every test asserts it is not. Neither --host nor the
+  // timeouts take part in a stop with no request in flight.
+  const signalledRows: { signal: 'SIGINT' | 'SIGTERM' | 'SIGHUP'; args: string[] }[] = [
+    { signal: 'SIGINT', args: ['--host', '127.1'] },
+    { signal: 'SIGTERM', args: ['--header-timeout', '0.75'] },
+    { signal: 'SIGINT', args: ['--host', '127.0.0.1'] },
+    { signal: 'SIGHUP', args: [] },
+    { signal: 'SIGTERM', args: ['--header-timeout', '1', '--request-timeout', '1.005'] },
+  ];
+  let signalled: Promise<SignalledRun[]> | undefined;
+  const signalledRuns = () =>
+    (signalled ??= (async () => {
+      const runs: SignalledRun[] = [];
+      for (const { signal, args } of signalledRows) {
+        const listen = await startListen(args);
+        const afterStop: boolean[] = [];
+        listen.child.stdout.on('data', () => {
+          if (listen.lines.at(-1)?.kind === 'stopped') afterStop.push(listen.child.kill(signal));
+        });
+        listen.child.kill(signal);
+        runs.push({ signal, args, code: await listen.exited, stderr: listen.stderr(), afterStop });
+      }
+      return runs;
+    })());
+  /** The signalled run started with exactly `args`. */
+  const signalledWith = async (args: string[]) => {
+    const run = (await signalledRuns()).find((each) => each.args.join(' ') === args.join(' '));
+    if (run === undefined) throw new Error(`no signalled run with ${args.join(' ')}`);
+    return run;
+  };
+
   it('takes fractional --header-timeout and --request-timeout, a tiny one still timing out (408)', async () => {
     // node:http takes whole milliseconds only: 0.75 s made listen exit 2 with an internal error
     // (red team hT42 #1), and a value under 1 ms must not become 0, which node reads as no timeout.
@@ -907,13 +953,14 @@ describe('listen and verify', () => {
     // not 1,129.99…) is that function's, checked in process here and by options.test.ts ('reads
     // numbers, seconds, URLs and names').
     expect([durationMs('--header-timeout')('1.13'), durationMs('--header-timeout')('0.75')]).toEqual([1130, 750]);
+    // Hint: each started, then stopped by SIGTERM, in `signalledRuns`.
     for (const args of [
       ['--header-timeout', '0.75'],
       ['--header-timeout', '1', '--request-timeout', '1.005'],
     ]) {
-      const listen = await startListen(args);
-      listen.child.kill('SIGTERM');
-      expect(await listen.exited, args.join(' ')).toBe(0);
+      const run = await signalledWith(args);
+      expect(run.signal).toBe('SIGTERM');
+      expect(run.code, args.join(' ')).toBe(0);
     }
     const listen = await startListen(['--header-timeout', '0.0001', '--request-timeout', '0.0007']);
     const answer = await rawExchange(Number(new URL(listen.url).port), ['POST / HTTP/1.1\r\nHost: x\r\n'], 5000);
@@ -922,34 +969,10 @@ describe('listen and verify', () => {
     expect(await listen.exited).toBe(0);
   });
 
-  // Hint: the two tests below share their runs: a listen for each signal, stopped as soon as it
-  // says it is listening, and signalled again once it has said it stopped. The first asserts how
-  // each ended (as it did with runs of its own, which the second signal, sent only after the
-  // `stopped` line, cannot change but for the exit code, which both assert); the second that the
-  // second signal found a listen still running at least once. SIGINT twice, as the first test's
-  // own runs were [SIGINT, SIGTERM, SIGINT].
-  let signalledRuns:
-    | Promise<{ signal: string; code: number | null; stderr: string; afterStop: boolean[] }[]>
-    | undefined;
-  const stopsSignalledTwice = () =>
-    (signalledRuns ??= (async () => {
-      const runs: { signal: string; code: number | null; stderr: string; afterStop: boolean[] }[] = [];
-      for (const signal of ['SIGINT', 'SIGTERM', 'SIGINT', 'SIGHUP'] as const) {
-        const listen = await startListen([]);
-        const afterStop: boolean[] = [];
-        listen.child.stdout.on('data', () => {
-          if (listen.lines.at(-1)?.kind === 'stopped') afterStop.push(listen.child.kill(signal));
-        });
-        listen.child.kill(signal);
-        runs.push({ signal, code: await listen.exited, stderr: listen.stderr(), afterStop });
-      }
-      return runs;
-    })());
-
   it('stops gracefully on a SIGINT or SIGTERM sent as soon as it says it is listening', async () => {
     // A supervisor that waited for the listening line and then stopped listen killed it outright:
     // the line was written before the signal handlers were in place.
-    for (const { signal, code, stderr } of await stopsSignalledTwice()) {
+    for (const { signal, code, stderr } of await signalledRuns()) {
       expect(code, signal).toBe(0);
       expect(stderr, signal).toMatch(/\nstopped: 0 requests, 0 events\n$/);
     }
@@ -958,7 +981,7 @@ describe('listen and verify', () => {
   it('still exits 0 when a second signal comes just after the stop has finished', async () => {
     // The handlers were removed once the stop finished, before node exited: a second Ctrl-C in that
     // gap got node's default action, exit 130 (143, 129) where everything had been stopped.
-    const runs = await stopsSignalledTwice();
+    const runs = await signalledRuns();
     expect(runs.map(({ signal }) => signal)).toEqual(expect.arrayContaining(['SIGINT', 'SIGTERM', 'SIGHUP']));
     for (const { signal, code, stderr } of runs) {
       expect(code, signal).toBe(0);
@@ -1526,12 +1549,13 @@ describe('listen and verify', () => {
 
   it('warns of a host reachable from other machines by the address it bound, not the name typed', async () => {
     // `--host 127.1` bound 127.0.0.1, and was warned of as "reachable from other machines".
+    // Hint: each started, then stopped by SIGINT, in `signalledRuns`.
     for (const host of ['127.1', '127.0.0.1']) {
-      const listen = await startListen(['--host', host]);
-      listen.child.kill('SIGINT');
-      expect(await listen.exited).toBe(0);
-      expect(listen.stderr()).toContain(`listening on http://${host}:`);
-      expect(listen.stderr()).not.toContain('reachable from other machines');
+      const listen = await signalledWith(['--host', host]);
+      expect(listen.signal).toBe('SIGINT');
+      expect(listen.code).toBe(0);
+      expect(listen.stderr).toContain(`listening on http://${host}:`);
+      expect(listen.stderr).not.toContain('reachable from other machines');
     }
   });
 
