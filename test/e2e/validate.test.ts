@@ -53,6 +53,19 @@ async function problemsOf(file: string, ...args: string[]): Promise<string[]> {
   return report.files.flatMap((f) => f.problems.map(compact));
 }
 
+/**
+ * The stretch of a pretty report about `file`: from its header line (`✖ file` or `✔ file`) to the
+ * next header or the totals, which begin the same way. Hint: a file's problems and code frames
+ * are indented under its header, so none of their lines begins so.
+ */
+function sectionOf(stdout: string, file: string): string {
+  const lines = stdout.split('\n');
+  const start = lines.findIndex((line) => /^[✖✔] /.test(line) && line.slice(2).startsWith(file));
+  expect(start, `${file} has a header in the report`).toBeGreaterThanOrEqual(0);
+  const end = lines.findIndex((line, i) => i > start && /^[✖✔] /.test(line));
+  return `${lines.slice(start, end < 0 ? undefined : end).join('\n')}\n`;
+}
+
 /** What one file of a shared run got: its own entry of the report, and the run's exit code and stderr. */
 interface SharedResult {
   entry: JsonReport['files'][number] | undefined;
@@ -353,36 +366,64 @@ describe('validate: options and formats', () => {
     });
   });
 
+  // Hint: the files of the next three tests are validated together, once as JSON and once pretty
+  // (two Node starts, not nine). Every one of them fails, so the run's exit code is each file's
+  // own; none holds an event id or anywhere near --max-problems problems, so no file changes
+  // another's; and each file's JSON entry, and its stretch of the pretty report (`sectionOf`), is
+  // what a run of that file alone prints.
+  const framed = {
+    'open.json': '[\n  {"a": 1},\n  {"b": 2},\n',
+    'lines.ndjson': '{"a": 1}\n{"b": 2},',
+    'f.json': '[{"x":1},{"a":1 "b":2}]\n',
+    'commas.json': '[{"a":1}],,',
+    'bracket.ndjson': '{"a":1},]',
+  } as const;
+  let framedRuns: Promise<{ dir: string; json: JsonReport; pretty: CliResult }> | undefined;
+  /** The JSON problems (as `problemsOf` gives them) and the pretty report of one of `framed`. */
+  async function framedRun(
+    name: keyof typeof framed,
+  ): Promise<{ file: string; problems: string[]; pretty: string; code: number | null }> {
+    framedRuns ??= (async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'callhook-'));
+      const files = Object.entries(framed).map(([file, text]) => {
+        writeFileSync(join(dir, file), text);
+        return join(dir, file);
+      });
+      const [json, pretty] = await Promise.all([validateJson(files), runCli(['validate', ...files, '--no-color'])]);
+      return { dir, json: json.report, pretty };
+    })();
+    const { dir, json, pretty } = await framedRuns;
+    const file = join(dir, name);
+    const entry = json.files.find((f) => f.file === file);
+    expect(entry, name).toBeDefined();
+    return { file, problems: entry!.problems.map(compact), pretty: sectionOf(pretty.stdout, file), code: pretty.code };
+  }
+
   it('frames a trailing comma at the very end of a file, in an array left open and after NDJSON', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'callhook-'));
     // In the array, the comma's pointer names the element before it.
-    for (const [name, text, line, source, pointer] of [
-      ['open.json', '[\n  {"a": 1},\n  {"b": 2},\n', 3, '  {"b": 2},', '/1'],
-      ['lines.ndjson', '{"a": 1}\n{"b": 2},', 2, '{"b": 2},', ''],
+    for (const [name, line, source, pointer] of [
+      ['open.json', 3, '  {"b": 2},', '/1'],
+      ['lines.ndjson', 2, '{"b": 2},', ''],
     ] as const) {
-      const file = join(dir, name);
-      writeFileSync(file, text);
+      const text = framed[name];
       const column = source.length;
-      expect(await problemsOf(file)).toContain(`error trailing-comma ${line}:${column} ${pointer}`);
-      const result = await runCli(['validate', file, '--no-color']);
+      const result = await framedRun(name);
+      expect(result.problems).toContain(`error trailing-comma ${line}:${column} ${pointer}`);
       expect(result.code).toBe(1);
       // The frame: the line before, the comma's line, and a caret under the comma.
       const before = text.split('\n')[line - 2];
-      expect(result.stdout).toContain(
+      expect(result.pretty).toContain(
         `      ${line - 1} | ${before}\n    > ${line} | ${source}\n        | ${' '.repeat(column - 1)}^\n`,
       );
     }
   });
 
   it('frames a problem on the first line of an element with the line as it is, not blanks before the element', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'callhook-'));
-    const file = join(dir, 'f.json');
-    writeFileSync(file, '[{"x":1},{"a":1 "b":2}]\n');
-    const result = await runCli(['validate', file, '--no-color']);
+    const result = await framedRun('f.json');
     expect(result.code).toBe(1);
     // Nine blanks stood where `[{"x":1},` is.
-    expect(result.stdout).toContain('    > 1 | [{"x":1},{"a":1 "b":2}');
-    expect(result.stdout).toContain(`\n        | ${' '.repeat(15)}^\n`);
+    expect(result.pretty).toContain('    > 1 | [{"x":1},{"a":1 "b":2}');
+    expect(result.pretty).toContain(`\n        | ${' '.repeat(15)}^\n`);
   });
 
   // Hint: a problem's place, then its `error` two columns on, or on the next line where the path
@@ -390,17 +431,15 @@ describe('validate: options and formats', () => {
   const placeOfError = /:1:\d+(?=(?: {2}|\n {6})error)/g;
 
   it('lists the problems of a file in the order of their places, whatever the order they are found in', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'callhook-'));
     // The trailing comma is known only at the end of the file, after what follows it is read.
-    for (const [name, text, want] of [
-      ['commas.json', '[{"a":1}],,', ['unknown-shape 1:2', 'trailing-comma 1:10', 'unexpected-comma 1:11']],
-      ['bracket.ndjson', '{"a":1},]', ['unknown-shape 1:1', 'trailing-comma 1:8', 'unexpected-character 1:9']],
+    for (const [name, want] of [
+      ['commas.json', ['unknown-shape 1:2', 'trailing-comma 1:10', 'unexpected-comma 1:11']],
+      ['bracket.ndjson', ['unknown-shape 1:1', 'trailing-comma 1:8', 'unexpected-character 1:9']],
     ] as const) {
-      const file = join(dir, name);
-      writeFileSync(file, text);
-      const places = (await problemsOf(file)).map((p) => p.split(' ').slice(1, 3).join(' '));
+      const result = await framedRun(name);
+      const places = result.problems.map((p) => p.split(' ').slice(1, 3).join(' '));
       expect(places, name).toEqual(want);
-      const printed = (await runCli(['validate', file, '--no-color'])).stdout.match(placeOfError);
+      const printed = result.pretty.match(placeOfError);
       expect(printed, name).toEqual(want.map((place) => `:${place.split(' ')[1]}`));
     }
   });
@@ -505,7 +544,11 @@ describe('validate: a lone surrogate quoted in a message', () => {
       const file = join(dir, 'lone.json');
       const text = readFileSync('fixtures/valid/single-event-object.json', 'utf8');
       writeFileSync(file, text.replace(/"status": "[^"]*"/, '"status": "\\ud83d"'));
-      const { report } = await validateJson([file]);
+      // Given twice, its first copy's pointer too (review hR77): validated in the same run.
+      const twice = join(dir, 'twice.json');
+      writeFileSync(twice, text.replace('"eventType"', '"\\ud83dx": 1, "\\ud83dx": 2, "eventType"'));
+      const { report } = await validateJson([file, twice]);
+      expect(report.files.map((f) => f.file)).toEqual([file, twice]);
       const [problem] = report.files[0]!.problems;
       expect(problem?.message).toBe('"status" must be ("Complete" | "Partial" | "Not Complete"); received "\\ud83d"');
       expect(problem?.message).not.toMatch(/\p{Surrogate}/u);
@@ -520,11 +563,8 @@ describe('validate: a lone surrogate quoted in a message', () => {
       const pointers = strict.report.files[0]!.problems.map((p) => p.pointer);
       expect(pointers).toContain('/\\ud83dk');
       expect(JSON.stringify(pointers)).not.toMatch(/\p{Surrogate}/u);
-      // Given twice, its first copy's pointer too (review hR77).
-      const twice = join(dir, 'twice.json');
-      writeFileSync(twice, text.replace('"eventType"', '"\\ud83dx": 1, "\\ud83dx": 2, "eventType"'));
-      const copies = await validateJson([twice]);
-      const duplicate = copies.report.files[0]!.problems.find((p) => p.code === 'duplicate-key');
+      // Hint: twice.json redelivers file's event (a duplicate-id warning), which is no duplicate-key.
+      const duplicate = report.files[1]!.problems.find((p) => p.code === 'duplicate-key');
       expect(duplicate?.firstCopy?.pointer).toBe('/\\ud83dx');
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -565,11 +605,15 @@ describe('validate: a file whose name has spaces or CJK in it', () => {
         'Quarterly Customer Survey Exports/Customer Survey Export (final version) September 2022 Tokyo.json',
         '顧客アンケートエクスポート最終版二千二十二年九月東京支店のデータファイル名前.json',
       ];
-      for (const name of names) {
-        const path = join(dir, name);
+      const paths = names.map((name) => join(dir, name));
+      for (const path of paths) {
         execFileSync('mkdir', ['-p', join(path, '..')]);
         writeFileSync(path, '[{"a": 1 "b": 2}]\n');
-        const run = await runCli(['validate', path, path, '--width', '80']);
+      }
+      // Hint: one run for both names, each named twice: neither name holds the other, so the lines
+      // that hold one are the lines about it; both files fail, so the exit code is each one's.
+      const run = await runCli(['validate', ...paths.flatMap((path) => [path, path]), '--width', '80']);
+      for (const path of paths) {
         expect(run.code).toBe(1);
         // The header names it, and so does the problem's place; a name wider than the line stands on a line of its own.
         const lines = run.stdout.split('\n');
@@ -790,6 +834,28 @@ describe('validate: a key given more than once', () => {
   });
 });
 
+/**
+ * One `validate --format json` run over `files` (name, text), written to a folder of their own,
+ * made when a test first asks: the problems of file `name`, as `problemsOf` gives them for a run
+ * of that file alone (one Node start for all, not one each). Hint: their events are of no shape
+ * validate knows, so no file gains another's `duplicate-id` for an `id` both hold (the exact lists
+ * asserted would show one), and they hold far fewer problems than --max-problems keeps.
+ */
+function filesRun(files: ReadonlyArray<readonly [string, string, ...unknown[]]>): (name: string) => Promise<string[]> {
+  let run: Promise<{ dir: string; report: JsonReport }> | undefined;
+  return async (name) => {
+    run ??= (async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'callhook-'));
+      for (const [file, text] of files) writeFileSync(join(dir, file), text);
+      return { dir, report: (await validateJson(files.map(([file]) => join(dir, file)))).report };
+    })();
+    const { dir, report } = await run;
+    const entry = report.files.find((f) => f.file === join(dir, name));
+    expect(entry, name).toBeDefined();
+    return entry!.problems.map(compact);
+  };
+}
+
 describe('validate: a value cut short', () => {
   const files: Array<[string, string, string[]]> = [
     // An NDJSON first line left open ends at its line break; the lines after are read as lines.
@@ -834,11 +900,10 @@ describe('validate: a value cut short', () => {
       ['error unexpected-eof 1:20 /0', 'error unexpected-eof 1:20 '],
     ],
   ];
-  for (const [name, text, expected] of files) {
+  const shared = filesRun(files);
+  for (const [name, , expected] of files) {
     it(`reports ${name} as cut where it is cut`, async () => {
-      const dir = mkdtempSync(join(tmpdir(), 'callhook-'));
-      writeFileSync(join(dir, name), text);
-      expect(await problemsOf(join(dir, name))).toEqual(expected);
+      expect(await shared(name)).toEqual(expected);
     });
   }
 });
@@ -851,11 +916,10 @@ describe('validate: commas between the elements of a batch', () => {
     ['between.json', '[{"a":1},,{"b":2}]', ['error unexpected-comma 1:10 /0']],
     ['left-open.json', '[{"a":1},{"b":2},', ['error trailing-comma 1:17 /1', 'error unexpected-eof 1:18 ']],
   ];
-  for (const [name, text, expected] of files) {
+  const shared = filesRun(files);
+  for (const [name, , expected] of files) {
     it(`points ${name} at the element before`, async () => {
-      const dir = mkdtempSync(join(tmpdir(), 'callhook-'));
-      writeFileSync(join(dir, name), text);
-      const problems = await problemsOf(join(dir, name));
+      const problems = await shared(name);
       expect(problems.filter((p) => !p.includes('unknown-shape'))).toEqual(expected);
     });
   }
@@ -972,11 +1036,24 @@ describe('validate: usage and I/O errors', () => {
 describe('fix', () => {
   const examples = ['call-attempted', 'call-complete', 'call-received', 'sms-received', 'sms-sent'];
 
-  for (const name of examples) {
+  // Hint: one run of fix over the five examples, not one each (a Node start apiece): given several
+  // files, fix prints each repair under a `==> name <==` heading, a blank line before each but the
+  // first (as `head` does), so each repair is its stretch of stdout, compared byte for byte. One
+  // source alone prints no heading: fix.test.ts's `fix -` and BOM tests compare its whole stdout.
+  let examplesRun: Promise<CliResult> | undefined;
+  const paths = examples.map((name) => `fixtures/doc-examples/${name}.json`);
+  const repairedOf = (name: string) => readFileSync(`fixtures/valid/doc-${name}-repaired.json`, 'utf8');
+  const heading = (i: number) => `${i > 0 ? '\n' : ''}==> ${paths[i]} <==\n`;
+  for (const [i, name] of examples.entries()) {
     it(`repairs the published ${name} example into the repaired fixture, byte for byte`, async () => {
-      const result = await runCli(['fix', `fixtures/doc-examples/${name}.json`]);
+      examplesRun ??= runCli(['fix', ...paths]);
+      const result = await examplesRun;
+      // Every file repaired or sound: the run's exit code is each file's own.
       expect(result.code).toBe(0);
-      expect(result.stdout).toBe(readFileSync(`fixtures/valid/doc-${name}-repaired.json`, 'utf8'));
+      expect(result.stdout).toBe(examples.map((each, j) => `${heading(j)}${repairedOf(each)}`).join(''));
+      const from = result.stdout.indexOf(heading(i)) + heading(i).length;
+      const to = i + 1 < examples.length ? result.stdout.indexOf(heading(i + 1), from) : result.stdout.length;
+      expect(result.stdout.slice(from, to)).toBe(repairedOf(name));
     });
   }
 
