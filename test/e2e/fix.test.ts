@@ -25,7 +25,7 @@ import { constants, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { makeSocket } from '../helpers/payloads.js';
-import { binPath, type CliResult, runCli } from '../helpers/run-cli.js';
+import { binPath, type CliResult, handlesStopSignals, runCli } from '../helpers/run-cli.js';
 import { stalledPipe } from '../helpers/stalled-pipe.js';
 import { hasScript, inTerminal } from '../helpers/terminal.js';
 
@@ -54,6 +54,50 @@ async function fixOnOpenPipe(bytes: Buffer): Promise<{ stderr: string; code: num
   clearTimeout(timer);
   child.stdin.destroy();
   return { stderr: Buffer.concat(err).toString(), code };
+}
+
+/**
+ * Writes each text to a file of its own in the test folder (`name` `i`.json) and returns their
+ * paths, for one run of fix over all of them instead of one run of `fix -` each (a Node start
+ * apiece). Hint: fix reads a file as it reads stdin (its content, not its name, says whether it is
+ * NDJSON), plans it with the same `planFor` and says each line under its name (`<stdin>` or the
+ * path) in `fixOne`: the stdin tests around them keep stdin's own wiring proved.
+ */
+function filesOf(name: string, texts: readonly string[]): string[] {
+  return texts.map((text, i) => {
+    const path = join(dir, `${name}${i}.json`);
+    writeFileSync(path, text);
+    return path;
+  });
+}
+
+/**
+ * The repair fix printed of each of `paths`, given all at once: it heads each with `==> path <==`,
+ * a blank line before each but the first (as `head` does). Asserts that stdout is those headings
+ * and repairs and nothing else, so each repair is compared as a run of its file alone prints it.
+ */
+function repairsIn(stdout: string, paths: readonly string[]): string[] {
+  const heading = (i: number) => `${i > 0 ? '\n' : ''}==> ${paths[i]} <==\n`;
+  const starts = paths.map((_, i) => stdout.indexOf(heading(i)));
+  const repairs = paths.map((_, i) =>
+    stdout.slice(starts[i]! + heading(i).length, i + 1 < paths.length ? starts[i + 1] : stdout.length),
+  );
+  expect(repairs.map((repair, i) => `${heading(i)}${repair}`).join('')).toBe(stdout);
+  return repairs;
+}
+
+/**
+ * The last line fix wrote to stderr about each of `paths`, given all at once, in their order:
+ * what the last line of stderr is in a run of that file alone. Asserts that each file's lines end
+ * before the next one's begin and that the last file's end stderr.
+ */
+function lastLinesIn(stderr: string, paths: readonly string[]): string[] {
+  const lines = stderr.trimEnd().split('\n');
+  const ends = paths.map((path) => lines.findLastIndex((line) => line.includes(path)));
+  const firsts = paths.map((path) => lines.findIndex((line) => line.includes(path)));
+  expect(firsts.slice(1).every((first, i) => first > ends[i]!)).toBe(true);
+  expect(ends.at(-1)).toBe(lines.length - 1);
+  return ends.map((end) => lines[end]!);
 }
 
 describe('fix as a process', () => {
@@ -123,7 +167,9 @@ describe('fix as a process', () => {
     // The parser skips from the missing colon to the first `,` or `}`, inside the value, so a false
     // `unexpected "}"` follows; fix listed only that, never the colon the README says to make by hand.
     // Only a colon before a problem is named: the one before `3` below is no cause.
-    for (const [input, listed, cause] of [
+    // Hint: each loop is one run of fix over its inputs, each a file (see `filesOf`); every file of
+    // the first is refused and every one of the second repaired, so the run's exit code is each one's.
+    const refusals = [
       ['{"data" {"a": 1}}', '1 problem', 'it may follow from the colon missing at 1:8: put that'],
       ['{"data" [1, 2]}', '2 problems', 'they may follow from the colon missing at 1:8: put that'],
       ['{"a" [{"b": 1}]}', '1 problem', 'it may follow from the colon missing at 1:5: put that'],
@@ -134,35 +180,49 @@ describe('fix as a process', () => {
         '3 problems',
         'they may follow from the colons missing at 1:6, 1:20: put those',
       ],
-    ]) {
-      const result = await runCli(['fix', '-'], { input: `${input}\n` });
-      expect(result.stderr.trimEnd().split('\n').at(-1), input).toBe(
-        `callhook: <stdin>: ${listed} cannot be repaired automatically; nothing was written (${cause} in by hand, then run fix again)`,
+    ] as const;
+    const refused = filesOf(
+      'refused',
+      refusals.map(([input]) => `${input}\n`),
+    );
+    const result = await runCli(['fix', ...refused]);
+    const lastLines = lastLinesIn(result.stderr, refused);
+    for (const [i, [input, listed, cause]] of refusals.entries()) {
+      expect(lastLines[i], input).toBe(
+        `callhook: ${refused[i]}: ${listed} cannot be repaired automatically; nothing was written (${cause} in by hand, then run fix again)`,
       );
-      expect(result.stdout).toBe('');
-      expect(result.code).toBe(1);
     }
+    expect(result.stdout).toBe('');
+    expect(result.code).toBe(1);
     // After a key, a value of any other kind takes the colon as one repair.
-    for (const value of ['"x"', '-1', 'true', 'null', '[]', '[1], "b": 2']) {
-      const result = await runCli(['fix', '-'], { input: `{"a" ${value}}\n` });
-      expect(result.stdout, value).toBe(`{"a": ${value}}\n`);
-      expect(result.stderr).toContain('<stdin>:1:5: repaired: missing colon after the property name\n');
-      expect(result.code).toBe(0);
+    const values = ['"x"', '-1', 'true', 'null', '[]', '[1], "b": 2'];
+    const colons = filesOf(
+      'colon',
+      values.map((value) => `{"a" ${value}}\n`),
+    );
+    const repaired = await runCli(['fix', ...colons]);
+    const repairs = repairsIn(repaired.stdout, colons);
+    for (const [i, value] of values.entries()) {
+      expect(repairs[i], value).toBe(`{"a": ${value}}\n`);
+      expect(repaired.stderr).toContain(`${colons[i]}:1:5: repaired: missing colon after the property name\n`);
     }
+    expect(repaired.code).toBe(0);
   });
 
   it('a missing colon is named only for problems of its own element: no other follows from it', async () => {
     // A NaN on the next line was said to "follow from the colon missing at 1:5" on the line before,
     // which the parser skipping from that colon never reaches.
+    // Hint: one run of fix over the three, each a file (see `filesOf`), all refused.
     const inputs = ['{"a" 1}\n{"b": NaN}\n', '[{"a" 1}, {"b": NaN}]\n', '[{"a" 1}, {"b": NaN}, {"c": 3}]\n'];
-    const results = await Promise.all(inputs.map((input) => runCli(['fix', '-'], { input })));
-    for (const [i, result] of results.entries()) {
-      expect(result.stderr.trimEnd().split('\n').at(-1), inputs[i]).toBe(
-        'callhook: <stdin>: 1 problem cannot be repaired automatically; nothing was written',
+    const paths = filesOf('own', inputs);
+    const result = await runCli(['fix', ...paths]);
+    for (const [i, last] of lastLinesIn(result.stderr, paths).entries()) {
+      expect(last, inputs[i]).toBe(
+        `callhook: ${paths[i]}: 1 problem cannot be repaired automatically; nothing was written`,
       );
-      expect(result.stdout).toBe('');
-      expect(result.code).toBe(1);
     }
+    expect(result.stdout).toBe('');
+    expect(result.code).toBe(1);
   });
 
   it('on stdin the closing line does not suggest --write, which refuses stdin', async () => {
@@ -381,7 +441,9 @@ describe('fix as a process', () => {
       binPath,
       'generate',
       '--count',
-      '3000',
+      // Hint: a few hundred events are enough: the stderr pipe is full before fix starts (`stalledPipe`),
+      // so its first line of the list already waits for a reader; the list's length is not the point.
+      '300',
       '--defects',
       '0.5',
       '--out',
@@ -423,7 +485,11 @@ describe('fix as a process', () => {
     );
     let exited: unknown;
     try {
-      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      // Hint: not a fixed wait: fix takes the stop signals (SIGHUP's bit with them) only in cli.ts's
+      // wait for its output to be written (`exitOnceWritten`), the moment this test is about.
+      for (let waited = 0; waited < 10_000 && !handlesStopSignals(child.pid); waited += 20) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
       child.kill('SIGTERM');
       exited = await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, 5_000, 'still running'))]);
     } finally {
@@ -661,19 +727,22 @@ describe('fix --write killed while rewriting the file', () => {
     // The mark was looked for only once a repair was planned: a tear inside a string ("helllo")
     // was "nothing to repair", exit 0, and one that cut a key, a problem fix cannot repair, exit 1,
     // neither naming the backup (red team hT26).
-    const file = join(dir, 'torn.json');
-    for (const torn of ['[{"note": "helllo world"}]\n', '[{"no": "cut"}, {"te": 1}]\n', '[{"a": 1 "b": 2}]\n']) {
-      for (const name of readdirSync(dir)) rmSync(join(dir, name));
+    const tears = ['[{"note": "helllo world"}]\n', '[{"no": "cut"}, {"te": 1}]\n', '[{"a": 1 "b": 2}]\n'];
+    const names = tears.map((_, i) => `torn${i}.json`);
+    for (const [i, torn] of tears.entries()) {
+      const file = join(dir, names[i]!);
       writeFileSync(file, torn);
       writeFileSync(`${file}.bak`, '[{"note": "hello world"}]\n');
       writeFileSync(`${file}.fix-in-progress`, `${file}.bak`);
-      const again = await runCli(['fix', 'torn.json', '--write'], { cwd: dir });
-      expect({ code: again.code, stderr: again.stderr }).toEqual({
-        code: 2,
-        stderr: marked('torn.json').replace(' in torn.json.bak:', ` in ${file}.bak:`),
-      });
-      expect(readFileSync(file, 'utf8')).toBe(torn);
     }
+    // Hint: one run for the three files: each is refused on its own line (a file fix cannot
+    // rewrite does not stop the others), so stderr is exactly the three refusals in order.
+    const again = await runCli(['fix', ...names, '--write'], { cwd: dir });
+    expect({ code: again.code, stderr: again.stderr }).toEqual({
+      code: 2,
+      stderr: names.map((name) => marked(name).replace(` in ${name}.bak:`, ` in ${join(dir, name)}.bak:`)).join(''),
+    });
+    for (const [i, torn] of tears.entries()) expect(readFileSync(join(dir, names[i]!), 'utf8')).toBe(torn);
   });
 
   it('refuses the marked file by any name, a symlink beside it too, and every reading command refuses it as well', async () => {
@@ -868,18 +937,24 @@ describe('fix on no-break spaces and other Unicode blanks between tokens (JSON p
     const line = (i: number) => `{"id":"${i}","n":1}`;
     const batch = join(dir, 'in-batch.json');
     writeFileSync(batch, `[\n${blanks.map((blank, i) => line(i).replace('{', `{${blank}`)).join(',\n')}\n]\n`);
-    const inBatch = await runCli(['fix', '--width', '300', batch]);
-    expect({ code: inBatch.code, stdout: inBatch.stdout }).toEqual({
-      code: 0,
-      stdout: `[\n${blanks.map((_, i) => line(i).replace('{', '{ ')).join(',\n')}\n]\n`,
-    });
-    for (const code of codes) expect(inBatch.stderr).toContain(`: repaired: unexpected Unicode space (${code}):`);
     // At the top level of an NDJSON line, where it is no element of its own. Hint: not the file's
     // first byte, where a vertical tab (a control character) says the file is not text.
     const ndjson = join(dir, 'lines.ndjson');
     writeFileSync(ndjson, `${line(9)}\n${blanks.map((blank, i) => `${blank}${line(i)}\n`).join('')}`);
-    const lines = await runCli(['fix', '--width', '300', ndjson]);
-    expect({ code: lines.code, stdout: lines.stdout }).toEqual({
+    // Hint: one run of fix for both files: both repaired, so exit 0 is each one's; each repair is
+    // compared whole (`repairsIn`), and each code is looked for in the batch's own lines of stderr.
+    const both = await runCli(['fix', '--width', '300', batch, ndjson]);
+    const [inBatch, lines] = repairsIn(both.stdout, [batch, ndjson]);
+    expect({ code: both.code, stdout: inBatch }).toEqual({
+      code: 0,
+      stdout: `[\n${blanks.map((_, i) => line(i).replace('{', '{ ')).join(',\n')}\n]\n`,
+    });
+    const batchLines = both.stderr
+      .split('\n')
+      .filter((text) => text.startsWith(`callhook: ${batch}:`))
+      .join('\n');
+    for (const code of codes) expect(batchLines).toContain(`: repaired: unexpected Unicode space (${code}):`);
+    expect({ code: both.code, stdout: lines }).toEqual({
       code: 0,
       stdout: `${line(9)}\n${blanks.map((_, i) => ` ${line(i)}\n`).join('')}`,
     });
@@ -899,13 +974,18 @@ describe('fix on no-break spaces and other Unicode blanks between tokens (JSON p
       ['\u0085', 'Unicode space (U+0085)'],
       ['\u3164', 'invisible character (U+3164)'],
     ];
-    for (const [blank, name] of cases) {
+    const files = cases.map(([blank]) => {
       const file = join(dir, `blank-${blank.codePointAt(0)}.json`);
       writeFileSync(file, clean.replace('"requests": [],', `"requests": [],${blank}`));
-      const validated = await runCli(['validate', '--width', '300', file]);
-      expect(validated.stdout).toContain(`:31:20  error  unexpected ${name}: between tokens`);
-      const fixed = await runCli(['fix', file]);
-      expect({ code: fixed.code, stdout: fixed.stdout }, name).toEqual({
+      return file;
+    });
+    // Hint: one validate and one fix for both files (fix repairs both, so exit 0 is each one's).
+    const validated = await runCli(['validate', '--width', '300', ...files]);
+    const fixed = await runCli(['fix', ...files]);
+    const repairs = repairsIn(fixed.stdout, files);
+    for (const [i, [, name]] of cases.entries()) {
+      expect(validated.stdout).toContain(`${files[i]}:31:20  error  unexpected ${name}: between tokens`);
+      expect({ code: fixed.code, stdout: repairs[i] }, name).toEqual({
         code: 0,
         stdout: clean.replace('"requests": [],', '"requests": [], '),
       });
@@ -937,7 +1017,11 @@ describe('fix on no-break spaces and other Unicode blanks between tokens (JSON p
       return join(dir, name);
     });
     const validated = await runCli(['validate', '--type', 'SMSSent', '--format', 'json', ...paths]);
-    const fixed = await Promise.all(paths.map((path) => runCli(['fix', path])));
+    // Hint: one run of fix for the ten files, each repaired (so exit 0 is each one's), each repair
+    // compared whole (`repairsIn`).
+    const all = await runCli(['fix', ...paths]);
+    const repairs = repairsIn(all.stdout, paths);
+    const fixed = repairs.map((stdout) => ({ code: all.code, stdout, stderr: all.stderr }));
     cases.forEach(([name, text, repaired, line, column], i) => {
       const file = JSON.parse(validated.stdout).files[i];
       const between = file.problems.filter((p: { code: string }) => p.code !== 'missing-field');
