@@ -237,13 +237,15 @@ describe('fix as a process', () => {
     const redirected = spawnSync(process.execPath, [binPath, 'fix', '/dev/stdin'], { stdio: [fd, 'pipe', 'pipe'] });
     closeSync(fd);
     expect(redirected.stderr.toString()).toContain('callhook: /dev/stdin: repaired 1 problem\n');
-    const onDisk = await runCli(['fix', file]);
+    // Nor on a read-only file, which --write refuses: it says what to do first. Hint: a copy of it,
+    // in the same run of fix: each file's closing line names it.
+    const locked = join(dir, 'read-only.json');
+    writeFileSync(locked, broken);
+    chmodSync(locked, 0o444);
+    const onDisk = await runCli(['fix', file, locked]);
     expect(onDisk.stderr).toContain(`callhook: ${file}: repaired 1 problem (--write saves them)\n`);
-    // Nor on a read-only file, which --write refuses: it says what to do first.
-    chmodSync(file, 0o444);
-    const readOnly = await runCli(['fix', file]);
-    expect(readOnly.stderr).toContain(
-      `callhook: ${file}: repaired 1 problem (the file is read-only: make it writable, then --write saves them)\n`,
+    expect(onDisk.stderr).toContain(
+      `callhook: ${locked}: repaired 1 problem (the file is read-only: make it writable, then --write saves them)\n`,
     );
   });
 
@@ -865,23 +867,31 @@ describe('fix --write killed while rewriting the file', () => {
 
   it("names no backup a mark names that is not one of the file's own, or that another user made", async () => {
     // In a folder others may write to, a mark planted there could name any file (review hR21).
-    const file = join(dir, 'd.json');
-    writeFileSync(file, '[{"a": 1}]\n');
-    const refusal = (mark: string) =>
+    const refusal = (file: string, mark: string) =>
       `callhook: ${file}: marked as being rewritten (${mark}): another fix --write is at it, or one was stopped part way, so it may be part repaired; copy its backup back over ${file} (with cp, which keeps the file's mode and hard links), then delete the mark (or, with no fix --write running, delete the mark alone to repair the file as it is)\n`;
-    const mark = `${file}.fix-in-progress`;
-    for (const named of ['/etc/passwd', `${file}.bak.x`, 'd.json.bak']) {
-      writeFileSync(mark, named);
-      const again = await runCli(['fix', file, '--write']);
-      expect({ named, code: again.code, stderr: again.stderr }).toEqual({ named, code: 2, stderr: refusal(mark) });
-    }
-    if (process.getuid?.() === 0) {
-      writeFileSync(mark, `${file}.bak`);
-      chownSync(mark, 65534, 65534);
-      const theirs = await runCli(['fix', file, '--write']);
-      expect({ code: theirs.code, stderr: theirs.stderr }).toEqual({ code: 2, stderr: refusal(mark) });
-    }
-    expect(readFileSync(file, 'utf8')).toBe('[{"a": 1}]\n');
+    // Hint: a file of its own for each mark, all in one run of fix --write: a file it cannot
+    // rewrite does not stop the others, so stderr is exactly each file's refusal, in order.
+    const marks: Array<(file: string) => string> = [
+      () => '/etc/passwd',
+      (file) => `${file}.bak.x`,
+      (file) => `${file.slice(dir.length + 1)}.bak`,
+    ];
+    // The backup's own name, in a mark another user made.
+    const theirs = process.getuid?.() === 0;
+    if (theirs) marks.push((file) => `${file}.bak`);
+    const files = marks.map((named, i) => {
+      const file = join(dir, `d${i}.json`);
+      writeFileSync(file, '[{"a": 1}]\n');
+      writeFileSync(`${file}.fix-in-progress`, named(file));
+      return file;
+    });
+    if (theirs) chownSync(`${files.at(-1)}.fix-in-progress`, 65534, 65534);
+    const again = await runCli(['fix', ...files, '--write']);
+    expect({ code: again.code, stderr: again.stderr }).toEqual({
+      code: 2,
+      stderr: files.map((file) => refusal(file, `${file}.fix-in-progress`)).join(''),
+    });
+    for (const file of files) expect(readFileSync(file, 'utf8')).toBe('[{"a": 1}]\n');
   });
 });
 
