@@ -69,6 +69,46 @@ function sectionOf(stdout: string, file: string): string {
   return `${lines.slice(start, end < 0 ? undefined : end).join('\n')}\n`;
 }
 
+/**
+ * Files that tests write for the JSON report of each, all validated in one `validate --format
+ * json` run (one Node start, not one a test), made when a test first asks; each test registers
+ * its files as the file is loaded (`sharedFiles`), before any test runs. Hint: none of their
+ * events is of a shape validate knows, so no file gains another's `duplicate-id` for an `id` both
+ * hold (the exact lists asserted would show one); all together they hold far fewer problems than
+ * --max-problems keeps; and no test of them asserts the run's exit code (those that do run their
+ * own), so each file's entry is what a run of that file alone reports.
+ */
+const sharedTexts = new Map<string, string>();
+let sharedRun: Promise<{ dir: string; report: JsonReport }> | undefined;
+
+/** Registers `files` (name, text) for the shared run; a name is taken once. */
+function sharedFiles(files: Iterable<readonly [string, string, ...unknown[]]>): void {
+  for (const [name, text] of files) {
+    if (sharedTexts.has(name)) throw new Error(`${name} is in the shared run twice`);
+    sharedTexts.set(name, text);
+  }
+}
+
+/** The path of shared file `name` and its entry in the shared run's report. */
+async function sharedEntry(name: string): Promise<{ file: string; entry: JsonReport['files'][number] }> {
+  sharedRun ??= (async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'callhook-'));
+    for (const [file, text] of sharedTexts) writeFileSync(join(dir, file), text);
+    return { dir, report: (await validateJson([...sharedTexts.keys()].map((file) => join(dir, file)))).report };
+  })();
+  const { dir, report } = await sharedRun;
+  const file = join(dir, name);
+  const entry = report.files.find((f) => f.file === file);
+  expect(entry, name).toBeDefined();
+  return { file, entry: entry! };
+}
+
+/** Registers `files` for the shared run; then the problems of file `name`, as `problemsOf` gives them. */
+function filesRun(files: ReadonlyArray<readonly [string, string, ...unknown[]]>): (name: string) => Promise<string[]> {
+  sharedFiles(files);
+  return async (name) => (await sharedEntry(name)).entry.problems.map(compact);
+}
+
 /** What one file of a shared run got: its own entry of the report, and the run's exit code and stderr. */
 interface SharedResult {
   entry: JsonReport['files'][number] | undefined;
@@ -400,11 +440,11 @@ describe('validate: options and formats', () => {
     });
   });
 
-  // Hint: the files of the next three tests are validated together, once as JSON and once pretty
-  // (two Node starts, not nine). Every one of them fails, so the run's exit code is each file's
-  // own; none holds an event id or anywhere near --max-problems problems, so no file changes
-  // another's; and each file's JSON entry, and its stretch of the pretty report (`sectionOf`), is
-  // what a run of that file alone prints.
+  // Hint: the files of the next three tests are validated together, as JSON in the shared run
+  // (`sharedFiles`) and pretty in one run of their own (one Node start, not nine). Every one of
+  // them fails, so the pretty run's exit code is each file's own; none holds an event id or
+  // anywhere near --max-problems problems, so no file changes another's; and each file's JSON
+  // entry, and its stretch of the pretty report (`sectionOf`), is what a run of it alone prints.
   const framed = {
     'open.json': '[\n  {"a": 1},\n  {"b": 2},\n',
     'lines.ndjson': '{"a": 1}\n{"b": 2},',
@@ -412,7 +452,8 @@ describe('validate: options and formats', () => {
     'commas.json': '[{"a":1}],,',
     'bracket.ndjson': '{"a":1},]',
   } as const;
-  let framedRuns: Promise<{ dir: string; json: JsonReport; pretty: CliResult }> | undefined;
+  sharedFiles(Object.entries(framed));
+  let framedRuns: Promise<{ dir: string; pretty: CliResult }> | undefined;
   /** The JSON problems (as `problemsOf` gives them) and the pretty report of one of `framed`. */
   async function framedRun(
     name: keyof typeof framed,
@@ -423,14 +464,11 @@ describe('validate: options and formats', () => {
         writeFileSync(join(dir, file), text);
         return join(dir, file);
       });
-      const [json, pretty] = await Promise.all([validateJson(files), runCli(['validate', ...files, '--no-color'])]);
-      return { dir, json: json.report, pretty };
+      return { dir, pretty: await runCli(['validate', ...files, '--no-color']) };
     })();
-    const { dir, json, pretty } = await framedRuns;
+    const [{ dir, pretty }, { entry }] = await Promise.all([framedRuns, sharedEntry(name)]);
     const file = join(dir, name);
-    const entry = json.files.find((f) => f.file === file);
-    expect(entry, name).toBeDefined();
-    return { file, problems: entry!.problems.map(compact), pretty: sectionOf(pretty.stdout, file), code: pretty.code };
+    return { file, problems: entry.problems.map(compact), pretty: sectionOf(pretty.stdout, file), code: pretty.code };
   }
 
   it('frames a trailing comma at the very end of a file, in an array left open and after NDJSON', async () => {
@@ -838,16 +876,16 @@ describe('validate: a first copy looked for again in a file replaced since it wa
 });
 
 describe('validate: a key given more than once', () => {
+  // "status" three times on line 2, the last a wrong type; "note" twice, across lines.
+  const event =
+    '[{"time":"2022-09-03T22:00:04.551Z","phone":"61438870142","note":"a",\n' +
+    '  "status":"failed","status":"failed", "status": 5,\n  "note":"b"}]\n';
+  // Hint: validated in the shared run (`sharedFiles`): it holds no id.
+  sharedFiles([['keys.json', event]]);
+
   it('says once how many times, at its last copy, where the first copy is (in the message and as firstCopy), and places a value there too', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'callhook-'));
-    const file = join(dir, 'keys.json');
-    // "status" three times on line 2, the last a wrong type; "note" twice, across lines.
-    const event =
-      '[{"time":"2022-09-03T22:00:04.551Z","phone":"61438870142","note":"a",\n' +
-      '  "status":"failed","status":"failed", "status": 5,\n  "note":"b"}]\n';
-    writeFileSync(file, event);
-    const { report } = await validateJson([file]);
-    const found = report.files[0]!.problems.map((p) => [compact(p), p.message, p.firstCopy]);
+    const { file, entry } = await sharedEntry('keys.json');
+    const found = entry.problems.map((p) => [compact(p), p.message, p.firstCopy]);
     const at = (line: number, column: number) => ({ file, line, column, pointer: '' });
     expect(found).toEqual([
       ['error missing-field 1:2 /0/campaignId', 'missing required field "campaignId"', undefined],
@@ -867,28 +905,6 @@ describe('validate: a key given more than once', () => {
     ]);
   });
 });
-
-/**
- * One `validate --format json` run over `files` (name, text), written to a folder of their own,
- * made when a test first asks: the problems of file `name`, as `problemsOf` gives them for a run
- * of that file alone (one Node start for all, not one each). Hint: their events are of no shape
- * validate knows, so no file gains another's `duplicate-id` for an `id` both hold (the exact lists
- * asserted would show one), and they hold far fewer problems than --max-problems keeps.
- */
-function filesRun(files: ReadonlyArray<readonly [string, string, ...unknown[]]>): (name: string) => Promise<string[]> {
-  let run: Promise<{ dir: string; report: JsonReport }> | undefined;
-  return async (name) => {
-    run ??= (async () => {
-      const dir = mkdtempSync(join(tmpdir(), 'callhook-'));
-      for (const [file, text] of files) writeFileSync(join(dir, file), text);
-      return { dir, report: (await validateJson(files.map(([file]) => join(dir, file)))).report };
-    })();
-    const { dir, report } = await run;
-    const entry = report.files.find((f) => f.file === join(dir, name));
-    expect(entry, name).toBeDefined();
-    return entry!.problems.map(compact);
-  };
-}
 
 describe('validate: a value cut short', () => {
   const files: Array<[string, string, string[]]> = [
