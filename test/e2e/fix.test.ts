@@ -23,7 +23,7 @@ import {
 } from 'node:fs';
 import { constants, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { makeSocket } from '../helpers/payloads.js';
 import { binPath, type CliResult, handlesStopSignals, runCli } from '../helpers/run-cli.js';
 import { stalledPipe } from '../helpers/stalled-pipe.js';
@@ -1002,35 +1002,55 @@ describe('fix on no-break spaces and other Unicode blanks between tokens (JSON p
     }
   });
 
+  // Hint: the files of the next test and lone-cr.ndjson of 'reads a lone CR' are validated in one
+  // run and fixed in one (two Node starts, not four), in a folder of their own: every one of them
+  // is repaired, so fix's exit 0 is each one's, each repair is compared whole (`repairsIn`), and
+  // each file's validate entry is its own (their events, missing required fields, are invalid and
+  // so no redelivery of one another: the exact problems asserted would show a duplicate-id).
+  const event = '{"id":"x","type":"SMS"}';
+  const cases: Array<[string, string, string, number, number]> = [
+    // name, text, its repair, then where the blank is (line, column)
+    ['vt.json', `[${event}\v]\n`, `[${event} ]\n`, 1, 25],
+    ['nbsp.json', `[${event}\u00a0]\n`, `[${event} ]\n`, 1, 25],
+    ['ls.json', `[${event}\u2028]\n`, `[${event} ]\n`, 1, 25],
+    ['bom.json', `[${event}\ufeff]\n`, `[${event} ]\n`, 1, 25],
+    ['comma.json', `[${event}\v,${event}]\n`, `[${event} ,${event}]\n`, 1, 25],
+    ['own-line.json', `[\n  ${event}\n\u00a0]\n`, `[\n  ${event}\n ]\n`, 3, 1],
+    // At the end of NDJSON with no last line break, as one between its lines.
+    ['end.ndjson', `${event}\n${event}\n\f`, `${event}\n${event}\n `, 3, 1],
+    // At the end of a CRLF line, whose CR the stray run took in: a third, invalid event (hR55).
+    ['crlf.ndjson', `${event}\u00a0\r\n${event}\r\n`, `${event} \r\n${event}\r\n`, 1, 24],
+    // And with JSON's own blanks between it and the line break, which the run took in too (hR56).
+    ['tab.ndjson', `${event}\u00a0\t\r\n${event}\r\n`, `${event} \t\r\n${event}\r\n`, 1, 24],
+    ['two-cr.ndjson', `${event}\u00a0\r\r\n${event}\r\n`, `${event} \r\r\n${event}\r\n`, 1, 24],
+  ];
+  const loneCr: [string, string] = ['lone-cr.ndjson', `${event}\r\n${event}\u00a0\r${event}\r\n`];
+  let strayFolder: string | undefined;
+  let strayRuns: Promise<{ paths: string[]; validated: CliResult; fixed: CliResult; repairs: string[] }> | undefined;
+  const strays = () => {
+    strayRuns ??= (async () => {
+      strayFolder = mkdtempSync(join(tmpdir(), 'callhook-fix-e2e-strays-'));
+      const folder = strayFolder;
+      const paths = [...cases, loneCr].map(([name, text]) => {
+        writeFileSync(join(folder, name), text);
+        return join(folder, name);
+      });
+      const [validated, fixed] = await Promise.all([
+        runCli(['validate', '--type', 'SMSSent', '--format', 'json', ...paths]),
+        runCli(['fix', ...paths]),
+      ]);
+      return { paths, validated, fixed, repairs: repairsIn(fixed.stdout, paths) };
+    })();
+    return strayRuns;
+  };
+  afterAll(() => {
+    if (strayFolder) rmSync(strayFolder, { recursive: true, force: true });
+  });
+
   it('repairs one right after an element as one before it, and counts no element there', async () => {
     // It was read as an element of its own after a false missing comma: two events where the file
     // holds one, and fix refused the file ("1 syntax problem remains once the 2 repairs planned").
-    const event = '{"id":"x","type":"SMS"}';
-    const cases: Array<[string, string, string, number, number]> = [
-      // name, text, its repair, then where the blank is (line, column)
-      ['vt.json', `[${event}\v]\n`, `[${event} ]\n`, 1, 25],
-      ['nbsp.json', `[${event}\u00a0]\n`, `[${event} ]\n`, 1, 25],
-      ['ls.json', `[${event}\u2028]\n`, `[${event} ]\n`, 1, 25],
-      ['bom.json', `[${event}\ufeff]\n`, `[${event} ]\n`, 1, 25],
-      ['comma.json', `[${event}\v,${event}]\n`, `[${event} ,${event}]\n`, 1, 25],
-      ['own-line.json', `[\n  ${event}\n\u00a0]\n`, `[\n  ${event}\n ]\n`, 3, 1],
-      // At the end of NDJSON with no last line break, as one between its lines.
-      ['end.ndjson', `${event}\n${event}\n\f`, `${event}\n${event}\n `, 3, 1],
-      // At the end of a CRLF line, whose CR the stray run took in: a third, invalid event (hR55).
-      ['crlf.ndjson', `${event}\u00a0\r\n${event}\r\n`, `${event} \r\n${event}\r\n`, 1, 24],
-      // And with JSON's own blanks between it and the line break, which the run took in too (hR56).
-      ['tab.ndjson', `${event}\u00a0\t\r\n${event}\r\n`, `${event} \t\r\n${event}\r\n`, 1, 24],
-      ['two-cr.ndjson', `${event}\u00a0\r\r\n${event}\r\n`, `${event} \r\r\n${event}\r\n`, 1, 24],
-    ];
-    const paths = cases.map(([name, text]) => {
-      writeFileSync(join(dir, name), text);
-      return join(dir, name);
-    });
-    const validated = await runCli(['validate', '--type', 'SMSSent', '--format', 'json', ...paths]);
-    // Hint: one run of fix for the ten files, each repaired (so exit 0 is each one's), each repair
-    // compared whole (`repairsIn`).
-    const all = await runCli(['fix', ...paths]);
-    const repairs = repairsIn(all.stdout, paths);
+    const { paths, validated, fixed: all, repairs } = await strays();
     const fixed = repairs.map((stdout) => ({ code: all.code, stdout, stderr: all.stderr }));
     cases.forEach(([name, text, repaired, line, column], i) => {
       const file = JSON.parse(validated.stdout).files[i];
@@ -1062,14 +1082,13 @@ describe('fix on no-break spaces and other Unicode blanks between tokens (JSON p
   it('reads a lone CR after one as a lone CR, and repairs it into a CRLF', async () => {
     // Taken into the stray run, the CR was forgotten: "a second value on the line", and fix put a
     // CRLF before the next value, leaving `\r\r\n` (review hR56).
-    const event = '{"id":"x","type":"SMS"}';
-    const path = join(dir, 'lone-cr.ndjson');
-    writeFileSync(path, `${event}\r\n${event}\u00a0\r${event}\r\n`);
-    const validated = await runCli(['validate', '--type', 'SMSSent', '--format', 'json', path]);
-    const messages = JSON.parse(validated.stdout).files[0].problems.map((p: { message: string }) => p.message);
+    // Hint: validated and fixed with the files of the test before (`strays`), the last of them.
+    const { paths, validated, fixed, repairs } = await strays();
+    const path = paths.at(-1);
+    const file = JSON.parse(validated.stdout).files.find((f: { file: string }) => f.file === path);
+    const messages = file.problems.map((p: { message: string }) => p.message);
     expect(messages).toContain('a second value on the line, after a lone CR: NDJSON lines end with LF or CRLF');
-    const fixed = await runCli(['fix', path]);
-    expect([fixed.code, fixed.stdout]).toEqual([0, `${event}\r\n${event} \r\n${event}\r\n`]);
+    expect([fixed.code, repairs.at(-1)]).toEqual([0, `${event}\r\n${event} \r\n${event}\r\n`]);
   });
 
   it('keeps a key after a string and a blank a key outside any object, never repaired into two values', async () => {
