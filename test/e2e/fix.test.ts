@@ -25,7 +25,7 @@ import { constants, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { makeSocket } from '../helpers/payloads.js';
-import { binPath, type CliResult, handlesStopSignals, runCli } from '../helpers/run-cli.js';
+import { binPath, type CliResult, handlesStopSignals, literally, runCli } from '../helpers/run-cli.js';
 import { stalledPipe } from '../helpers/stalled-pipe.js';
 import { hasScript, inTerminal } from '../helpers/terminal.js';
 
@@ -150,16 +150,23 @@ describe('fix as a process', () => {
     // A missing colon then a missing comma: validate sees the second only once the first is made
     // (its parser skips to the next `,` or `}`), so the line once said only "run callhook
     // validate", which showed the one fix had already planned, never the one left (a red team).
-    const hidden = await runCli(['fix', '-'], { input: '{"a" "1" "b": "2"}' });
-    expect(hidden.stderr).toBe(
-      'callhook: <stdin>: 1 syntax problem remains once the 1 repair planned (at 1:5) is made; nothing was written: make it by hand, then run fix again to see where\n',
+    // Hint: this input and the next, each a file (see `filesOf`), in one run of fix: its stderr is
+    // the first file's line, then the second's, each exactly as a run of it alone says it.
+    // Seven repairs in the second: five places named, the rest counted; two problems left.
+    const [hiddenFile, manyFile] = filesOf('left', [
+      '{"a" "1" "b": "2"}',
+      '{"a" "1" "b": "2" "c": "3"}\n[1 2, 3 4, 5 6, 7 8, 9 10, 11 12]',
+    ]);
+    const both = await runCli(['fix', hiddenFile!, manyFile!]);
+    const hidden = both.stderr.slice(0, both.stderr.indexOf('\n') + 1);
+    const many = both.stderr.slice(hidden.length);
+    expect(hidden).toBe(
+      `callhook: ${hiddenFile}: 1 syntax problem remains once the 1 repair planned (at 1:5) is made; nothing was written: make it by hand, then run fix again to see where\n`,
     );
-    // Seven repairs: five places named, the rest counted; two problems left.
-    const many = await runCli(['fix', '-'], {
-      input: '{"a" "1" "b": "2" "c": "3"}\n[1 2, 3 4, 5 6, 7 8, 9 10, 11 12]',
-    });
-    expect(many.stderr).toMatch(
-      /^callhook: <stdin>: 2 syntax problems remain once the 7 repairs planned \(at 1:5, 2:3, 2:8, 2:13, 2:18 and 2 more, as validate lists them\) are made; nothing was written: make them by hand, then run fix again to see where\n$/,
+    expect(many).toMatch(
+      new RegExp(
+        `^callhook: ${literally(manyFile!)}: 2 syntax problems remain once the 7 repairs planned \\(at 1:5, 2:3, 2:8, 2:13, 2:18 and 2 more, as validate lists them\\) are made; nothing was written: make them by hand, then run fix again to see where\\n$`,
+      ),
     );
   });
 
