@@ -22,6 +22,7 @@ import { connect as http2Connect } from 'node:http2';
 import { syncBuiltinESMExports } from 'node:module';
 import { connect, createServer as createNetServer } from 'node:net';
 import { dirname, join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 import { connect as tlsConnect } from 'node:tls';
 import { gzipSync } from 'node:zlib';
 import { Ajv2020 } from 'ajv/dist/2020.js';
@@ -3157,22 +3158,37 @@ describe('listen: --forward', () => {
     // A stalled upstream held 18,000 relays queued (15 KB each), and a stop waited hours (hT60 #2).
     const target = await upstream(() => {});
     const { listener, deliveries } = await listen({
-      forward: { url: new URL(target.url), insecure: false, timeoutMs: 1000 },
+      forward: { url: new URL(target.url), insecure: false, timeoutMs: 3000 },
     });
     const text = body(attempt(1));
     const request = `POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${text.length}\r\nConnection: close\r\n\r\n${text}`;
-    // Each sender gives up after 400 ms, well before the relays sent time out (1 s) and free their
-    // connections: those still waiting for one are then not relayed either (at 1 s alike, it raced).
-    const answers = await Promise.all(
-      Array.from({ length: maxRelaying + 3 }, () => rawExchange(listener.port, [request], 400)),
-    );
+    // Hint: every sender stays until the busy answers have come, then all leave, so that those
+    // waiting for a connection are not relayed either. Each gave up after a fixed 400 ms, and on a
+    // loaded machine the first left, freeing their places, before the last were read: no 503 came.
+    const answers = Array.from({ length: maxRelaying + 3 }, () => '');
+    const senders = answers.map((_, i) => {
+      const socket = connect(listener.port, '127.0.0.1');
+      socket.on('error', () => {});
+      socket.on('data', (chunk: Buffer) => {
+        answers[i] += chunk.toString();
+      });
+      socket.write(request);
+      return socket;
+    });
+    const answered = () => answers.filter((answer) => answer.includes('\r\n\r\n{')).length;
+    for (const deadline = Date.now() + 10_000; answered() < 3 && Date.now() < deadline; ) await delay(20);
+    // Hint: a fourth, had it come, would have come with the three.
+    await delay(100);
+    for (const socket of senders) socket.destroy();
     const busy = answers.filter((answer) => answer !== '');
     expect(busy).toHaveLength(3);
     for (const answer of busy) {
       expect(answer).toMatch(/^HTTP\/1\.1 503 Service Unavailable\r\n[\s\S]*\r\nretry-after: 1\r\n/i);
       expect(JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4))).toEqual({ error: 'upstream-busy' });
     }
-    await until(() => deliveries.length === maxRelaying + 3);
+    for (const deadline = Date.now() + 10_000; deliveries.length < maxRelaying + 3 && Date.now() < deadline; ) {
+      await delay(20);
+    }
     expect(deliveries.filter((d) => d.status === 503).map((d) => d.forwardError)).toEqual(
       Array(3).fill(`${maxRelaying} deliveries are being relayed already (the upstream is slow or stalled)`),
     );
