@@ -19,7 +19,6 @@ import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { parseHeaderLines } from '../../src/commands/verify.js';
 import { signStandardWebhook } from '../../src/library.js';
 import { warningLine } from '../../src/render/terminal.js';
 import { CaptureWriter } from '../../src/server/capture.js';
@@ -113,19 +112,7 @@ describe('verify reads at most what listen would have received', () => {
       'POST /hook HTTP/1.1\r\nwebhook-id: msg_1\r\nwebhook-timestamp: 1700000000\r\nwebhook-signature: v1,abc\r\n\r\n';
     // Its blank line may hold what trim() takes (a form feed, a no-break space): one verdict
     // for the head, however long the body after it.
-    // Hint: matrix thinned: where the reading stops (`readAtMost`'s `headOf(read).ended`) and what
-    // is parsed (`parseHeaderLines`) are both `headOf` in src/commands/verify.ts, whose one test
-    // of a blank line (`trim() !== ''`) ends the lines and says `ended` in one return: each blank
-    // is checked in-process below through `parseHeaderLines` on the same dump, the CRLF one end to end.
-    for (const blank of ['\f\r\n', '\u00a0\n']) {
-      const bytes = Buffer.from(head.replace(/\r\n$/, blank) + 'a'.repeat(20_000));
-      expect(parseHeaderLines(bytes, dump), JSON.stringify(blank)).toEqual([
-        ['webhook-id', 'msg_1'],
-        ['webhook-timestamp', '1700000000'],
-        ['webhook-signature', 'v1,abc'],
-      ]);
-    }
-    for (const blank of ['\r\n']) {
+    for (const blank of ['\r\n', '\f\r\n', '\u00a0\n']) {
       writeFileSync(dump, head.replace(/\r\n$/, blank) + 'a'.repeat(20_000));
       const result = await runCli(
         ['verify', '--body', 'fixtures/valid/bare-types.json', '--headers', dump, '--ignore-timestamp'],
