@@ -170,9 +170,10 @@ describe('callhook summarise', () => {
     // Every format says on stderr why --strict failed the run; pretty and Markdown said nothing.
     // Hint: matrix thinned: every format's stderr under --strict is `summaryDiagnostics`
     // (src/commands/summarise.ts), one call for all four after the report is written, whose one
-    // branch on the format (pretty and Markdown without --strict) is taken by neither case here;
+    // branch on the format (pretty and Markdown without --strict) is not taken under --strict;
     // its unit test "under --strict, says in every format what failed the run"
-    // (src/commands/summarise.test.ts) covers all four. One case each side of that branch is kept.
+    // (src/commands/summarise.test.ts) covers all four. Kept here: one format that branch names
+    // (pretty) and one it does not (json).
     for (const format of ['pretty', 'json']) {
       const strict = await runCli(['summarise', '-', '--strict', '--format', format], { input });
       expect(strict.code, format).toBe(1);

@@ -624,8 +624,8 @@ describe('deliverBatches', () => {
 
   it('reads only as far ahead as the concurrency needs (back-pressure)', async () => {
     let produced = 0;
-    // Hint: 100 batches, twenty times the most it may read ahead, as 1,000 were: reading on is what is
-    // asserted, not the count (a thousand requests took 5.8 s of the run).
+    // Hint: 100 batches, twenty times the most it may read ahead (1,000 were two hundred times):
+    // reading on is what is asserted, not the count (a thousand requests took 5.8 s of the run).
     async function* counted(): AsyncGenerator<OutboundBatch> {
       for await (const batch of planBatches(events(100))) {
         produced++;
