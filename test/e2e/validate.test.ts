@@ -72,9 +72,10 @@ function sectionOf(stdout: string, file: string): string {
 /**
  * Files that tests write for the JSON report of each, all validated in one `validate --format
  * json` run (one Node start, not one a test), made when a test first asks; each test registers
- * its files as the file is loaded (`sharedFiles`), before any test runs. Hint: none of their
- * events is of a shape validate knows, so no file gains another's `duplicate-id` for an `id` both
- * hold (the exact lists asserted would show one); all together they hold far fewer problems than
+ * its files as the file is loaded (`sharedFiles`), before any test runs. Hint: no two files hold
+ * the same `id`, and none holds an event of a shape validate knows with one (keys.json's is known,
+ * but has no `id`), so no file gains another's `duplicate-id` (the exact lists asserted would show
+ * one); all together they hold far fewer problems than
  * --max-problems keeps; and no test of them asserts the run's exit code (those that do run their
  * own), so each file's entry is what a run of that file alone reports.
  */
