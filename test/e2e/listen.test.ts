@@ -276,7 +276,7 @@ describe('listen and verify', () => {
     const [event = ''] = (
       JSON.parse(readFileSync(join(repoRoot, 'fixtures/valid/bare-types.json'), 'utf8')) as unknown[]
     ).map((e) => JSON.stringify(e));
-    // These went out without their blanks, from a line of the .ndjson file.
+    // Bodies with blanks around them: each is saved in a .json file of its own and goes out as it came, blanks kept.
     const blanks = [` [ ${event} ] `, `[ ${event} ]   `, `\t[${event}]`, `[${event}]`, `[${event},${event}]`];
     // Hint: one capture, one listen and one dry run for both cases: a body with line breaks is a
     // file of its own, so the lone line sent after it starts an .ndjson file that holds it alone,
