@@ -36,6 +36,12 @@ describe('canDraw', () => {
     expect(canDraw(tty, {}, 'linux')).toBe(false);
     expect(canDraw(tty, {}, 'darwin')).toBe(false);
   });
+
+  it('takes an empty TERM as none, outside Windows (replay draws no progress bar there)', () => {
+    const tty = { isTTY: true };
+    expect(canDraw(tty, { TERM: '' }, 'linux')).toBe(false);
+    expect(canDraw(tty, { TERM: 'xterm' }, 'linux')).toBe(true);
+  });
 });
 
 describe('warningLine', () => {
