@@ -2880,7 +2880,9 @@ describe('listen: capture', () => {
     dripping.write('POST /other HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n[');
     const drip = setInterval(() => dripping.write(' '), 50);
     try {
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      // Hint: answered (its 404) before the stop, however long that takes: a fixed 100 ms raced the
+      // answer, and lost on a loaded machine (the timer is due, and run, before the answer is read).
+      await until(() => answered);
       expect(answered).toBe(true);
       const stopped = listener.stop();
       // Past --header-timeout and its check, the sender is still being read, as an answered one is.
