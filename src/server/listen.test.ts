@@ -2984,7 +2984,9 @@ describe('listen: --forward', () => {
     const answer = rawExchange(listener.port, [
       request(body({ ...attempt(1), note: 'slow' })) + request(body(attempt(2))),
     ]);
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    // Hint: stopped once the upstream has both, not after a fixed 100 ms: on a loaded machine that
+    // timer ran before listen had read the requests, and the second was never answered.
+    await until(() => target.requests.length === 2);
     await listener.stop();
     expect((await answer).match(/HTTP\/1\.1 \d+/g)).toEqual(['HTTP/1.1 200', 'HTTP/1.1 200']);
     expect(deliveries.map((d) => d.status)).toEqual([200, 200]);
