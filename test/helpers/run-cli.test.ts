@@ -13,19 +13,18 @@ async function readyNode(code: string) {
 }
 
 describe('handlesStopSignals', () => {
-  it('is false for a node process that took no signal, though node itself catches SIGINT and SIGTERM', async () => {
-    const child = await readyNode('');
+  // Hint: node itself catches SIGINT and SIGTERM from its first moment, so a bare process must read false.
+  it.each([
+    ['a node process that took no signal', '', false],
+    [
+      'a process that took the stop signals, as onStopSignals takes them',
+      "for (const s of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(s, () => {})",
+      true,
+    ],
+  ])('is right for %s', async (_, code, expected) => {
+    const child = await readyNode(code);
     try {
-      expect(handlesStopSignals(child.pid)).toBe(false);
-    } finally {
-      child.kill('SIGKILL');
-    }
-  });
-
-  it('is true once a process has taken the stop signals, as onStopSignals takes them', async () => {
-    const child = await readyNode("for (const s of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(s, () => {})");
-    try {
-      expect(handlesStopSignals(child.pid)).toBe(true);
+      expect(handlesStopSignals(child.pid)).toBe(expected);
     } finally {
       child.kill('SIGKILL');
     }
