@@ -22,7 +22,6 @@ import { connect as http2Connect } from 'node:http2';
 import { syncBuiltinESMExports } from 'node:module';
 import { connect, createServer as createNetServer } from 'node:net';
 import { dirname, join } from 'node:path';
-import { setTimeout as delay } from 'node:timers/promises';
 import { connect as tlsConnect } from 'node:tls';
 import { gzipSync } from 'node:zlib';
 import { Ajv2020 } from 'ajv/dist/2020.js';
@@ -160,9 +159,9 @@ async function sendAndLeave(listener: Listener, deliveries: Delivery[], text: st
   }
 }
 
-/** Waits, 20 ms at a time and 3 s at most, until `done()` holds. */
-async function until(done: () => boolean) {
-  for (let waited = 0; !done() && waited < 3000; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
+/** Waits, 20 ms at a time and `ms` (3 s) at most, until `done()` holds. */
+async function until(done: () => boolean, ms = 3000) {
+  for (let waited = 0; !done() && waited < ms; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
 }
 
 describe('listen: answers', () => {
@@ -3180,9 +3179,9 @@ describe('listen: --forward', () => {
       return socket;
     });
     const answered = () => answers.filter((answer) => answer.includes('\r\n\r\n{')).length;
-    for (const deadline = Date.now() + 10_000; answered() < 3 && Date.now() < deadline; ) await delay(20);
+    await until(() => answered() >= 3, 10_000);
     // Hint: a fourth, had it come, would have come with the three.
-    await delay(100);
+    await new Promise((resolve) => setTimeout(resolve, 100));
     for (const socket of senders) socket.destroy();
     const busy = answers.filter((answer) => answer !== '');
     expect(busy).toHaveLength(3);
@@ -3190,9 +3189,7 @@ describe('listen: --forward', () => {
       expect(answer).toMatch(/^HTTP\/1\.1 503 Service Unavailable\r\n[\s\S]*\r\nretry-after: 1\r\n/i);
       expect(JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4))).toEqual({ error: 'upstream-busy' });
     }
-    for (const deadline = Date.now() + 10_000; deliveries.length < maxRelaying + 3 && Date.now() < deadline; ) {
-      await delay(20);
-    }
+    await until(() => deliveries.length === maxRelaying + 3, 10_000);
     expect(deliveries.filter((d) => d.status === 503).map((d) => d.forwardError)).toEqual(
       Array(3).fill(`${maxRelaying} deliveries are being relayed already (the upstream is slow or stalled)`),
     );
