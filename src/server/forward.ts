@@ -192,6 +192,12 @@ export class Forwarder {
         const said = detail.includes(outcome) ? detail : `${outcome}: ${detail}`;
         throw new Error(local === undefined ? said : `${said} (${local})`);
       });
+    // Hint: a status line may carry 000 to 099 (llhttp reads them, as the client does), which
+    // node:http cannot write back (it threw, and the sender got a 500): a bad answer, as one cut off is.
+    if (response.status < 100) {
+      const status = String(response.status).padStart(3, '0');
+      throw new Error(`the upstream answered status ${status}, which is no HTTP status (100 to 999)`);
+    }
     return {
       status: response.status,
       headers: endToEndHeaders(response.rawHeaders, ['content-length']),

@@ -3044,6 +3044,44 @@ describe('listen: --forward', () => {
     },
   );
 
+  it('answers 502 for an upstream status below 100, which cannot be relayed, and logs and counts it so', async () => {
+    // node:http threw on writeHead(99): the sender got 500 "internal", the line lost its events and
+    // capture, the capture's log said 99 (or 0, a reset there) and the stop counted none captured (hR82).
+    // A status from 600 up is no standard one either, but node:http writes it: it is relayed unchanged.
+    const statuses: Record<string, string> = { '?zero': '000', '?high': '999' };
+    const target = await rawUpstream((request, reply) => {
+      const status = statuses[request.path.slice(request.path.indexOf('?'))] ?? '099';
+      reply.write(`HTTP/1.1 ${status} X\r\nContent-Length: 2\r\n\r\nok`);
+    });
+    const dir = tempDir('listen');
+    const capture = await CaptureWriter.open(dir);
+    const { url, listener, deliveries } = await listen({
+      capture,
+      forward: { url: new URL(target.url), insecure: false, timeoutMs: 5000 },
+    });
+    for (const query of ['', '?zero']) {
+      const answer = await post(`${url}${query}`, body(attempt(1)));
+      expect(answer.status).toBe(502);
+      expect(await answer.json()).toEqual({ error: 'upstream-failed', message: upstreamFailed });
+    }
+    const said = (status: string) => `the upstream answered status ${status}, which is no HTTP status (100 to 999)`;
+    const high = await post(`${url}?high`, body(attempt(1)));
+    expect([high.status, await high.text()]).toEqual([999, 'ok']);
+    expect(deliveries.map((d) => [d.status, d.error, d.captured, d.events.length])).toEqual([
+      [502, said('099'), '000001.body', 1],
+      [502, said('000'), '000002.body', 1],
+      [999, undefined, '000003.body', 1],
+    ]);
+    expect(listener.counts.captured).toBe(3);
+    await capture.close();
+    const saved = await listCapturedDeliveries([dir]);
+    expect(saved.map((s) => [s.meta.status, s.meta.forwardError])).toEqual([
+      [502, said('099')],
+      [502, said('000')],
+      [999, undefined],
+    ]);
+  });
+
   it('answers 502 for a delivery the upstream read and then reset on a kept-alive connection, and relays it once', async () => {
     // It was relayed again, silently, on a new connection, and the sender told 200: the upstream
     // may have taken it the first time, and a relay sends nothing twice (review hR49).
