@@ -806,6 +806,42 @@ describe('listen: answers', () => {
     await listener.stop();
   });
 
+  it('never names a refused head by text inside a body before it, nor by a packet that begins inside a head', async () => {
+    // The last blank line before the refused head was taken as where it begins: a Content-Length
+    // body has none after it, so the body's own text named the refused request (red team hR82).
+    const { listener, deliveries } = await listen();
+    const sized = (text: string) => `POST /one HTTP/1.1\r\nHost: x\r\nContent-Length: ${text.length}\r\n\r\n${text}`;
+    const spoof = 'DELETE /spoofed HTTP/1.1';
+    const bad = 'POST /real HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n';
+    const big = `POST /real HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`;
+    const sendApart = async (chunks: string[]) => {
+      const { socket, closed } = heldConnection(listener.port);
+      for (const chunk of chunks) {
+        socket.write(chunk);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      await closed;
+    };
+    await rawExchange(listener.port, [`${sized(spoof)}${bad}`], 1000);
+    await rawExchange(listener.port, [`${sized(spoof)}${big}`], 1000);
+    await rawExchange(listener.port, [`${sized(`\r\n\r\n${spoof}`)}${bad}`], 1000);
+    // The body, and the refused head behind it, in a packet of their own.
+    await sendApart([sized('').replace('Length: 0', `Length: ${spoof.length}`), `${spoof}${bad}`]);
+    // A packet that begins inside the refused head, with text that looks like a request line.
+    await sendApart(['POST /real HTTP/1.1\r\nHost: x\r\nX-Note: ', `${spoof}\r\nBad Header\r\n\r\n`]);
+    expect(deliveries.map((d) => [d.status, d.method, d.path])).toEqual([
+      [400, 'POST', '/one'],
+      [400, '', ''],
+      [400, 'POST', '/one'],
+      [431, '', ''],
+      [400, 'POST', '/one'],
+      [400, '', ''],
+      [400, 'POST', '/one'],
+      [400, '', ''],
+      [400, '', ''],
+    ]);
+  });
+
   it('names a refused head by its own request line, not by that of a request before it in the same packet', async () => {
     const { listener, deliveries } = await listen();
     const ok = `POST /first HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n[]`;

@@ -606,6 +606,12 @@ export async function startListener(
    * further request; one is reported and saved as a connection listen closed, never as answered.
    */
   const unanswerable = new WeakSet<ServerResponse>();
+  /**
+   * Of each connection, its latest request handed over: the bytes the connection had read then
+   * (its head ended in the packet that brought them), and whether it has no body. Hint: where a
+   * head node:http refuses begins is known only from these (see `refusedHeadStart`).
+   */
+  const headsRead = new WeakMap<Socket, { readAt: number; bodiless: boolean }>();
 
   /**
    * Settles at the end of this turn of the event loop: in the check phase, after the turn's I/O
@@ -933,6 +939,10 @@ export async function startListener(
       // would keep listen from stopping; the answer says Connection: close instead.
       if (closing) res.shouldKeepAlive = false;
       lastAnswers.set(req.socket, res);
+      headsRead.set(req.socket, {
+        readAt: req.socket.bytesRead,
+        bodiless: req.headers['transfer-encoding'] === undefined && Number(req.headers['content-length'] ?? 0) === 0,
+      });
       // Hint: one promise settles the request either way (a .catch and a .finally made two more
       // per request, with their turns of the microtask queue).
       const hold = new BodyHold(budget);
@@ -1030,24 +1040,18 @@ export async function startListener(
     if (!refusedByHttp(code)) return;
     if (socket.bytesRead === 0) return;
     for (const res of connections.get(socket) ?? []) if (!res.req.complete) return;
-    // Hint: node:http gives the bytes it failed on, from which the request line is taken when the
-    // refused head begins with one. Those bytes may hold requests before it (pipelined in one
-    // packet), so its head is taken from after the last blank line before where parsing failed;
-    // a body before it (where it begins is not known) then keeps it from being named at all,
-    // rather than by the request line of another.
     const packet = error.rawPacket;
-    // Hint: a blank line that ends where parsing failed ends the head before (whose body is
-    // empty), so the refused head begins there; a negative offset would count from the end.
-    const before = (error.bytesParsed ?? packet?.length ?? 0) - 4;
-    const headEnd = before < 0 ? -1 : (packet?.lastIndexOf('\r\n\r\n', before) ?? -1);
-    const headStart = headEnd < 0 ? 0 : headEnd + 4;
-    const line = requestLine.exec(packet?.subarray(headStart, headStart + 8192).toString('latin1') ?? '');
     // A TLS record of a handshake begins 0x16 0x03: the sender was given https:// for listen's http://.
     const tls = socket.bytesRead === packet?.length && packet[0] === 0x16 && packet[1] === 0x03;
     // Hint: an HTTP/2 client that assumes the server speaks it (h2c with prior knowledge) opens
-    // the connection with its preface, on which node:http stops at once (its first line ends a
-    // head, so `headStart` would be past it).
+    // the connection with its preface, on which node:http stops at once; its first line, `PRI *
+    // HTTP/2.0`, is no HTTP/1.1 request's to name it by.
     const h2 = packet?.subarray(0, h2Preface.length).equals(h2Preface) === true;
+    const headStart = packet === undefined || h2 ? undefined : refusedHeadStart(packet, error.bytesParsed, socket);
+    const line =
+      headStart === undefined
+        ? null
+        : requestLine.exec(packet?.subarray(headStart, headStart + 8192).toString('latin1') ?? '');
     report({
       time: Date.now(),
       method: line?.[1] ?? '',
@@ -1069,6 +1073,24 @@ export async function startListener(
       repeatedWebhookId: false,
       repeatedEvents: 0,
     });
+  };
+  /**
+   * Where in `packet`, the bytes node:http failed on at `bytesParsed`, the head it refused begins,
+   * when that is known: at the packet's start when it is the connection's first and no request came
+   * before; after the last blank line before the failure when the request before it has no body
+   * and its head ended in this packet. Hint: not otherwise, so that it is never named by the
+   * request line of another, nor by text inside a body (a Content-Length body has no blank line
+   * after it) or a header value (a packet may begin inside the refused head) (hR82).
+   */
+  const refusedHeadStart = (packet: Buffer, bytesParsed: number | undefined, socket: Socket): number | undefined => {
+    const before = headsRead.get(socket);
+    if (before === undefined) return socket.bytesRead === packet.length ? 0 : undefined;
+    if (!before.bodiless || before.readAt !== socket.bytesRead) return undefined;
+    // Hint: a blank line that ends where parsing failed ends the head before, so the refused head
+    // begins there; a negative offset would count from the end.
+    const from = (bytesParsed ?? packet.length) - 4;
+    const headEnd = from < 0 ? -1 : packet.lastIndexOf('\r\n\r\n', from);
+    return headEnd < 0 ? undefined : headEnd + 4;
   };
   server.on('clientError', giveUp);
   // Hint: node:http hands a CONNECT over as a tunnel to open, and drops the connection when
