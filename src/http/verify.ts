@@ -575,6 +575,9 @@ export function verifyStandardWebhookWithKeys(
   // and svix packages there sign that text's UTF-8, and fail it. Go's net/http passes the bytes.
   if (result.ok && (webhookId !== id || beyondLatin1.test(webhookId)))
     return { ...result, warning: nodeReadsOtherwise };
+  // Hint: an id whose bytes are not UTF-8 stays a character a byte (`fromWire`): it held over that
+  // text's UTF-8, as node:http reads it, where Go's net/http checks the bytes as sent, and fails it.
+  if (result.ok && nonAscii.test(webhookId)) return { ...result, warning: goReadsOtherwise };
   if (result.ok || result.reason !== 'wrong-secret') return result;
   // Hint: a UTF-8 id has a second reading, a character a byte, as node:http gives it and the
   // standardwebhooks package there signs it: a sender on node that passes on such an id signs that.
@@ -623,9 +626,9 @@ export function verifyStandardWebhookWithKeys(
   );
 }
 
-/** Why a signature that holds over a UTF-8 webhook-id read a character a byte fails at a receiver on Go's net/http. */
+/** Why a signature that holds over a webhook-id read a character a byte fails at a receiver on Go's net/http. */
 const goReadsOtherwise =
-  "webhook-id is not ASCII: this signature holds over each of its bytes read as a character, as a receiver on node:http reads it (the standardwebhooks and svix packages there pass it), not over the UTF-8 text its bytes spell, which a receiver on Go's net/http checks, so it fails there";
+  "webhook-id is not ASCII: this signature holds over each of its bytes read as a character, as a receiver on node:http reads it (the standardwebhooks and svix packages there pass it), not over its bytes as sent, which a receiver on Go's net/http checks, so it fails there";
 
 /** Why a signature that holds fails at a receiver on node:http: its webhook-id is not ASCII. */
 const nodeReadsOtherwise =

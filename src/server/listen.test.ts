@@ -1398,7 +1398,7 @@ describe('listen: answers', () => {
     // each byte as a character, and the standardwebhooks package signs that text's UTF-8 (C2 9B).
     // It failed as wrong-secret, sending the user to rotate a secret that was right (red team hT15 #11).
     const keys = parseSecrets(secret, 'standard', 'S');
-    const { url } = await listen({ sign: { scheme: 'standard', keys, toleranceSeconds: 300 } });
+    const { url, deliveries } = await listen({ sign: { scheme: 'standard', keys, toleranceSeconds: 300 } });
     const text = body(attempt(1));
     const now = Math.floor(Date.now() / 1000);
     const id = Buffer.from('msg_\x9b31mX', 'latin1');
@@ -1424,6 +1424,12 @@ describe('listen: answers', () => {
     // Signed over the text node:http reads, as the standardwebhooks package signs it: it holds.
     const asRead = Buffer.from(id.toString('latin1'), 'utf8');
     expect(await exchange(signedOver(asRead, key))).toMatch(/^HTTP\/1\.1 200 /);
+    // Hint: a receiver on Go's net/http checks the bytes as sent, and fails it: its line says so
+    // (it held with no warning, red team hR82).
+    expect(deliveries[1]?.signature).toMatchObject({
+      ok: true,
+      warning: expect.stringMatching(/^webhook-id is not ASCII: .* not over its bytes as sent, .*Go's net\/http/),
+    });
     // Neither way with this secret: the secret is wrong, as before.
     const wrong = await exchange(signedOver(id, Buffer.from('another key')));
     expect(wrong).toMatch(/^HTTP\/1\.1 401 /);
