@@ -533,6 +533,22 @@ describe('listen: answers', () => {
     ]);
   });
 
+  it('answers 501 to identity and to chunked with parameters, as to any coding but chunked', async () => {
+    // They were taken as known, and node:http then refused the body: 400 "the body is not valid
+    // HTTP framing: Request has invalid `Transfer-Encoding`", a head's fault worded as the body's (hR82).
+    // RFC 9112 has no identity coding, and chunked no parameters: nginx answers 501 to both.
+    const { listener, deliveries } = await listen({});
+    for (const coding of ['identity', 'chunked;q=1', 'identity, chunked']) {
+      const answer = await rawExchange(listener.port, [
+        `POST / HTTP/1.1\r\nHost: x\r\nConnection: close\r\nTransfer-Encoding: ${coding}\r\n\r\n2\r\n[]\r\n0\r\n\r\n`,
+      ]);
+      expect(answer, coding).toMatch(/^HTTP\/1\.1 501 [\s\S]*"error":"unsupported-transfer-coding"/);
+    }
+    expect(deliveries.map((d) => [d.status, d.error])).toEqual(
+      Array.from({ length: 3 }, () => [501, 'unsupported transfer coding']),
+    );
+  });
+
   it('answers 413 past --max-body without waiting for the rest of the body', async () => {
     const { listener } = await listen({ maxBodyBytes: 100 });
     // A chunked body whose first chunk passes the limit; the rest never comes.

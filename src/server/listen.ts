@@ -234,8 +234,12 @@ function pathOf(target: string): string {
   const path = queryAt < 0 ? local : local.slice(0, queryAt);
   return origin !== undefined && path === '' ? '/' : path;
 }
-/** A transfer coding listen reads (`chunked`, or `identity`, which changes nothing), parameters aside. */
-const knownTransferCoding = (coding: string) => /^\s*(chunked|identity)\s*(;|$)/i.test(coding);
+/**
+ * Whether a transfer coding is one listen reads: `chunked` alone. Hint: node:http refuses the body
+ * of `identity` or `chunked;q=1` (not chunked to llhttp) once its head is handed over, so they are
+ * refused with the other codings it does not read, before the body (RFC 9112 §6.1 has neither).
+ */
+const knownTransferCoding = (coding: string) => coding.trim().toLowerCase() === 'chunked';
 
 interface Checked {
   status: number;
