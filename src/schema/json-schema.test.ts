@@ -2,7 +2,6 @@ import { readFileSync } from 'node:fs';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { Ajv } from 'ajv';
 import { Ajv2020 } from 'ajv/dist/2020.js';
-import formats from 'ajv-formats';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { generateEvents } from '../core/generate.js';
@@ -12,13 +11,9 @@ import { version } from '../version.js';
 import { type EventType, eventTypes } from './events.js';
 import { toJsonSchema, toOpenApi } from './json-schema.js';
 
-// Hint: ajv-formats is CommonJS; under NodeNext its plugin is typed on `.default` (which it also sets).
-const withFormats = formats.default;
-
+// Hint: no format plugin (ajv-formats): the documents carry no `format`, their patterns say it all.
 const ajv = new Ajv2020({ allErrors: false });
-withFormats(ajv);
 const ajv07 = new Ajv({ allErrors: false });
-withFormats(ajv07);
 
 type Mode = { type?: EventType; strict: boolean };
 const modes: Mode[] = [false, true].flatMap((strict) => [{ strict }, ...eventTypes.map((type) => ({ type, strict }))]);
@@ -232,14 +227,26 @@ describe('toJsonSchema agrees with validate', () => {
     }
   });
 
-  it("compiles under ajv's full strict mode, strictRequired included, in every mode and both drafts", () => {
+  it("compiles under ajv's full strict mode, strictRequired included, with no format plugin, in every mode, both drafts and the OpenAPI's", () => {
+    // Each UUID carried `format: "uuid"` beside its pattern, so a plain strict ajv (no
+    // ajv-formats) threw `unknown format "uuid"` (red team hR83).
     const strict2020 = new Ajv2020({ strict: true });
     const strict07 = new Ajv({ strict: true });
-    withFormats(strict2020);
-    withFormats(strict07);
     for (const mode of modes) {
       expect(() => strict2020.compile(toJsonSchema(mode))).not.toThrow();
       expect(() => strict07.compile(toJsonSchema({ ...mode, draft: '07' }))).not.toThrow();
+    }
+    for (const strict of [false, true]) {
+      const { components } = toOpenApi({ strict }) as { components: { schemas: Record<string, unknown> } };
+      const document = { $id: `https://callhook.invalid/openapi${strict ? '.strict' : ''}.json`, components };
+      // Hint: `components` is OpenAPI's holder, no JSON Schema keyword (strict mode refuses those
+      // it does not know); each schema in it is compiled by its own reference.
+      const plain = new Ajv2020({ strict: true }).addKeyword('components').addSchema(document);
+      for (const name of Object.keys(components.schemas)) {
+        const compile = () => plain.getSchema(`${document.$id}#/components/schemas/${name}`);
+        expect(compile, name).not.toThrow();
+        expect(compile(), name).toBeTypeOf('function');
+      }
     }
   });
 
@@ -424,7 +431,6 @@ describe('toOpenApi', () => {
 
   it('accepts a delivery body exactly when validate accepts each of its events, a lone event as a batch of one', () => {
     const bodies = new Ajv2020({ strict: false });
-    withFormats(bodies);
     const webhooks = document.webhooks as Record<
       string,
       { post: { requestBody: { content: Record<string, { schema: object }> } } }

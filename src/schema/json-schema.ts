@@ -85,7 +85,12 @@ const conversion: ConversionConfig = {
   errorMode: 'throw',
   overrideAction({ valibotAction, jsonSchema }) {
     const action = valibotAction as Action;
-    if (action.type === 'uuid') return { ...jsonSchema, pattern: uuidPattern };
+    // Hint: without the converter's `format: "uuid"`, which a strict ajv with no format plugin
+    // refuses as unknown; the pattern says all of it.
+    if (action.type === 'uuid') {
+      const { format: _, ...rest } = jsonSchema;
+      return { ...rest, pattern: uuidPattern };
+    }
     return overrideCheck(action);
   },
 };
