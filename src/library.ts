@@ -156,12 +156,19 @@ const noneOmitted: Readonly<Omitted> = Object.freeze({ errors: 0, warnings: 0 })
  * stream of bytes or of text (a Node or web stream, a `fetch` body, an async iterable of chunks),
  * or the text itself or its bytes. Hint: a web `ReadableStream` is named apart, since a
  * TypeScript `lib` without `dom.asynciterable` (Next.js's default) does not type it as async
- * iterable, which it is in Node.
+ * iterable, which it is in Node; and by the reader it is read through, not as the global
+ * `ReadableStream`, which @types/node 18.19.0 does not declare when the `lib` has no DOM.
  */
 export type EventSource =
   | readonly string[]
   | NodeJS.ReadableStream
-  | ReadableStream<Uint8Array | string>
+  | {
+      getReader(): {
+        read(): Promise<{ done: boolean; value?: Uint8Array | string | undefined }>;
+        cancel(): Promise<void>;
+        releaseLock(): void;
+      };
+    }
   | AsyncIterable<Uint8Array | string>
   | string
   | Uint8Array;

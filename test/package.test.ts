@@ -3,7 +3,7 @@
 // range needs, so each dependency the package names is installed from this repository's
 // node_modules (a dependency missing from package.json would make npm reach the registry, and fail).
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -249,6 +249,17 @@ describe('the packed package', () => {
         // Where the problem is, not where its element begins (37): the README printed that (red team hT31).
         '59 missing comma between object members\n2 calls\n',
     );
+  });
+
+  it('type-checks the consumer with the oldest @types/node the README names, 18.19.0, and no DOM lib', () => {
+    // Its typings named the global ReadableStream, which @types/node 18.19.0 does not declare: under
+    // skipLibCheck the name read as any, so EventSource took any value (red team hR83). Hint: the
+    // devDependency types-node-18 is @types/node@18.19.0, installed offline with the rest.
+    const roots = join(project, 'types-node-18');
+    mkdirSync(roots, { recursive: true });
+    symlinkSync(join(repoRoot, 'node_modules', 'types-node-18'), join(roots, 'node'), 'dir');
+    writeFileSync(join(project, 'consumer.mts'), consumer);
+    expect(typeCheck('tsconfig.node18.json', ['consumer.mts'], { typeRoots: [roots], lib: ['ES2023'] })).toBe('');
   });
 
   it('names every type its exports reach, so a consumer that emits declarations builds (TS2742; red team hF57)', () => {
