@@ -98,6 +98,28 @@ describe('validateEvent', () => {
   });
 });
 
+describe('validateEvent given a value a caller passes by mistake (red team hR83)', () => {
+  // A raw request body was read as an object of keys "0", "1", "2", … (unknown-shape), and a Map
+  // as an empty object: each is not-an-object, as the README's codes have it, saying what to do.
+  const body = JSON.stringify(events[0]);
+  const bytes = '(bytes): parse it first (JSON.parse), or read it with readEvents';
+  it.each([
+    [`a Buffer ${bytes}`, Buffer.from(body)],
+    [`a Uint8Array ${bytes}`, new TextEncoder().encode(body)],
+    [`an ArrayBuffer ${bytes}`, new TextEncoder().encode(body).buffer],
+    [`a DataView ${bytes}`, new DataView(new ArrayBuffer(2))],
+    ['a string: parse JSON text first (JSON.parse), or read it with readEvents', body],
+    ['a Map: pass a plain object (Object.fromEntries)', new Map(Object.entries(events[0] as object))],
+    ['a Set: pass a plain object', new Set([1])],
+  ])('refuses as not-an-object: received %s', (got, value) => {
+    const result = validateEvent(value);
+    expect(result).toMatchObject({ ok: false, type: undefined, event: undefined });
+    expect(result.issues).toEqual([
+      { severity: 'error', code: 'not-an-object', message: `expected an event object, received ${got}`, pointer: '' },
+    ]);
+  });
+});
+
 describe("the result's event and the value it was read from", () => {
   it("share the payload's objects, as the README says: a copy of each event would cost about four times the check", async () => {
     const enveloped = events.find((e) => (e as { eventType?: string }).eventType !== undefined) as { data: object };

@@ -5,7 +5,7 @@
  * a JavaScript caller may get wrong.
  */
 import { randomUUID } from 'node:crypto';
-import { isUint8Array } from 'node:util/types';
+import { isAnyArrayBuffer, isMap, isSet, isUint8Array } from 'node:util/types';
 import { headerValueCharacters } from './http/names.js';
 import { signHmacHex, signStandardWebhook as standardSignature } from './http/signing.js';
 import { bytesOf, fromWire, hmacHeaderName, hmacKeys, standardKeys } from './http/verify.js';
@@ -118,18 +118,42 @@ export interface InvalidEventResult extends EventResultBase {
 
 /**
  * Validates one parsed JSON value as a webhook event, as `callhook validate` does: the same
- * checks, codes and messages, pointers relative to the value.
+ * checks, codes and messages, pointers relative to the value. Text or bytes not yet parsed, a
+ * `Map` or a `Set` is `not-an-object`, its message saying what to do.
  */
 export function validateEvent(value: unknown, options: ValidateEventOptions = {}): ValidateEventResult {
   options = ownOptions(options, 'validateEvent', ['type', 'strict', 'maxIssues']);
   assertChoice('type', options.type, eventTypes);
   assertBoolean('strict', options.strict);
   const maxIssues = maxIssuesOf(options);
+  const mistaken = mistakenValue(value);
+  if (mistaken !== undefined) {
+    const message = `expected an event object, received ${mistaken}`;
+    const issues: SchemaIssue[] = [{ severity: 'error', code: 'not-an-object', message, pointer: '' }];
+    return { ok: false, type: undefined, event: undefined, issues, omitted: noneOmitted };
+  }
   const result = check(value, { type: options.type, strict: options.strict, maxIssues });
   const omitted = omittedOf(result, undefined) ?? noneOmitted;
   if (result.event === undefined)
     return { ok: false, type: result.kind, event: undefined, issues: result.issues, omitted };
   return { ok: true, type: result.kind, event: result.event, issues: result.issues, omitted };
+}
+
+/**
+ * What a value passed by mistake is, and what to do, for one a caller's JSON.parse never gives
+ * (text or bytes not yet parsed, a Map, a Set); undefined for any other. Hint: read as objects,
+ * bytes had keys "0", "1", "2", … and a Map none, so each was `unknown-shape` (red team hR83).
+ */
+function mistakenValue(value: unknown): string | undefined {
+  if (typeof value === 'string') return 'a string: parse JSON text first (JSON.parse), or read it with readEvents';
+  const kind = kindOf(value);
+  const named = `${/^[AEIO]/.test(kind) ? 'an' : 'a'} ${kind}`;
+  if (ArrayBuffer.isView(value) || isAnyArrayBuffer(value)) {
+    return `${named} (bytes): parse it first (JSON.parse), or read it with readEvents`;
+  }
+  if (isMap(value)) return `${named}: pass a plain object (Object.fromEntries)`;
+  if (isSet(value)) return `${named}: pass a plain object`;
+  return undefined;
 }
 
 /** `maxIssues`, checked, or its default. */
