@@ -904,6 +904,30 @@ describe('generateEvents', () => {
     expect(() => [...generateEvents({ count: 1, types: ['Nope' as never] })]).toThrow();
   });
 
+  it('refuses an option out of range saying what it got, an empty list of types too (red team hR83)', () => {
+    // `count: 0.5` said only "count must be an integer", and `types: []` generated every type.
+    const types = 'CallComplete, CallAttempted, CallReceived, SMSSent, SMSReceived';
+    for (const [options, message] of [
+      // 1e400, as JSON.parse reads it.
+      [{ count: Number.POSITIVE_INFINITY }, 'count must be a whole number of at least 0 (got Infinity)'],
+      [{ count: 0.5 }, 'count must be a whole number of at least 0 (got 0.5)'],
+      [{ count: -1 }, 'count must be a whole number of at least 0 (got -1)'],
+      [{ count: 1, campaigns: 0 }, 'campaigns must be a whole number from 1 to 100000 (got 0)'],
+      [{ count: 1, campaigns: 1.5 }, 'campaigns must be a whole number from 1 to 100000 (got 1.5)'],
+      [{ count: 1, redeliveries: 1.5 }, 'redeliveries must be a fraction from 0 to 1 (got 1.5)'],
+      [
+        { count: 1, startTime: 'soon' },
+        'startTime must be an ISO-8601 date or time, within the years 0000 to 9999 (got "soon")',
+      ],
+      [{ count: 1, types: [] }, `types must name at least one of ${types} (got an empty list)`],
+    ] as const) {
+      expect(() => [...generateEvents(options as never)], JSON.stringify(options)).toThrow(new TypeError(message));
+    }
+    expect(() => [...generateCalls({ seed: 1, calls: 0.5 })]).toThrow(
+      new TypeError('calls must be a whole number of at least 0 (got 0.5)'),
+    );
+  });
+
   it("names the option a JavaScript caller got wrong in a TypeError, as the library's other options do, not in valibot's words", () => {
     for (const [options, message] of [
       [{ count: '3' }, 'count: expected number, received "3"'],
@@ -946,7 +970,7 @@ describe('generateEvents', () => {
 describe('campaigns', () => {
   it('refuses more campaigns than fit in bounded memory, at once, instead of building them all (10 million ran out of heap)', () => {
     expect(() => generateEvents({ count: 1, campaigns: 10_000_000 }).next()).toThrow(
-      'campaigns must be at most 100000',
+      'campaigns must be a whole number from 1 to 100000 (got 10000000)',
     );
     expect([...generateEvents({ count: 3, campaigns: 100_000 })]).toHaveLength(3);
   });

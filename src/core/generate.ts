@@ -74,16 +74,25 @@ export interface GeneratedEvent {
   event: WireEvent;
 }
 
-const campaignsOption = v.optional(
+/** A whole number `name` must be, from `min` (to `max`), worded as `assertWholeNumber` words it. */
+const wholeNumber = (name: string, min: number, max = Number.POSITIVE_INFINITY) =>
   v.pipe(
     v.number(),
-    v.integer('campaigns must be an integer'),
-    v.minValue(1, 'campaigns must be 1 or more'),
-    v.maxValue(maxCampaigns, `campaigns must be at most ${maxCampaigns}`),
-  ),
-);
+    v.check(
+      (value) => Number.isInteger(value) && value >= min && value <= max,
+      `${name} must be a whole number ${max === Number.POSITIVE_INFINITY ? `of at least ${min}` : `from ${min} to ${max}`}`,
+    ),
+  );
+const campaignsOption = v.optional(wholeNumber('campaigns', 1, maxCampaigns));
 // Hint: `parseOptions` says what was given instead: valibot's `received` is no use here (below).
 const notTypes = `types must be a list of ${eventTypes.join(', ')}`;
+// Hint: an empty list was read as none given, every type, where the caller asked for fewer.
+const typesOption = v.optional(
+  v.pipe(
+    v.array(v.picklist(eventTypes, notTypes), notTypes),
+    v.minLength(1, `types must name at least one of ${eventTypes.join(', ')}`),
+  ),
+);
 const envelopeOption = v.optional(
   v.picklist(generateEnvelopes, `envelope must be one of ${generateEnvelopes.join(', ')}`),
 );
@@ -119,7 +128,7 @@ function parseOptions<S extends v.ObjectSchema<v.ObjectEntries, undefined>>(
   // Hint: the checks here word their own messages, which start with the option's name; a value of
   // the wrong kind or outside a list of choices is said after them.
   if (issue.message.startsWith(`${path.split('.')[0]} `)) {
-    throw new TypeError(issue.kind === 'schema' ? `${issue.message} (got ${receivedOf(issue)})` : issue.message);
+    throw new TypeError(`${issue.message} (got ${receivedOf(issue)})`);
   }
   // A check of a value inside a list says what is wrong; the path says which (`set.0.value`).
   if (issue.type === 'check') throw new TypeError(`${path}: ${issue.message}`);
@@ -136,12 +145,13 @@ function parseOptions<S extends v.ObjectSchema<v.ObjectEntries, undefined>>(
 function receivedOf(issue: v.BaseIssue<unknown>): string {
   const item = issue.path?.at(-1);
   if (item?.type === 'array' && !Object.hasOwn(item.input, item.key)) return 'an empty item';
+  if (Array.isArray(issue.input) && issue.input.length === 0) return 'an empty list';
   return typeof issue.input === 'object' && issue.input !== null ? kindOf(issue.input) : issue.received;
 }
 
 const GenerateOptionsSchema = v.object({
   seed: v.number(),
-  calls: v.pipe(v.number(), v.integer('calls must be an integer'), v.minValue(0, 'calls must be 0 or more')),
+  calls: wholeNumber('calls', 0),
   campaigns: campaignsOption,
   startTime: startTimeOption,
   envelope: envelopeOption,
@@ -213,7 +223,7 @@ function refuseOverrun(
 ): void {
   const startTime = run.startTime ?? defaultStartTime;
   const start = instantOfOption(startTime);
-  const calls = run.count * (run.types !== undefined && run.types.length > 0 ? 100 : 1);
+  const calls = run.count * (run.types !== undefined ? 100 : 1);
   if (start + calls * 41_000 + 86_400_000 <= lastInstant) return;
   if (run.count <= largestTrialRun) {
     try {
@@ -1209,7 +1219,7 @@ export interface GenerateEventsOptions {
   seed?: number | undefined;
   /** How many campaigns the calls are spread over (default 3: two outbound, one inbound). */
   campaigns?: number | undefined;
-  /** Only these event types (default: all five). */
+  /** Only these event types, at least one (default: all five). */
   types?: readonly EventType[] | undefined;
   /** The fraction of events delivered a second time, unchanged, a few events later (default 0). */
   redeliveries?: number | undefined;
@@ -1232,13 +1242,19 @@ export interface GeneratedDelivery extends GeneratedEvent {
 }
 
 const probability = (name: string) =>
-  v.optional(v.pipe(v.number(), v.minValue(0, `${name} must be 0 to 1`), v.maxValue(1, `${name} must be 0 to 1`)));
+  v.optional(
+    v.pipe(
+      v.number(),
+      v.minValue(0, `${name} must be a fraction from 0 to 1`),
+      v.maxValue(1, `${name} must be a fraction from 0 to 1`),
+    ),
+  );
 
 const GenerateEventsSchema = v.object({
-  count: v.pipe(v.number(), v.integer('count must be an integer'), v.minValue(0, 'count must be 0 or more')),
+  count: wholeNumber('count', 0),
   seed: v.optional(v.number()),
   campaigns: campaignsOption,
-  types: v.optional(v.array(v.picklist(eventTypes, notTypes), notTypes)),
+  types: typesOption,
   redeliveries: probability('redeliveries'),
   batchSize: v.optional(v.number()),
   set: v.optional(
@@ -1695,7 +1711,7 @@ export function misfitOverrides(
   types: readonly EventType[] | undefined,
   envelope: Envelope = 'wire',
 ): string[] {
-  const generated = types && types.length > 0 ? types : eventTypes;
+  const generated = types ?? eventTypes;
   const placed = placeOverrides(set, generated, envelope === 'all', commandWords);
   const misfits = set.flatMap((override, index) => {
     const { misfit, types } = placed[index] ?? impossible('each override is placed');
@@ -1770,7 +1786,7 @@ export function* generateEvents(options: GenerateEventsOptions): Generator<Gener
   // Hint: worded as readEvents words its batchSize.
   assertWholeNumber('batchSize', checked.batchSize, 1);
   const seed = checked.seed ?? 1;
-  const types = checked.types && checked.types.length > 0 ? new Set<EventType>(checked.types) : undefined;
+  const types = checked.types && new Set<EventType>(checked.types);
   const overrides = placeOverrides(
     checked.set ?? [],
     [...(types ?? eventTypes)],
