@@ -26,7 +26,7 @@ describe('callhook schema', () => {
     const lines = stderr.trimEnd().split('\n');
     expect(lines[0]).toBe('callhook: the schema mirrors validate; it cannot express:');
     for (const line of lines) expect(line.length, line).toBeLessThanOrEqual(80);
-    expect(lines.filter((line) => line.startsWith('  - '))).toHaveLength(6);
+    expect(lines.filter((line) => line.startsWith('  - '))).toHaveLength(7);
     expect(lines.slice(1).every((line) => /^ {2}- \S|^ {4}\S/.test(line))).toBe(true);
     expect(stderr).not.toContain('not expressed');
   });

@@ -285,6 +285,9 @@ describe('toJsonSchema agrees with validate', () => {
     // validate refuses nesting past its limit, which the schema accepted silently (a red-team pass).
     expect(toJsonSchema().$comment).toContain('nesting deeper than 256 levels');
     expect(toJsonSchema().$comment).toContain('an element larger than --max-element-size');
+    // validate refuses a note holding byte 0xE9 (invalid-utf8); decoded with replacement, the schema took it (red team hR83).
+    expect(toJsonSchema().$comment).toContain('text that is not valid UTF-8 (a lone byte 0xE9) is an error');
+    expect(toJsonSchema({ type: 'SMSSent' }).$comment).toContain('not valid UTF-8');
     // Telling a bare SMSSent from an SMSReceived is a gap of the schema of every type, not of one type's.
     expect(toJsonSchema().$comment).toContain('a bare SMSSent and SMSReceived have the same fields');
     for (const type of ['CallComplete', 'SMSSent'] as const) {
