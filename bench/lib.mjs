@@ -122,13 +122,7 @@ export function ratio(value, baseline) {
 /** Where the peers the benches compare with are installed (gitignored; never callhook's dependencies). */
 export const peersDir = join(root, 'bench', '.peers');
 // Pinned, so that every run compares with the same peers.
-const peerPackages = [
-  '@duckdb/node-api@1.5.6-r.1',
-  'ajv@8.20.0',
-  'ajv-formats@3.0.1',
-  'express@5.2.1',
-  'fastify@5.12.8',
-];
+const peerPackages = ['@duckdb/node-api@1.5.6-r.1', 'ajv@8.20.0', 'express@5.2.1', 'fastify@5.12.8'];
 
 /**
  * Installs the peers into bench/.peers (its own package.json, `npm install --no-save`) unless

@@ -38,7 +38,7 @@ const size = statSync(file).size;
 const exported = spawnSync(process.execPath, [cli, 'schema'], { encoding: 'utf8', maxBuffer: 64 * 2 ** 20 });
 let schemaPath;
 let noAjv;
-if (missingPeers.includes('ajv') || missingPeers.includes('ajv-formats')) noAjv = 'ajv could not be installed';
+if (missingPeers.includes('ajv')) noAjv = 'ajv could not be installed';
 else if (exported.status !== 0)
   noAjv = `\`callhook schema\` is not available in this build (${exported.stderr.trim().split('\n')[0]})`;
 else {
@@ -86,7 +86,7 @@ const commands = {
   ...(schemaPath
     ? {
         ajv: [
-          'ajv + ajv-formats compiled on `callhook schema`, `JSON.parse` + a loop (bench/peers/ajv-validate.mjs)',
+          'ajv compiled on `callhook schema`, `JSON.parse` + a loop (bench/peers/ajv-validate.mjs)',
           process.execPath,
           [join(root, 'bench', 'peers', 'ajv-validate.mjs'), schemaPath, file],
         ],
