@@ -1381,11 +1381,19 @@ describe('signing and verifying', () => {
     for (const id of ['msg 1.2', 'msg\t1', 'msg_é']) {
       const headers = signStandardWebhook(body, { secrets: secret, id });
       expect(headers['webhook-id']).toBe(id);
-      // Sent as Latin-1 bytes, a receiver on node:http reads each back as a character: no warning.
+      // Sent as Latin-1 bytes, a receiver on node:http reads each back as a character, and the
+      // signature holds there; over an id past ASCII it holds with the warning that a receiver on
+      // Go's net/http, which checks the byte E9 as sent, not the UTF-8 signed, fails it.
       const received = Object.fromEntries(
         Object.entries(headers).map(([k, value]) => [k, Buffer.from(value, 'latin1').toString('latin1')]),
       );
-      expect(verifyStandardWebhook(body, received, { secrets: secret })).toEqual({ ok: true, secretIndex: 0 });
+      const warned =
+        id === 'msg_é' ? { warning: expect.stringMatching(/^webhook-id is not ASCII: .*Go's net\/http/) } : {};
+      expect(verifyStandardWebhook(body, received, { secrets: secret })).toEqual({
+        ok: true,
+        secretIndex: 0,
+        ...warned,
+      });
     }
   });
 
