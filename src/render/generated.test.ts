@@ -165,7 +165,7 @@ describe('generateBlocks', () => {
         fc.record({
           seed: fc.integer({ min: 0, max: largestSeed }),
           count: fc.nat(60),
-          types: fc.subarray([...eventTypes]),
+          types: fc.option(fc.subarray([...eventTypes], { minLength: 1 }), { nil: undefined }),
           redeliveries: fc.constantFrom(0, 0.1),
           set: fc.constantFrom(
             [],
@@ -181,7 +181,7 @@ describe('generateBlocks', () => {
         ({ seed, count, types, redeliveries, set, format, batchSize, blockSize, stride }) => {
           // Hint: `data.status` is a field of call results and attempts only; set with neither generated, it is refused.
           const statusless =
-            types.length > 0 && !types.some((type) => type === 'CallComplete' || type === 'CallAttempted');
+            types !== undefined && !types.some((type) => type === 'CallComplete' || type === 'CallAttempted');
           fc.pre(!(statusless && set.length > 0 && set[0]?.path[0] === 'data'));
           const events = { count, seed, types, redeliveries, set };
           const text = { format, batchSize, seed, escaped: escapedFor(set) };
