@@ -443,8 +443,8 @@ describe('help', () => {
     const named = new Set(readme.match(/(?<![\w-])--[a-z][a-z-]+/g));
     const helps = (await helpTexts()).map((h) => h.stdout).join('\n');
     // Not callhook's: npm's --global, curl's --data-binary and --noproxy, node's flags that
-    // refuse code generation and cap the heap, docker's --pids-limit, and the README's example of
-    // an unknown option.
+    // refuse code generation and cap the heap, docker's --pids-limit, tsc's --init, and the
+    // README's example of an unknown option.
     const notOurs = new Set([
       '--user',
       '--global',
@@ -453,6 +453,7 @@ describe('help', () => {
       '--disallow-code-generation-from-strings',
       '--max-old-space-size',
       '--pids-limit',
+      '--init',
       '--frob',
     ]);
     const missing = [...named].filter((option) => !notOurs.has(option) && !helps.includes(option));
