@@ -426,6 +426,45 @@ describe('ElementSplitter', () => {
     expect(r.problems[0]!.frame).toContain('> 2 |   {"a": 1}');
   });
 
+  it('reads a "[" opening its line left of the object before it as the next batch, the first one’s "]" lost', () => {
+    // Two exports joined, the first without its last line: the second is read as a batch of its
+    // own, not nested in the first as one invalid element, and the `]` goes where it was lost.
+    const lost = 'expected "]" to close the array opened at line 1, column 1; the "[" after it opens the next batch';
+    const pretty = ['{"a": 1}', '{"b": 2}', '{"c": 3}'];
+    const cases: Array<[string, string[], string, { offset: number; deleteBytes: number }]> = [
+      [
+        '[\n  {"a": 1},\n  {"b": 2}\n[\n  {"c": 3}\n]\n',
+        pretty,
+        'unexpected-token 3:11 "]"',
+        { offset: 24, deleteBytes: 0 },
+      ],
+      [
+        '[\n  {"a": 1},\n  {"b": 2},\n[\n  {"c": 3}\n]\n',
+        pretty,
+        'unexpected-token 3:11 "]"',
+        { offset: 24, deleteBytes: 1 },
+      ],
+      // As the platform prints batches, every line at column 1.
+      [
+        '[\n{\n"a": 1\n},\n{\n"b": 2\n}\n[\n{\n"c": 3\n}\n]\n',
+        ['{\n"a": 1\n}', '{\n"b": 2\n}', '{\n"c": 3\n}'],
+        'unexpected-token 7:2 "]"',
+        { offset: 24, deleteBytes: 0 },
+      ],
+    ];
+    splitsAtEverySize(cases.map(([text, elements, problem]) => [text, elements, [problem]]));
+    for (const [text, , , at] of cases) {
+      const r = split(text);
+      expect(r.elements.map((e) => `${e.batch} ${e.pointer}`)).toEqual(['0 /0', '0 /1', '1 /0']);
+      expect(r.problems[0]).toMatchObject({ message: lost, pointer: '', repair: { ...at, insert: ']' } });
+      expect(r.batches.map((b) => [b.batch, b.elements])).toEqual([
+        [0, 2],
+        [1, 1],
+      ]);
+    }
+    // An array at the elements' own indentation is one of them, a comma missing before it, as before.
+    splitsAtEverySize([['[\n  {"a": 1}\n  [1]\n]\n', ['{"a": 1}', '[1]'], ['missing-comma 2:11 ","']]]);
+  });
   it('reads a run of stray characters longer than a regular expression can repeat over as one invalid-symbol', () => {
     // Hint: V8 keeps a backtracking entry for each character a `u` class repeats over, and threw
     // "Maximum call stack size exceeded" past about 4 million two-byte ones (red team hT43).

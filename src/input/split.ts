@@ -468,6 +468,10 @@ export class ElementSplitter {
   // The element being read: where, its bytes so far, and whether it is a scalar (a number, say).
   private scalar = false;
   private elementStart: SplitPosition = { offset: 0, line: 1, column: 1 };
+  // The column the batch element being read began at when it is an object, else 0; and so of the
+  // last one read (see `opensNextBatch`).
+  private objectColumn = 0;
+  private objectBefore = 0;
   private elementPointer = '';
   private parts: Buffer[] = [];
   private partsSize = 0;
@@ -1368,6 +1372,11 @@ export class ElementSplitter {
       this.unexpected(byte, position, `/${this.inBatchIndex}`);
       return Begins.No;
     }
+    const comma = this.afterComma;
+    if (byte === OPEN_BRACKET && comma && this.opensNextBatch(position, comma.line)) {
+      this.batchLost(comma, { offset: comma.offset, deleteBytes: 1, insert: ']' });
+      return this.atTop(byte, position);
+    }
     // Hint: an element where reading resumed opened its line, after a comma on an earlier one.
     const ownLine =
       (this.afterComma ?? this.batchOpen ?? position).line < position.line ||
@@ -1418,6 +1427,26 @@ export class ElementSplitter {
     return true;
   }
 
+  /**
+   * Whether the `[` at `position`, where the batch goes on after its last element or a comma on
+   * line `lineBefore`, opens the next batch, this one's `]` lost (two exports joined, the first cut
+   * before its last line): it opens its own line after an object, at column 1 or left of that
+   * object. Hint: an array at the elements' own indentation is one of them, a comma missing before
+   * it; nested, every event of the batch it opens was one invalid element (red team hR84).
+   */
+  private opensNextBatch(position: SplitPosition, lineBefore: number): boolean {
+    const column = this.objectBefore;
+    return column > 0 && lineBefore < position.line && (position.column === 1 || position.column < column);
+  }
+
+  /** Ends the batch whose `]` was lost at `at`, before the next one opens, with `repair` to put it there. */
+  private batchLost(at: SplitPosition, repair: SplitProblem['repair']): void {
+    const open = this.batchOpen ?? at;
+    const message = `expected "]" to close the array opened at line ${open.line}, column ${open.column}; the "[" after it opens the next batch`;
+    this.problem(at, 'unexpected-token', message, '', repair);
+    this.endBatch(at, false);
+  }
+
   /** In a top-level array, after an element, where `,` or `]` is expected. */
   private afterBatchElementByte(byte: number, position: SplitPosition): Begins {
     if (byte === COMMA) {
@@ -1434,6 +1463,10 @@ export class ElementSplitter {
       return Begins.No;
     }
     const end = { offset: this.lastEndOffset, line: this.lastEndLine, column: this.lastEndColumn };
+    if (byte === OPEN_BRACKET && this.opensNextBatch(position, end.line)) {
+      this.batchLost(end, { offset: end.offset, deleteBytes: 0, insert: ']' });
+      return this.atTop(byte, position);
+    }
     // Hint: the element before, where the comma goes, as inside an element (see `diagnoseSyntax`).
     const missing = this.problemAt(
       end,
@@ -1484,6 +1517,7 @@ export class ElementSplitter {
     const resumed = this.resumedElement?.offset === position.offset ? this.resumedElement : undefined;
     const column = resumed ? resumed.indent + 1 : position.column;
     this.indentWatch = ownLine && !this.onTopLine && opener && column <= 33 ? column - 1 : -1;
+    this.objectColumn = byte === OPEN_BRACE ? column : 0;
     this.learning = false;
     this.elementLineStart = this.scanner.lineStart;
     this.column1 =
@@ -1573,6 +1607,7 @@ export class ElementSplitter {
       this.mode = Mode.BatchElement;
       this.batchOpen = position;
       this.inBatchIndex = 0;
+      this.objectBefore = 0;
     } else {
       this.beginElement(position, '');
     }
@@ -1892,6 +1927,7 @@ export class ElementSplitter {
   private afterBatchElement(endOffset: number): void {
     this.parts = [];
     this.lastEnd(endOffset);
+    this.objectBefore = this.objectColumn;
     this.inBatchIndex++;
     this.mode = Mode.BatchComma;
   }

@@ -1,8 +1,8 @@
 /** End to end: a truncated NDJSON line costs its own event only, in every command; pipes read as streams. */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/run-cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'callhook-recovery-e2e-'));
@@ -44,5 +44,85 @@ describe('a pipe named as a path', () => {
     expect(result.stderr).toBe('');
     expect(result.stdout).toContain('6 events: 6 valid');
     expect(result.code).toBe(0);
+  });
+});
+
+describe('a batch that lost its "]", another batch after it (two exports joined)', () => {
+  // As `{ head -n -1 a.json; cat b.json; }` makes it: nested in the first batch, the second was
+  // one invalid element, its 20 events never counted or sent, and fix nested it for good (red team hR84).
+  const clean = join(dir, 'clean');
+  const lost = join(dir, 'lost');
+  let id = '';
+  beforeAll(async () => {
+    for (const folder of [clean, lost]) mkdirSync(folder, { recursive: true });
+    const [a, b] = await Promise.all(
+      ['1', '2'].map((seed) => runCli(['generate', '--count', '20', '--seed', seed, '--format', 'json'])),
+    );
+    const first = a!.stdout.trimEnd();
+    writeFileSync(join(clean, 'x.json'), `${first}\n${b!.stdout}`);
+    writeFileSync(join(lost, 'x.json'), `${first.slice(0, first.lastIndexOf('\n]'))}\n${b!.stdout}`);
+    id = [...b!.stdout.matchAll(/"correlationId": "([^"]+)"/g)].at(-1)![1]!;
+  });
+
+  it('is read whole by every command, as the file with its "]" is, the "]" the one problem', async () => {
+    // Run in each folder, `X` naming its x.json.
+    const run = (args: string[]) =>
+      Promise.all(
+        [clean, lost].map((cwd) =>
+          runCli(
+            args.map((arg) => (arg === 'X' ? 'x.json' : arg)),
+            { cwd },
+          ),
+        ),
+      );
+    const [, validated] = await run(['validate', 'X', '--format', 'json']);
+    const report = JSON.parse(validated!.stdout);
+    expect(report.totals).toMatchObject({ events: 40, valid: 40, invalid: 0, errors: 1 });
+    expect(report.files[0].problems.map((p: { code: string; line: number }) => `${p.code} ${p.line}`)).toEqual([
+      'unexpected-token 370',
+    ]);
+    const [whole, damaged] = await run(['summarise', 'X', '--format', 'json']);
+    const summary = JSON.parse(whole!.stdout);
+    // Two bytes fewer: the `\n]` lost.
+    expect(JSON.parse(damaged!.stdout)).toEqual({ ...summary, bytes: summary.bytes - 2, inputErrors: 1 });
+    expect(damaged!.stderr).toContain('1 problem outside any event');
+    const [shown, shownLost] = await run(['show', 'X', '--format', 'json']);
+    expect(JSON.parse(shownLost!.stdout)).toHaveLength(40);
+    expect(shownLost!.stdout).toBe(shown!.stdout);
+    // The events of a call in the second batch, each a line earlier: the `]` line lost.
+    const events = (result: { stdout: string }) =>
+      JSON.parse(result.stdout).events.map((e: { event: unknown }) => e.event);
+    const [traced, tracedLost] = await run(['trace', id, 'X', '--format', 'json']);
+    expect(events(tracedLost!)).toHaveLength(4);
+    expect(events(tracedLost!)).toEqual(events(traced!));
+    // Two requests of 20 events, as with the `]`.
+    const bodies = (result: { stdout: string }) =>
+      result.stdout
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(JSON.parse(line).body));
+    const [replayed, replayedLost] = await run([
+      'replay',
+      'X',
+      '--url',
+      'http://127.0.0.1:9/',
+      '--dry-run',
+      '--format',
+      'json',
+    ]);
+    expect(bodies(replayedLost!).map((body) => body.length)).toEqual([20, 20]);
+    expect(bodies(replayedLost!)).toEqual(bodies(replayed!));
+  });
+
+  it('fix closes the first batch where its "]" was lost, and what it prints validates', async () => {
+    const fixed = await runCli(['fix', join(lost, 'x.json')]);
+    expect(fixed.code).toBe(0);
+    expect(fixed.stderr).toContain(
+      'x.json:370:4: repaired: expected "]" to close the array opened at line 1, column 1',
+    );
+    expect(fixed.stdout).toBe(readFileSync(join(clean, 'x.json'), 'utf8').replace('\n  }\n]\n[', '\n  }]\n['));
+    const checked = await runCli(['validate', '-'], { input: fixed.stdout });
+    expect(checked.stdout).toContain('40 events: 40 valid');
+    expect(checked.code).toBe(0);
   });
 });

@@ -371,6 +371,17 @@ describe('validate on two threads', () => {
     await expectSame(write('two-arrays.json', text), /^one thread/);
   });
 
+  it('reads the batch after one that lost its "]" as a batch of its own, as one thread does', async () => {
+    // The first export without its last line, the second after it: the second half reads on past
+    // the first array, at the `]` lost, so one thread reads on alone; nested, 20 events were one (red team hR84).
+    const half = Math.floor(events.length * 0.8);
+    const first = pretty(events.slice(0, half));
+    const text = `${first.slice(0, first.lastIndexOf('\n]'))}\n${pretty(events.slice(half))}\n`;
+    const report = await expectSame(write('lost-bracket.json', text), /^one thread/);
+    expect(report.totals).toMatchObject({ events: events.length, invalid: 0, errors: 1 });
+    expect(report.files[0]!.problems.map((p) => [p.code, p.pointer])).toEqual([['unexpected-token', '']]);
+  });
+
   it('with -q and --max-problems, lists the errors past warnings of the second half, and counts no warning as not shown', async () => {
     // A clean first half; in the second, redeliveries (warnings -q does not list), then errors.
     const n = events.length;
