@@ -163,6 +163,13 @@ export class RepairPlanner {
   #lineLeftOpen: Problem | undefined;
   #bytes = 0;
   readonly #lineEnding: string;
+  /**
+   * The first array of objects among a batch's elements, as validate reports it. Hint: repaired around, its
+   * events stay nested, read as one invalid element: a `]` lost before a batch on the line the last
+   * element ended on, or at the elements' indentation, reads as a comma missing before an array,
+   * and fix put the comma in, exit 0 (red team hR84).
+   */
+  #nested: Problem | undefined;
 
   /**
    * `lineEnding`: the file's (its first line's, `\n` or `\r\n`), for the line an array left open
@@ -192,6 +199,13 @@ export class RepairPlanner {
         // A value that parsed has only schema errors: validate's business, not fix's.
         const errors =
           record.value === undefined ? record.problems.filter((problem) => problem.severity === 'error') : [];
+        if (this.#nested === undefined && Array.isArray(record.value) && record.value.some(isObject)) {
+          const nested = record.problems.find((problem) => problem.code === 'not-an-object');
+          this.#nested = nested && {
+            ...nested,
+            message: `${nested.message}: its events are not read as events; if a "]" was lost before it, put it back by hand, then run fix again`,
+          };
+        }
         this.#addElement({ element: record.element, errors });
         return;
       }
@@ -239,6 +253,8 @@ export class RepairPlanner {
     for (const repair of this.#between.repairs) plan.repairs.push(repair);
     for (const problem of this.#between.unrepairable) plan.unrepairable.push(problem);
     const { repairs: planned, unrepairable } = plan;
+    // Hint: only where fix would repair the file: its output must read as events; the array is else validate's to report.
+    if (this.#nested && (planned.length > 0 || cut)) unrepairable.push(this.#nested);
     if (!cut) return { repairs: orderRepairs(planned), unrepairable };
     // Hint: the commas before the dropped element go with it; only what closes the file stays.
     const { offset } = cut.repair;

@@ -922,6 +922,41 @@ describe('fix on a bracket that closes what the other kind opened', () => {
   });
 });
 
+describe('fix on a batch whose repair would leave an array among its elements', () => {
+  it('refuses it, naming the array, rather than nest the events in it for good (a "]" lost before a batch)', async () => {
+    // A `]` lost before a batch at the elements' indentation, or on one minified line, reads as a
+    // comma missing before an array element: fix put in the comma and closed the file, exit 0,
+    // and its output still held the second batch's events as one invalid element (red team hR84).
+    const texts = {
+      'indented.json': '[\n  {"id": "a"}\n  [\n    {"id": "b"}\n  ]\n',
+      'minified.json': '[{"id": "a"}[{"id": "b"}]\n',
+      // The comma was there: only the end of the file is repaired, and the array stays nested.
+      'comma.json': '[\n  {"id": "a"},\n  [\n    {"id": "b"}\n  ]\n',
+    };
+    const at = { 'indented.json': '3:3', 'minified.json': '1:13', 'comma.json': '3:3' };
+    for (const [name, text] of Object.entries(texts)) {
+      const path = join(dir, name);
+      writeFileSync(path, text);
+      const result = await runCli(['fix', '--write', '--width', '300', path]);
+      expect(result.stderr, name).toContain(
+        `${name}:${at[name as keyof typeof at]}  error  expected an event object, received array: its events are not read as events`,
+      );
+      expect(result.stderr, name).not.toContain(': repaired:');
+      expect(result.stderr.trimEnd().split('\n').at(-1), name).toBe(
+        `callhook: ${path}: 1 problem cannot be repaired automatically; nothing was written`,
+      );
+      expect(result.code, name).toBe(1);
+      expect(readFileSync(path, 'utf8'), name).toBe(text);
+    }
+    // With nothing to repair, fix claims nothing: the array is validate's to report.
+    const path = join(dir, 'whole.json');
+    writeFileSync(path, '[{"id": "a"}, [{"id": "b"}]]\n');
+    const whole = await runCli(['fix', path]);
+    expect(whole.stdout).toBe('[{"id": "a"}, [{"id": "b"}]]\n');
+    expect(whole.stderr).not.toContain('repaired');
+  });
+});
+
 describe('fix on no-break spaces and other Unicode blanks between tokens (JSON pasted from a web page)', () => {
   it('makes each a space, inside elements and between them, and leaves those in strings byte for byte', async () => {
     // They were refused (exit 1, nothing written), and before an element were read as one of its own.
