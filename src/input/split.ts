@@ -1372,11 +1372,6 @@ export class ElementSplitter {
       this.unexpected(byte, position, `/${this.inBatchIndex}`);
       return Begins.No;
     }
-    const comma = this.afterComma;
-    if (byte === OPEN_BRACKET && comma && this.opensNextBatch(position, comma.line)) {
-      this.batchLost(comma, { offset: comma.offset, deleteBytes: 1, insert: ']' });
-      return this.atTop(byte, position);
-    }
     // Hint: an element where reading resumed opened its line, after a comma on an earlier one.
     const ownLine =
       (this.afterComma ?? this.batchOpen ?? position).line < position.line ||
@@ -1428,22 +1423,25 @@ export class ElementSplitter {
   }
 
   /**
-   * Whether the `[` at `position`, where the batch goes on after its last element or a comma on
-   * line `lineBefore`, opens the next batch, this one's `]` lost (two exports joined, the first cut
-   * before its last line): it opens its own line after an object, at column 1 or left of that
-   * object. Hint: an array at the elements' own indentation is one of them, a comma missing before
-   * it; nested, every event of the batch it opens was one invalid element (red team hR84).
+   * Whether the `[` at `position`, right after the batch's last element (no comma between) that
+   * ended on line `lineBefore`, opens the next batch, this one's `]` lost (two exports joined, the
+   * first cut before its last line): it opens its own line after an object, at column 1 or left of
+   * that object. Hint: only with no comma before it, where no valid JSON has a `[`: after a comma
+   * an array at column 1 is an element of the batch (the platform's layout puts every line there),
+   * and reading it as the next batch changed valid JSON (review hR85). An array at the elements'
+   * own indentation is one of them, a comma missing before it; nested, every event of the batch it
+   * opens was one invalid element (red team hR84).
    */
   private opensNextBatch(position: SplitPosition, lineBefore: number): boolean {
     const column = this.objectBefore;
     return column > 0 && lineBefore < position.line && (position.column === 1 || position.column < column);
   }
 
-  /** Ends the batch whose `]` was lost at `at`, before the next one opens, with `repair` to put it there. */
-  private batchLost(at: SplitPosition, repair: SplitProblem['repair']): void {
+  /** Ends the batch whose `]` was lost at `at`, before the next one opens, with the repair that puts it there. */
+  private batchLost(at: SplitPosition): void {
     const open = this.batchOpen ?? at;
     const message = `expected "]" to close the array opened at line ${open.line}, column ${open.column}; the "[" after it opens the next batch`;
-    this.problem(at, 'unexpected-token', message, '', repair);
+    this.problem(at, 'unexpected-token', message, '', { offset: at.offset, deleteBytes: 0, insert: ']' });
     this.endBatch(at, false);
   }
 
@@ -1464,7 +1462,7 @@ export class ElementSplitter {
     }
     const end = { offset: this.lastEndOffset, line: this.lastEndLine, column: this.lastEndColumn };
     if (byte === OPEN_BRACKET && this.opensNextBatch(position, end.line)) {
-      this.batchLost(end, { offset: end.offset, deleteBytes: 0, insert: ']' });
+      this.batchLost(end);
       return this.atTop(byte, position);
     }
     // Hint: the element before, where the comma goes, as inside an element (see `diagnoseSyntax`).
