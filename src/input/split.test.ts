@@ -1310,6 +1310,23 @@ describe('ElementSplitter', () => {
       ),
       { numRuns: 400 },
     );
+    // A batch holding arrays after its first object, a line break after every bracket, colon and
+    // comma (Python's json.dumps with indent=0): an array at column 1 after an object and its
+    // comma is an element, not a batch after a lost `]` (review hR85).
+    const element = fc.oneof(object, fc.array(object, { minLength: 1, maxLength: 3 }));
+    fc.assert(
+      fc.property(
+        fc.tuple(object, fc.array(element, { minLength: 1, maxLength: 3 })),
+        fc.integer({ min: 1, max: 64 }),
+        ([first, rest], chunkSize) => {
+          const text = written([first, ...rest], [true]);
+          const r = split(text, chunkSize);
+          expect(r.problems, text).toEqual([]);
+          expect(texts(r).map((t) => JSON.parse(t))).toEqual(JSON.parse(text));
+        },
+      ),
+      { numRuns: 200 },
+    );
   });
 
   it('marks an element cut or truncated only when its bytes cannot parse (parseElement skips JSON.parse for it)', () => {
