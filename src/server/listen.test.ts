@@ -858,6 +858,35 @@ describe('listen: answers', () => {
     ]);
   });
 
+  it('names a refused head in a packet of its own that begins where the request before it on the connection ended', async () => {
+    // HTTP clients with keep-alive write each request on its own: 8f685e2 named a refused head
+    // only in a connection's first packet or behind a bodiless head in its packet (review hR85).
+    const { listener, deliveries } = await listen();
+    const sendApart = async (chunks: string[]) => {
+      const { socket, closed } = heldConnection(listener.port);
+      for (const chunk of chunks) {
+        socket.write(chunk);
+        await new Promise((resolve) => setTimeout(resolve, 80));
+      }
+      await closed;
+    };
+    const ok = 'POST /ok HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n[]';
+    const first = 'GET /first HTTP/1.1\r\nHost: x\r\n\r\n';
+    const bad = 'POST /real HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n';
+    const both = 'POST /both HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nTransfer-Encoding: chunked\r\n\r\n[]';
+    await sendApart([ok, bad]);
+    await sendApart([first, bad]);
+    await sendApart([first, both]);
+    expect(deliveries.map((d) => [d.status, d.method, d.path])).toEqual([
+      [200, 'POST', '/ok'],
+      [400, 'POST', '/real'],
+      [405, 'GET', '/first'],
+      [400, 'POST', '/real'],
+      [405, 'GET', '/first'],
+      [400, 'POST', '/both'],
+    ]);
+  });
+
   it('names a refused head by its own request line, not by that of a request before it in the same packet', async () => {
     const { listener, deliveries } = await listen();
     const ok = `POST /first HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n[]`;

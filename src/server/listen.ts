@@ -176,6 +176,15 @@ function connectionClosed(socket: Socket): AbortSignal {
   return signal;
 }
 
+/**
+ * Of each connection, the bytes it had read when its latest request ended (its body read or
+ * drained): the packet that brought them ended there. Hint: where a head node:http refuses begins
+ * is known only from this (see `refusedHeadStart`); one number a request, noted where its end is
+ * heard anyway (hR85).
+ */
+const endedAt = new WeakMap<Socket, number>();
+const noteEnd = (req: IncomingMessage) => endedAt.set(req.socket, req.socket.bytesRead);
+
 /** The error of a request refused while listen's output is not read (`ListenSettings.outputWaiting`). */
 export const outputNotRead = 'output not read';
 
@@ -507,7 +516,10 @@ function readBody(req: IncomingMessage, limit: number, hold: BodyHold): Promise<
       chunks.push(chunk);
     };
     req.on('data', onData);
-    req.once('end', () => resolve(chunks.length === 1 && chunks[0] ? chunks[0] : Buffer.concat(chunks, size)));
+    req.once('end', () => {
+      noteEnd(req);
+      resolve(chunks.length === 1 && chunks[0] ? chunks[0] : Buffer.concat(chunks, size));
+    });
     // Hint: node:http answers itself (see `giveUp`) when --request-timeout passes (408) or the
     // body's framing cannot be parsed (a bad chunk: 400), and destroys the socket with that error;
     // the request then ends as a sender that went away does.
@@ -610,12 +622,6 @@ export async function startListener(
    * further request; one is reported and saved as a connection listen closed, never as answered.
    */
   const unanswerable = new WeakSet<ServerResponse>();
-  /**
-   * Of each connection, its latest request handed over: the bytes the connection had read then
-   * (its head ended in the packet that brought them), and whether it has no body. Hint: where a
-   * head node:http refuses begins is known only from these (see `refusedHeadStart`).
-   */
-  const headsRead = new WeakMap<Socket, { readAt: number; bodiless: boolean }>();
 
   /**
    * Settles at the end of this turn of the event loop: in the check phase, after the turn's I/O
@@ -673,6 +679,7 @@ export async function startListener(
     };
     const refuse = (status: number, error: string, extra: Record<string, string> = {}, close = false) => {
       req.resume();
+      req.once('end', () => noteEnd(req));
       if (unanswerable.has(res)) {
         return report({
           ...base,
@@ -943,10 +950,6 @@ export async function startListener(
       // would keep listen from stopping; the answer says Connection: close instead.
       if (closing) res.shouldKeepAlive = false;
       lastAnswers.set(req.socket, res);
-      headsRead.set(req.socket, {
-        readAt: req.socket.bytesRead,
-        bodiless: req.headers['transfer-encoding'] === undefined && Number(req.headers['content-length'] ?? 0) === 0,
-      });
       // Hint: one promise settles the request either way (a .catch and a .finally made two more
       // per request, with their turns of the microtask queue).
       const hold = new BodyHold(budget);
@@ -1080,16 +1083,26 @@ export async function startListener(
   };
   /**
    * Where in `packet`, the bytes node:http failed on at `bytesParsed`, the head it refused begins,
-   * when that is known: at the packet's start when it is the connection's first and no request came
-   * before; after the last blank line before the failure when the request before it has no body
-   * and its head ended in this packet. Hint: not otherwise, so that it is never named by the
-   * request line of another, nor by text inside a body (a Content-Length body has no blank line
-   * after it) or a header value (a packet may begin inside the refused head) (hR82).
+   * when that is known: at the packet's start when the packet begins where the connection's latest
+   * request ended (or the connection, when none came before); after the last blank line before
+   * the failure when the latest request has no body and ended in this packet. Hint: not otherwise,
+   * so that it is never named by the request line of another, nor by text inside a body (a
+   * Content-Length body has no blank line after it) or a header value (a packet may begin inside
+   * the refused head) (hR82). Hint: node:http does not say where in its packet a request ended, so
+   * a head begun behind the latest request in that packet (pipelined) and refused in the next is
+   * named by that next packet's start, text of its own; a keep-alive client sends none such (hR85).
    */
   const refusedHeadStart = (packet: Buffer, bytesParsed: number | undefined, socket: Socket): number | undefined => {
-    const before = headsRead.get(socket);
-    if (before === undefined) return socket.bytesRead === packet.length ? 0 : undefined;
-    if (!before.bodiless || before.readAt !== socket.bytesRead) return undefined;
+    const latest = lastAnswers.get(socket)?.req;
+    const packetAt = socket.bytesRead - packet.length;
+    if (latest === undefined) return packetAt === 0 ? 0 : undefined;
+    // Hint: a request ended in this packet hears its end only once node:http has parsed the
+    // packet, after the failure; until then `endedAt` is that of the request before it.
+    const ended = latest.readableEnded ? endedAt.get(socket) : socket.bytesRead;
+    if (ended === packetAt) return 0;
+    const { headers } = latest;
+    const bodiless = headers['transfer-encoding'] === undefined && Number(headers['content-length'] ?? 0) === 0;
+    if (!bodiless || ended !== socket.bytesRead) return undefined;
     // Hint: a blank line that ends where parsing failed ends the head before, so the refused head
     // begins there; a negative offset would count from the end.
     const from = (bytesParsed ?? packet.length) - 4;
