@@ -196,7 +196,7 @@ export class Forwarder {
     // node:http cannot write back (it threw, and the sender got a 500): a bad answer, as one cut off is.
     if (response.status < 100) {
       const status = String(response.status).padStart(3, '0');
-      throw new Error(`the upstream answered status ${status}, which is no HTTP status (100 to 999)`);
+      throw new Error(`the upstream answered status ${status}, below 100, which node:http cannot relay`);
     }
     return {
       status: response.status,

@@ -3151,7 +3151,7 @@ describe('listen: --forward', () => {
       expect(answer.status).toBe(502);
       expect(await answer.json()).toEqual({ error: 'upstream-failed', message: upstreamFailed });
     }
-    const said = (status: string) => `the upstream answered status ${status}, which is no HTTP status (100 to 999)`;
+    const said = (status: string) => `the upstream answered status ${status}, below 100, which node:http cannot relay`;
     const high = await post(`${url}?high`, body(attempt(1)));
     expect([high.status, await high.text()]).toEqual([999, 'ok']);
     expect(deliveries.map((d) => [d.status, d.error, d.captured, d.events.length])).toEqual([
