@@ -7,6 +7,7 @@
  */
 import { SummaryAccumulator, type SummaryOptions, type SummaryState } from '../core/summary.js';
 import { type MergingConsumer, serveHalf } from '../input/halves.js';
+import { redeliveriesNotTakenOut } from '../input/types.js';
 
 /** The consumer that `readInHalves` feeds `summary` through, on either thread. */
 export function summaryConsumerOf(summary: SummaryAccumulator): MergingConsumer<SummaryState> {
@@ -16,14 +17,16 @@ export function summaryConsumerOf(summary: SummaryAccumulator): MergingConsumer<
     },
     state: () => summary.state(),
     merge: (state, redeliveries, cut) => {
-      if (redeliveries.length > 0)
-        return summary.mergeWithout(
+      if (redeliveries.length === 0) summary.merge(state, cut);
+      else if (
+        !summary.mergeWithout(
           state,
           redeliveries.map((r) => r.event),
           cut,
-        );
-      summary.merge(state, cut);
-      return true;
+        )
+      )
+        return redeliveriesNotTakenOut;
+      return undefined;
     },
   };
 }

@@ -35,7 +35,7 @@ serveHalf('validate', (input) => {
       for (const record of records) half.add(record);
     },
     state: () => half.state(),
-    merge: () => false,
+    merge: () => 'a worker merges nothing',
     mayListFrom: (at, severity) => half.mayListFrom(at, severity),
   };
 });

@@ -4,7 +4,14 @@ import { ExitCode, exitCodeWithUnreadable } from '../errors.js';
 import { firstGivenAt } from '../input/element.js';
 import type { CutPosition, Redelivery } from '../input/halves.js';
 import { duplicateIdMessage, firstSeenId } from '../input/records.js';
-import { type InputRecord, isUnreadable, type Location, type Omitted, type Problem } from '../input/types.js';
+import {
+  type InputRecord,
+  isUnreadable,
+  type Location,
+  type Omitted,
+  type Problem,
+  redeliveriesNotTakenOut,
+} from '../input/types.js';
 
 /** One file's results. */
 export interface FileReport {
@@ -173,17 +180,20 @@ export class ValidationCollector {
    * Adds the second half of the file being read, which another collector read from `cut` on (see
    * input/halves.ts): its problems come after this one's, moved to the file's lines, columns and
    * element indices, with a `duplicate-id` warning added to each of `redeliveries` (events it
-   * took as first seen whose ids this side had seen). Returns false, adding nothing, when the
-   * half cannot be placed exactly: it read on past the top-level array it began in.
+   * took as first seen whose ids this side had seen). Returns undefined once added; or, adding
+   * nothing, why the half cannot be placed exactly (it read on past the top-level array it began in).
    */
-  mergeHalf(half: ValidationHalf, redeliveries: readonly Redelivery[], cut: CutPosition): boolean {
+  mergeHalf(half: ValidationHalf, redeliveries: readonly Redelivery[], cut: CutPosition): string | undefined {
     const report = this.current;
-    if (!report || (cut.batchIndex !== undefined && half.leftFirstValue)) return false;
+    if (!report) return 'no file was being read';
+    if (cut.batchIndex !== undefined && half.leftFirstValue) {
+      return 'the second half read on past the top-level array it began in';
+    }
     // The redeliveries' warnings, already at their places in the file (not moved below).
     const inserts: { at: number; problem: Problem }[] = [];
     for (const { record, first, line, column } of redeliveries) {
       const warning = record.problems.at(-1);
-      if (warning?.code !== 'duplicate-id') return false;
+      if (warning?.code !== 'duplicate-id') return redeliveriesNotTakenOut;
       const { index, problems } = firstSeen(half, first);
       const element = index < 0 ? '' : `/${index + (cut.batchIndex ?? 0)}`;
       inserts.push({
@@ -231,7 +241,7 @@ export class ValidationCollector {
     report.events += half.report.events;
     report.valid += half.report.valid;
     report.invalid += half.report.invalid;
-    return true;
+    return undefined;
   }
 
   /**

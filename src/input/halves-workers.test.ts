@@ -24,7 +24,7 @@ async function readWithWorker(path: string): Promise<{ records: InputRecord[]; h
     {
       add: (read) => records.push(...read),
       state: () => undefined,
-      merge: () => false,
+      merge: () => 'this test merges nothing',
     },
     { script: new URL(import.meta.url), task: 'validate', input: undefined },
   );

@@ -77,10 +77,11 @@ export interface MergingConsumer<State> {
    * order, that consumer counted as first seen but whose ids this one had seen: as one consumer
    * reading both would, they are redeliveries (`duplicate`, with the `duplicate-id` warning when
    * warnings are looked for), read again with positions counted from their own first byte.
-   * Returns false, merging nothing, when the merged counts could not be made exactly those of
-   * one consumer.
+   * Returns undefined once merged; or, merging nothing, why the merged counts could not be made
+   * exactly those of one consumer (`redeliveriesNotTakenOut` of input/types.ts, or what the other
+   * consumer read).
    */
-  merge(state: State, redeliveries: readonly Redelivery[], cut: CutPosition): boolean;
+  merge(state: State, redeliveries: readonly Redelivery[], cut: CutPosition): string | undefined;
   /** Whether it may still list a problem of a severity placed at or after `at`: the reading of its records asks (see `ReadOptions.mayListFrom`). */
   mayListFrom?: ReadOptions['mayListFrom'];
   /** Told what the file is when the main thread's reading opens it (see `ReadRange.onOpen` in read.ts). */
@@ -545,8 +546,9 @@ export async function readInHalves<State>(
       how = 'one thread (the file changed while it was read)';
       return false;
     }
-    if (!consumer.merge(half.state as State, redeliveries, cut)) {
-      how = 'one thread (the redeliveries across the halves could not be taken out exactly)';
+    const refused = consumer.merge(half.state as State, redeliveries, cut);
+    if (refused !== undefined) {
+      how = `one thread (${refused})`;
       return false;
     }
     if (times) times.merged = now();

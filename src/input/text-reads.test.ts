@@ -131,7 +131,7 @@ describe('validate, once it has listed --max-problems problems', () => {
               for (const record of records) half.add(record);
             },
             state: () => half.state(),
-            merge: () => false,
+            merge: () => 'a worker merges nothing',
             mayListFrom: (at) => half.mayListFrom(at),
           });
         },

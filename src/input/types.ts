@@ -19,6 +19,13 @@ export function isUnreadable(problem: { code: string }): boolean {
 /** The name standard input goes by in positions and messages. */
 export const stdinName = '<stdin>';
 
+/**
+ * Why a consumer's merge of a file's two halves refused, when the redeliveries across them are
+ * the reason (see `MergingConsumer.merge` in halves.ts). Hint: here, not in halves.ts, so that
+ * validate's collector, which listen and fix load, does not bring the reading on two threads.
+ */
+export const redeliveriesNotTakenOut = 'the redeliveries across the halves could not be taken out exactly';
+
 /** A position in a source file. `line` and `column` are 1-based; columns count UTF-16 code units. */
 export interface Location {
   /** The path as the user gave it (`<stdin>` for `-`). */

@@ -55,7 +55,7 @@ async function both(path: string, options: ValidationOptions = {}, tiny = withRi
             for (const record of records) half.add(record);
           },
           state: () => half.state(),
-          merge: () => false,
+          merge: () => 'a worker merges nothing',
           mayListFrom: (at) => half.mayListFrom(at),
         },
       );
@@ -83,6 +83,7 @@ async function expectSame(path: string, how: RegExp, options: ValidationOptions 
 }
 
 const twoThreads = /^two threads \(the second from byte \d+\)$/;
+const pastItsArray = /^one thread \(the second half read on past the top-level array it began in\)$/;
 const pretty = (list: unknown[]) => JSON.stringify(list, null, 2);
 
 /**
@@ -368,7 +369,8 @@ describe('validate on two threads', () => {
   it('reads on alone when the second half reads on past its top-level array', async () => {
     const half = Math.floor(events.length * 0.6);
     const text = `${pretty(events.slice(0, half))}\n${pretty(events.slice(half, half + 3))}\n`;
-    await expectSame(write('two-arrays.json', text), /^one thread/);
+    // Said as what happened: there were no redeliveries to take out (review hR85).
+    await expectSame(write('two-arrays.json', text), pastItsArray);
   });
 
   it('reads the batch after one that lost its "]" as a batch of its own, as one thread does', async () => {
@@ -377,7 +379,7 @@ describe('validate on two threads', () => {
     const half = Math.floor(events.length * 0.8);
     const first = pretty(events.slice(0, half));
     const text = `${first.slice(0, first.lastIndexOf('\n]'))}\n${pretty(events.slice(half))}\n`;
-    const report = await expectSame(write('lost-bracket.json', text), /^one thread/);
+    const report = await expectSame(write('lost-bracket.json', text), pastItsArray);
     expect(report.totals).toMatchObject({ events: events.length, invalid: 0, errors: 1 });
     expect(report.files[0]!.problems.map((p) => [p.code, p.pointer])).toEqual([['unexpected-token', '']]);
   });
