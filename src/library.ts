@@ -146,14 +146,18 @@ export function validateEvent(value: unknown, options: ValidateEventOptions = {}
  */
 function mistakenValue(value: unknown): string | undefined {
   if (typeof value === 'string') return 'a string: parse JSON text first (JSON.parse), or read it with readEvents';
-  const kind = kindOf(value);
-  const named = `${/^[AEIO]/.test(kind) ? 'an' : 'a'} ${kind}`;
+  // Hint: what JSON.parse gives goes at once; the kind (a walk of the prototypes) is named only
+  // of a value refused, which cost ~350 ns an event when named first (review hR85).
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+  if (Object.getPrototypeOf(value) === Object.prototype) return undefined;
+  let what: string;
   if (ArrayBuffer.isView(value) || isAnyArrayBuffer(value)) {
-    return `${named} (bytes): parse it first (JSON.parse), or read it with readEvents`;
-  }
-  if (isMap(value)) return `${named}: pass a plain object (Object.fromEntries)`;
-  if (isSet(value)) return `${named}: pass a plain object`;
-  return undefined;
+    what = ' (bytes): parse it first (JSON.parse), or read it with readEvents';
+  } else if (isMap(value)) what = ': pass a plain object (Object.fromEntries)';
+  else if (isSet(value)) what = ': pass a plain object';
+  else return undefined;
+  const kind = kindOf(value);
+  return `${/^[AEIO]/.test(kind) ? 'an' : 'a'} ${kind}${what}`;
 }
 
 /** `maxIssues`, checked, or its default. */
