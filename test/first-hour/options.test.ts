@@ -421,6 +421,33 @@ describe('help', () => {
     for (const name of ['.ndjson', '.json', '.body', 'deliveries.meta']) expect(out).toContain(name);
   });
 
+  test("replay's --resume names every option that must be the same, and listen's help every status it answers", async () => {
+    // Each list left some out that README and the tool require or give (review hR85).
+    const helps = await helpTexts();
+    const replay = helps[1 + commands.indexOf('replay')]!.stdout;
+    const at = replay.indexOf('  --resume');
+    const resume = replay.slice(at, replay.indexOf('\n  --', at + 1)).replace(/\s+/g, ' ');
+    for (const option of [
+      'input',
+      '--batch-size',
+      '--type',
+      '--no-validate',
+      '--max-element-size',
+      '--fresh',
+      '--sign',
+      '--signature-header',
+      '--method',
+      '-H',
+    ]) {
+      expect(resume).toMatch(new RegExp(`[ (]${option}[ ,)]`));
+    }
+    const listen = helps[1 + commands.indexOf('listen')]!.stdout;
+    const description = listen.slice(0, listen.indexOf('\nOptions:')).replace(/\s+/g, ' ');
+    for (const status of [400, 401, 404, 405, 408, 413, 415, 417, 422, 431, 501, 503]) {
+      expect(description).toMatch(new RegExp(`\\b${status}\\b`));
+    }
+  });
+
   test("summarise's help says --since and --until are compared to the millisecond", async () => {
     // Moved from test/e2e/summarise.test.ts ("compares --since and --until to the millisecond"),
     // which ran this help again. Each option's help on one line, as before commander wrapped it
