@@ -297,6 +297,19 @@ describe('toJsonSchema agrees with validate', () => {
   });
 });
 
+describe('the gap of text that is not valid UTF-8', () => {
+  it('says a body decoded with replacement characters may pass the schema, not that it does', () => {
+    // A U+FFFD in a field with a pattern (an id, a time) fails the schema too (review hR85).
+    const [event] = JSON.parse(readFileSync('fixtures/valid/every-status.json', 'utf8')) as { id: string }[];
+    const { check } = compiled[0]!;
+    expect(check(event)).toBe(true);
+    expect(check({ ...event, id: `${event!.id.slice(0, -1)}\ufffd` })).toBe(false);
+    expect(toJsonSchema().$comment).toContain(
+      'decoded with replacement characters, the event may be one the schema accepts',
+    );
+  });
+});
+
 describe('toOpenApi', () => {
   const document = toOpenApi({ version: '0.1.0' });
 

@@ -40,7 +40,7 @@ export const jsonSchemaGaps = deepFrozen([
   'the consistency rules validate reports as warnings (status-flow, last-step, time-order, missing-note, missing-correlation, phone-format), which never make an event invalid',
   'a repeated event id (a redelivery) is a fact about a stream of events, not about one event',
   'duplicate keys and "__proto__" keys are facts about the JSON text; a schema sees the parsed value',
-  'text that is not valid UTF-8 (a lone byte 0xE9) is an error (invalid-utf8), a fact about the bytes: decoded with replacement characters, the same event is one the schema accepts',
+  'text that is not valid UTF-8 (a lone byte 0xE9) is an error (invalid-utf8), a fact about the bytes: decoded with replacement characters, the event may be one the schema accepts',
   smsGap,
   `the limits of what validate reads, facts about the text: nesting deeper than ${maxDepth} levels, and an element larger than --max-element-size, are errors`,
   'a timestamp whose offset takes it out of the years 0000 to 9999 (0000-01-01 before its offset east of UTC, 9999-12-31 past it west of UTC) is invalid',
