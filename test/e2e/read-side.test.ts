@@ -173,6 +173,14 @@ describe('its own stdout a file it reads (`callhook summarise x.json >> x.json`)
     });
   });
 
+  it('is quoted in the README as printed: a file by its name, stdin read as `-` as <stdin>', () => {
+    // README gave `validate - < x.json >> x.json` as printing `callhook: x.json: …` (review hR85).
+    const readme = readFileSync(join(repoRoot, 'README.md'), 'utf8').replace(/\s+/g, ' ');
+    expect(readme).toContain(`(\`callhook summarise x.json >> x.json\`,`);
+    expect(readme).toContain(`\`${refusal('x.json').trim()}\``);
+    expect(readme).toContain(`\`${refusal('<stdin>').trim()}\``);
+  });
+
   it('is refused by verify, for any file of a capture folder and for --body', async () => {
     writeFileSync(file, original);
     const secret = 'a secret';
