@@ -7,6 +7,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync,
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot } from './helpers/run-cli.js';
@@ -249,6 +250,17 @@ describe('the packed package', () => {
         // Where the problem is, not where its element begins (37): the README printed that (red team hT31).
         '59 missing comma between object members\n2 calls\n',
     );
+  });
+
+  it("names every value it exports in the README's table of exports", async () => {
+    // The payload schemas by name, isCallStatus and defaultToleranceSeconds were in no row (review hR85).
+    const readme = readFileSync(join(repoRoot, 'README.md'), 'utf8');
+    const rows = /\n\| export +\| what it is +\|\n\|[- |]+\|\n((?:\|.*\n)+)/.exec(readme)![1]!.split('\n');
+    const named = new Set(rows.flatMap((row) => [...(row.split('|')[1] ?? '').matchAll(/`(\w+)/g)].map((m) => m[1])));
+    const installed = join(project, 'node_modules', 'callhook', 'dist', 'index.js');
+    const exported = Object.keys(await import(pathToFileURL(installed).href));
+    expect(exported.length).toBeGreaterThan(30);
+    expect(exported.filter((name) => !named.has(name))).toEqual([]);
   });
 
   it('type-checks the consumer with the oldest @types/node the README names, 18.19.0, and no DOM lib', () => {
