@@ -195,8 +195,14 @@ describe('the packed package', () => {
     writeFileSync(join(project, 'consumer.mts'), consumer);
     const readme = readFileSync(join(repoRoot, 'README.md'), 'utf8');
     writeFileSync(join(project, 'receiver.mjs'), /<!-- receiver -->\n```js\n([\s\S]*?)\n```/.exec(readme)![1]!);
-    writeFileSync(join(project, 'library.mts'), /<!-- library -->\n```ts\n([\s\S]*?)\n```/.exec(readme)![1]!);
-    const checked = typeCheck('tsconfig.json', ['consumer.mts', 'receiver.mjs', 'library.mts'], {
+    // A project `npm init -y` makes is CommonJS (npm 11 writes "type": "commonjs"), where the snippet's
+    // imports and top-level await do not compile (TS1295, TS1309): README says to set "type": "module",
+    // as this project does, so the snippet is checked as the .ts file a user would write (review hR85).
+    expect(readme.slice(readme.indexOf('## Library'), readme.indexOf('<!-- library -->'))).toContain(
+      '`"type": "module"`',
+    );
+    writeFileSync(join(project, 'library.ts'), /<!-- library -->\n```ts\n([\s\S]*?)\n```/.exec(readme)![1]!);
+    const checked = typeCheck('tsconfig.json', ['consumer.mts', 'receiver.mjs', 'library.ts'], {
       // Next.js's default: a web ReadableStream is not typed async iterable.
       lib: ['ES2022', 'DOM', 'DOM.Iterable'],
       // As strict a consumer as there is: an optional option must take undefined, and
@@ -237,7 +243,7 @@ describe('the packed package', () => {
 
     // The README's first example: one event it parsed, then every element of an export, the
     // published CallComplete example with its missing comma.
-    build('library.mts');
+    build('library.ts');
     const [first] = JSON.parse(readFileSync(join(repoRoot, 'fixtures/valid/every-status.json'), 'utf8')) as object[];
     // A key no payload documents, holding an escape sequence and a bidi override: printed escaped.
     writeFileSync(join(project, 'event.json'), JSON.stringify({ ...first, '\u001b[2J\u202eextra': 1 }));
