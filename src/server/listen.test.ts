@@ -887,6 +887,27 @@ describe('listen: answers', () => {
     ]);
   });
 
+  it('names a refused head by where its packet began when it failed, not when its answer could be sent', async () => {
+    // Hint: reported only once the answers owed ahead of it are sent, its packet's start was
+    // counted from the bytes read by then: a sender's later bytes of the packet's own length
+    // moved it onto where GET /first ended, and the refused head was named GET /first (hR87).
+    const { listener, deliveries } = await listen({ delayMs: 400 });
+    const { socket, closed } = heldConnection(listener.port);
+    const pause = () => new Promise((resolve) => setTimeout(resolve, 50));
+    const packet = 'GET /first HTTP/1.1\r\nHost: x\r\n\r\nPOST /real HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n';
+    socket.write('POST /slow HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n[]');
+    await pause();
+    socket.write(packet);
+    await pause();
+    socket.write('x'.repeat(packet.length));
+    await closed;
+    expect(deliveries.map((d) => [d.status, d.method, d.path])).toEqual([
+      [405, 'GET', '/first'],
+      [200, 'POST', '/slow'],
+      [400, 'POST', '/real'],
+    ]);
+  });
+
   it('names a refused head by its own request line, not by that of a request before it in the same packet', async () => {
     const { listener, deliveries } = await listen();
     const ok = `POST /first HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n[]`;

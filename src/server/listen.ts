@@ -1011,25 +1011,27 @@ export async function startListener(
   const givenUp = new WeakSet<Socket>();
   const giveUp = (error: NodeJS.ErrnoException, socket: Socket) => {
     if (givenUp.has(socket)) return;
+    // Hint: the bytes read when it failed, not when its answer can be sent: node reads on meanwhile (hR87).
+    const readAt = socket.bytesRead;
     // Hint: node:http sends its answer at once, so a sender read it as the answer to a delivery
     // ahead of the refused request, still being checked, and that delivery's own answer was never sent.
     const owed = [...(connections.get(socket) ?? [])].filter((res) => !res.writableFinished && res.req.complete);
     if (owed.length > 0) {
       givenUp.add(socket);
       let left = owed.length;
-      for (const res of owed) res.once('close', () => --left === 0 && refuseHead(error, socket));
+      for (const res of owed) res.once('close', () => --left === 0 && refuseHead(error, socket, readAt));
       return;
     }
-    refuseHead(error, socket);
+    refuseHead(error, socket, readAt);
   };
-  const refuseHead = (error: NodeJS.ErrnoException, socket: Socket) => {
+  const refuseHead = (error: NodeJS.ErrnoException, socket: Socket, readAt: number) => {
     const last = lastAnswers.get(socket);
     const answering = last?.headersSent === true && (!last.writableFinished || !last.req.complete);
     // Hint: a sender whose side ended mid-request (a FIN) has left, as the 499 on its line says.
     const left = error.code === 'HPE_INVALID_EOF_STATE';
     if (!answering && !left && socket.writable) {
       socket.write(clientErrorAnswer(error.code));
-      reportRefusedHead(error, socket);
+      reportRefusedHead(error, socket, readAt);
     }
     socket.destroy(error);
   };
@@ -1037,24 +1039,27 @@ export async function startListener(
    * Reports a request node:http refused before handing it over (a head it cannot parse, headers
    * too large or too slow), which would otherwise be answered but never shown or counted. Not a
    * connection that sent nothing, nor a request whose body was being read (it reports itself).
+   * `readAt`: the bytes the connection had read when node:http refused it.
    */
   const reportRefusedHead = (
     error: NodeJS.ErrnoException & { rawPacket?: Buffer; bytesParsed?: number; reason?: string },
     socket: Socket,
+    readAt: number,
   ) => {
     const code = error.code;
     const timeout = code === 'ERR_HTTP_REQUEST_TIMEOUT';
     if (!refusedByHttp(code)) return;
-    if (socket.bytesRead === 0) return;
+    if (readAt === 0) return;
     for (const res of connections.get(socket) ?? []) if (!res.req.complete) return;
     const packet = error.rawPacket;
     // A TLS record of a handshake begins 0x16 0x03: the sender was given https:// for listen's http://.
-    const tls = socket.bytesRead === packet?.length && packet[0] === 0x16 && packet[1] === 0x03;
+    const tls = readAt === packet?.length && packet[0] === 0x16 && packet[1] === 0x03;
     // Hint: an HTTP/2 client that assumes the server speaks it (h2c with prior knowledge) opens
     // the connection with its preface, on which node:http stops at once; its first line, `PRI *
     // HTTP/2.0`, is no HTTP/1.1 request's to name it by.
     const h2 = packet?.subarray(0, h2Preface.length).equals(h2Preface) === true;
-    const headStart = packet === undefined || h2 ? undefined : refusedHeadStart(packet, error.bytesParsed, socket);
+    const headStart =
+      packet === undefined || h2 ? undefined : refusedHeadStart(packet, error.bytesParsed, socket, readAt);
     const line =
       headStart === undefined
         ? null
@@ -1092,17 +1097,22 @@ export async function startListener(
    * a head begun behind the latest request in that packet (pipelined) and refused in the next is
    * named by that next packet's start, text of its own; a keep-alive client sends none such (hR85).
    */
-  const refusedHeadStart = (packet: Buffer, bytesParsed: number | undefined, socket: Socket): number | undefined => {
+  const refusedHeadStart = (
+    packet: Buffer,
+    bytesParsed: number | undefined,
+    socket: Socket,
+    readAt: number,
+  ): number | undefined => {
     const latest = lastAnswers.get(socket)?.req;
-    const packetAt = socket.bytesRead - packet.length;
+    const packetAt = readAt - packet.length;
     if (latest === undefined) return packetAt === 0 ? 0 : undefined;
     // Hint: a request ended in this packet hears its end only once node:http has parsed the
     // packet, after the failure; until then `endedAt` is that of the request before it.
-    const ended = latest.readableEnded ? endedAt.get(socket) : socket.bytesRead;
+    const ended = latest.readableEnded ? endedAt.get(socket) : readAt;
     if (ended === packetAt) return 0;
     const { headers } = latest;
     const bodiless = headers['transfer-encoding'] === undefined && Number(headers['content-length'] ?? 0) === 0;
-    if (!bodiless || ended !== socket.bytesRead) return undefined;
+    if (!bodiless || ended !== readAt) return undefined;
     // Hint: a blank line that ends where parsing failed ends the head before, so the refused head
     // begins there; a negative offset would count from the end.
     const from = (bytesParsed ?? packet.length) - 4;
