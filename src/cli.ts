@@ -469,7 +469,7 @@ program
   .command('listen')
   .summary('receive deliveries locally: check, show and capture them byte for byte')
   .description(
-    'A local receiver for webhook deliveries: reads each request up to --max-body, checks its signature (--sign) and its events (as validate does), answers 2xx, 400, 401, 404, 405, 408, 413, 415, 417, 422, 431 or 501 (503 while the bodies held at once fill 8 × --max-body, while its own output is not being read, or with --forward past 64 relays under way), shows one line per delivery and its events, and with --out saves each body byte for byte, written out before the answer (on the disk itself with --durable).',
+    'A local receiver for webhook deliveries: reads each request up to --max-body, checks its signature (--sign) and its events (as validate does), answers 2xx, 400, 401, 404, 405, 408, 413, 415, 417, 422, 431 or 501 (503 while the bodies held at once fill 8 × --max-body, while its own output is not being read, or with --forward past 64 relays under way; 502 when the upstream of --forward fails; 500 when a delivery cannot be saved or handled), shows one line per delivery and its events, and with --out saves each body byte for byte, written out before the answer (on the disk itself with --durable).',
   )
   .action(run(async () => (await import('./commands/listen.js')).listen));
 details.set('listen', (command, { options, outputName, maxDelayMs }) =>

@@ -443,7 +443,7 @@ describe('help', () => {
     }
     const listen = helps[1 + commands.indexOf('listen')]!.stdout;
     const description = listen.slice(0, listen.indexOf('\nOptions:')).replace(/\s+/g, ' ');
-    for (const status of [400, 401, 404, 405, 408, 413, 415, 417, 422, 431, 501, 503]) {
+    for (const status of [400, 401, 404, 405, 408, 413, 415, 417, 422, 431, 500, 501, 502, 503]) {
       expect(description).toMatch(new RegExp(`\\b${status}\\b`));
     }
   });
