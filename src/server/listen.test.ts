@@ -877,6 +877,8 @@ describe('listen: answers', () => {
     await sendApart([ok, bad]);
     await sendApart([first, bad]);
     await sendApart([first, both]);
+    // Empty lines before a request line are skipped, as RFC 9112 lets a server, and node:http does (hR87).
+    await sendApart([first, `\r\n${bad}`]);
     expect(deliveries.map((d) => [d.status, d.method, d.path])).toEqual([
       [200, 'POST', '/ok'],
       [400, 'POST', '/real'],
@@ -884,6 +886,8 @@ describe('listen: answers', () => {
       [400, 'POST', '/real'],
       [405, 'GET', '/first'],
       [400, 'POST', '/both'],
+      [405, 'GET', '/first'],
+      [400, 'POST', '/real'],
     ]);
   });
 

@@ -225,7 +225,8 @@ class BodyHold {
 /** A request line: method and target (`POST /hook HTTP/1.1`). */
 // The first line an HTTP/2 client sends on a connection (RFC 9113, 3.4): the method PRI is no HTTP/1.1 one.
 const h2Preface = Buffer.from('PRI * HTTP/2.0\r\n');
-const requestLine = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+) (\S+) HTTP\/\d/;
+// Hint: after any empty lines, which node:http skips before a request line, as RFC 9112 lets a server (hR87).
+const requestLine = /^(?:\r?\n)*([!#$%&'*+.^_`|~0-9A-Za-z-]+) (\S+) HTTP\/\d/;
 const allowedMethods = 'POST, PUT';
 /** The scheme and authority of a request target in absolute form (`http://host:port`). */
 const absoluteFormOrigin = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/[^/?]*/;
