@@ -130,6 +130,16 @@ function heldConnection(port: number) {
   return { socket, closed, received: () => text };
 }
 
+/** Writes `chunks` on one connection to `port`, `gapMs` apart (each a packet of its own), and waits for listen to close it. */
+async function sendApart(port: number, chunks: readonly string[], gapMs: number): Promise<void> {
+  const { socket, closed } = heldConnection(port);
+  for (const chunk of chunks) {
+    socket.write(chunk);
+    await new Promise((resolve) => setTimeout(resolve, gapMs));
+  }
+  await closed;
+}
+
 /**
  * Checks that a delivery says `fields` on its line (which shows `shown`), in its JSON, and in the
  * capture (closed here), where it is the first delivery, saved as unanswered.
@@ -830,21 +840,17 @@ describe('listen: answers', () => {
     const spoof = 'DELETE /spoofed HTTP/1.1';
     const bad = 'POST /real HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n';
     const big = `POST /real HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`;
-    const sendApart = async (chunks: string[]) => {
-      const { socket, closed } = heldConnection(listener.port);
-      for (const chunk of chunks) {
-        socket.write(chunk);
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
-      await closed;
-    };
     await rawExchange(listener.port, [`${sized(spoof)}${bad}`], 1000);
     await rawExchange(listener.port, [`${sized(spoof)}${big}`], 1000);
     await rawExchange(listener.port, [`${sized(`\r\n\r\n${spoof}`)}${bad}`], 1000);
     // The body, and the refused head behind it, in a packet of their own.
-    await sendApart([sized('').replace('Length: 0', `Length: ${spoof.length}`), `${spoof}${bad}`]);
+    await sendApart(listener.port, [sized('').replace('Length: 0', `Length: ${spoof.length}`), `${spoof}${bad}`], 50);
     // A packet that begins inside the refused head, with text that looks like a request line.
-    await sendApart(['POST /real HTTP/1.1\r\nHost: x\r\nX-Note: ', `${spoof}\r\nBad Header\r\n\r\n`]);
+    await sendApart(
+      listener.port,
+      ['POST /real HTTP/1.1\r\nHost: x\r\nX-Note: ', `${spoof}\r\nBad Header\r\n\r\n`],
+      50,
+    );
     expect(deliveries.map((d) => [d.status, d.method, d.path])).toEqual([
       [400, 'POST', '/one'],
       [400, '', ''],
@@ -862,23 +868,15 @@ describe('listen: answers', () => {
     // HTTP clients with keep-alive write each request on its own: 8f685e2 named a refused head
     // only in a connection's first packet or behind a bodiless head in its packet (review hR85).
     const { listener, deliveries } = await listen();
-    const sendApart = async (chunks: string[]) => {
-      const { socket, closed } = heldConnection(listener.port);
-      for (const chunk of chunks) {
-        socket.write(chunk);
-        await new Promise((resolve) => setTimeout(resolve, 80));
-      }
-      await closed;
-    };
     const ok = 'POST /ok HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n[]';
     const first = 'GET /first HTTP/1.1\r\nHost: x\r\n\r\n';
     const bad = 'POST /real HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n';
     const both = 'POST /both HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nTransfer-Encoding: chunked\r\n\r\n[]';
-    await sendApart([ok, bad]);
-    await sendApart([first, bad]);
-    await sendApart([first, both]);
+    await sendApart(listener.port, [ok, bad], 80);
+    await sendApart(listener.port, [first, bad], 80);
+    await sendApart(listener.port, [first, both], 80);
     // Empty lines before a request line are skipped, as RFC 9112 lets a server, and node:http does (hR87).
-    await sendApart([first, `\r\n${bad}`]);
+    await sendApart(listener.port, [first, `\r\n${bad}`], 80);
     expect(deliveries.map((d) => [d.status, d.method, d.path])).toEqual([
       [200, 'POST', '/ok'],
       [400, 'POST', '/real'],
@@ -896,15 +894,9 @@ describe('listen: answers', () => {
     // counted from the bytes read by then: a sender's later bytes of the packet's own length
     // moved it onto where GET /first ended, and the refused head was named GET /first (hR87).
     const { listener, deliveries } = await listen({ delayMs: 400 });
-    const { socket, closed } = heldConnection(listener.port);
-    const pause = () => new Promise((resolve) => setTimeout(resolve, 50));
     const packet = 'GET /first HTTP/1.1\r\nHost: x\r\n\r\nPOST /real HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n';
-    socket.write('POST /slow HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n[]');
-    await pause();
-    socket.write(packet);
-    await pause();
-    socket.write('x'.repeat(packet.length));
-    await closed;
+    const slow = 'POST /slow HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n[]';
+    await sendApart(listener.port, [slow, packet, 'x'.repeat(packet.length)], 50);
     expect(deliveries.map((d) => [d.status, d.method, d.path])).toEqual([
       [405, 'GET', '/first'],
       [200, 'POST', '/slow'],
