@@ -17,16 +17,12 @@ export function summaryConsumerOf(summary: SummaryAccumulator): MergingConsumer<
     },
     state: () => summary.state(),
     merge: (state, redeliveries, cut) => {
-      if (redeliveries.length === 0) summary.merge(state, cut);
-      else if (
-        !summary.mergeWithout(
-          state,
-          redeliveries.map((r) => r.event),
-          cut,
-        )
-      )
-        return redeliveriesNotTakenOut;
-      return undefined;
+      if (redeliveries.length === 0) {
+        summary.merge(state, cut);
+        return undefined;
+      }
+      const events = redeliveries.map((r) => r.event);
+      return summary.mergeWithout(state, events, cut) ? undefined : redeliveriesNotTakenOut;
     },
   };
 }
