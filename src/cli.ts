@@ -414,7 +414,7 @@ details.set('generate', (command, { options, outputName, repeated, largestSeed, 
       'after',
       `
 Each defect is listed on stderr as file:line:column, where \`callhook validate\`
-reports it. --out is written only once complete (in a private folder beside it);
+reports it. --out is written only once complete (in a new file beside it);
 an existing file is replaced only with --force, and a replay journal never;
 a FIFO or device is written into.
 

@@ -37,11 +37,11 @@ export function cannotLink(error: unknown): boolean {
 /**
  * Why no file can be made at `path`: `error`, what making it met, or without it whether the
  * folder `path` is (or would be) in takes one; undefined if it does. `whole`: the file is written
- * whole (`generate --out`, `replay --report`: into a private folder made beside it first, then
- * given its name), so it is that folder that is made. The one wording for every command, before
+ * whole (`generate --out`, `replay --report`: into a temporary file made beside it first, then
+ * given its name), so it is that file that is made. The one wording for every command, before
  * and when writing, the folder named by its absolute real path. Hint: a folder that is there may
- * still take no new folder (/proc says ENOENT; a file there may be writable while its folder is
- * not): then it is the temporary folder that cannot be made, and saying so makes the reason true.
+ * still take no new file (/proc says ENOENT; a file there may be writable while its folder is
+ * not): then it is the temporary file that cannot be made, and saying so makes the reason true.
  */
 export function creationProblem(path: string, whole: boolean, error?: unknown): string | undefined {
   const folder = dirname(realPathOf(path));
@@ -56,7 +56,7 @@ export function creationProblem(path: string, whole: boolean, error?: unknown): 
   const there = stats?.isDirectory() === true;
   if (reason === undefined && there) return undefined;
   const why = reason === undefined ? 'not a directory' : ioReason(reason);
-  const what = whole && there ? 'the temporary folder it is written in before it takes its name,' : 'a file';
+  const what = whole && there ? 'the temporary file it is written to before it takes its name,' : 'a file';
   return `cannot create ${what} in ${folder} (${why})`;
 }
 
@@ -321,9 +321,16 @@ export function parentsWritableByOthers(path: string): Array<{ path: string; mod
   return found;
 }
 
-/** The warning for a folder others can write to (`parentsWritableByOthers`) on the way to what the user keeps there; `instead`: what else to do. */
-export function openFolderWarning(folder: string, mode: number, instead: string): string {
-  return `${folder}: other users can write to it (mode ${(mode & 0o777).toString(8)}), so they could move what is in it away and put their own in its place; chmod +t or go-w it, or ${instead}`;
+/**
+ * Tells `warn` of each folder on the way to `path` that others can write to (`parentsWritableByOthers`),
+ * where the user keeps what is there; `instead`: what else to do.
+ */
+export function warnOfOpenFolders(path: string, instead: string, warn: (message: string) => void): void {
+  for (const { path: folder, mode } of parentsWritableByOthers(path)) {
+    warn(
+      `${folder}: other users can write to it (mode ${(mode & 0o777).toString(8)}), so they could move what is in it away and put their own in its place; chmod +t or go-w it, or ${instead}`,
+    );
+  }
 }
 
 /** What a file of the user's holds, and what other users could do with it, for `checkOwnFile`'s messages. */
@@ -367,7 +374,7 @@ export function checkFoldersOf(path: string, risks: OwnFileRisks, warn: (message
   for (const folder of new Set([dirname(resolve(absolutePath(path))), dirname(realPathOf(path))])) {
     refuseForeign(folder, statSync(folder).uid, `delete or replace ${risks.what} in it; ${instead}`);
   }
-  for (const { path: folder, mode } of parentsWritableByOthers(path)) warn(openFolderWarning(folder, mode, instead));
+  warnOfOpenFolders(path, instead, warn);
 }
 
 /**

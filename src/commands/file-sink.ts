@@ -2,11 +2,12 @@
  * Output named on the command line (`generate --out`, `replay --report`), written whole or not at
  * all: the one way a command replaces a file it was given.
  */
+import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { closeSync, constants, fstatSync, openSync, type Stats } from 'node:fs';
-import { chmod, type FileHandle, link, mkdtemp, open, realpath, rename, rm, stat } from 'node:fs/promises';
+import { type FileHandle, link, lstat, open, realpath, rename, stat, unlink } from 'node:fs/promises';
 import { Socket } from 'node:net';
-import { basename, dirname, join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { CallhookError, describeIoError, ExitCode, ioReason } from '../errors.js';
 import { refuseReplacingJournal } from '../http/journal.js';
@@ -15,6 +16,7 @@ import {
   checkOutputPath,
   creationProblem,
   danglingLinkProblem,
+  fileId,
   joinablePath,
   standardStreamOf,
 } from '../output-file.js';
@@ -119,21 +121,23 @@ export interface FileSinkOptions {
   force: boolean;
   /** The mode of a file made anew (a file replaced keeps its own); by default as the umask says. */
   mode?: number | undefined;
-  /** What names the temporary folder, beside the file: `.callhook-<purpose>-XXXXXX`. */
+  /** What names the temporary file, beside the file: `.callhook-<purpose>-XXXXXX`. */
   purpose: string;
   /**
    * Gives up writing to a named pipe: waiting for its reader, or for a reader that stopped reading;
    * the write or commit waiting then rejects with the signal's reason, for its caller to word.
    */
   abort?: AbortSignal | undefined;
-  /** Says a warning (a temporary folder left behind); by default on stderr. */
+  /** Says a warning (a temporary file left behind); by default on stderr. */
   warn?: ((message: string) => void) | undefined;
 }
 
 /**
- * Where output named `out` goes. A regular file is written the way editors save: into a new
- * private directory beside the target (`mkdtemp`, then the file created exclusively, mode 0600),
- * renamed over the target only when complete, and only with `force` when it exists. So a reader
+ * Where output named `out` goes. A regular file is written the way editors save: into a new file
+ * beside the target (created exclusively, mode 0600, see `createBeside`), given its name only when
+ * complete, and only with `force` when it exists; its mode is set through the open file, and a
+ * name that no longer leads to it then (someone who can write to the folder put another file in
+ * its place) fails the run, touching nothing of theirs, nor anything outside the folder. So a reader
  * never sees half a file, a run interrupted or failing part way (a full disk) leaves the old file
  * as it was, and a symlink to a file is written through to it; one whose target does not exist is
  * refused (see `danglingLinkProblem`), as is another user's (`checkOutputPath`). `/dev/stdout`
@@ -175,70 +179,93 @@ export async function fileSink(
     throw describeIoError(error, out);
   }
   if (existing !== undefined) mode = existing.mode & 0o7777;
-  let directory: string;
+  let temporary: string;
+  let handle: FileHandle;
   try {
-    directory = await mkdtemp(join(dirname(target), `.callhook-${purpose}-`));
+    ({ temporary, handle } = await createBeside(target, purpose));
   } catch (error) {
     if (!(error as NodeJS.ErrnoException).code) throw error;
     throw new CallhookError(`${out}: ${creationProblem(target, true, error)}`, ExitCode.usage);
   }
-  const temporary = join(directory, basename(target));
-  let removal: Promise<void> | undefined;
-  const removeDirectory = () => {
-    removal ??= removeTemporary(directory, warn);
-    return removal;
-  };
-  let handle: FileHandle;
-  try {
-    handle = await open(temporary, 'wx', 0o600);
-  } catch (error) {
-    await removeDirectory();
-    throw describeIoError(error, out);
-  }
-  let closed = false;
-  const close = async () => {
-    if (!closed) {
-      closed = true;
-      await handle.close();
-    }
+  // Hint: the handle stays open until the file has its name, and what the names lead to is told by
+  // it: in a folder others can write to, they may move the temporary file aside and put theirs
+  // (a symlink to a file of the user's) in its place, which a call by name would then reach.
+  let ending: Promise<void> | undefined;
+  const end = () => {
+    ending ??= removeIfOurs(temporary, handle, warn)
+      .finally(() => handle.close())
+      .catch((error: unknown) => {
+        throw describeIoError(error, out);
+      });
+    return ending;
   };
   return {
     interrupted: `; ${escapeTerminal(out)} ${existing === undefined ? 'was not created' : 'was left as it was'}`,
     write: writerTo(handle, out),
     async commit() {
-      await close();
-      await chmod(temporary, mode);
       try {
+        await handle.chmod(mode);
         // Hint: asked again, as a replay may have begun a journal there while this output was made.
         refuseReplacingJournal(out);
         // Hint: without --force a file that appeared meanwhile (another run, another program) is
         // kept: a hard link, unlike rename, never replaces one.
         if (force) await rename(temporary, target);
         else await linkNew(temporary, target, out);
+        if (!(await names(target, handle))) {
+          throw new CallhookError(
+            `${out}: another file took the place of the output while it was written (others can write to its folder): what that name holds now is not this output, and is left as it is`,
+            ExitCode.usage,
+          );
+        }
       } catch (error) {
         if (error instanceof CallhookError) throw error;
         throw describeIoError(error, out);
       } finally {
-        await removeDirectory();
+        await end();
       }
     },
     async discard() {
-      await close().catch(() => {});
-      await removeDirectory();
+      await end().catch(() => {});
     },
   };
 }
 
 /**
- * Removes the temporary folder a file was written in. Hint: one that cannot be removed (a folder
- * that takes names but gives none up: chattr +a) is left, named in a warning: the file is in place,
- * or the run's own failure is said, either way not hidden behind this one.
+ * Creates a new file beside `target`, named `.callhook-<purpose>-XXXXXX` (hidden, and not read as
+ * input), exclusively (never through a symlink, never a file that exists) and mode 0600; returns
+ * its name, and it open to write.
  */
-async function removeTemporary(directory: string, warn: (message: string) => void): Promise<void> {
+async function createBeside(target: string, purpose: string): Promise<{ temporary: string; handle: FileHandle }> {
+  const flags = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | (constants.O_NOFOLLOW ?? 0);
+  for (let tries = 1; ; tries++) {
+    const temporary = join(dirname(target), `.callhook-${purpose}-${randomBytes(3).toString('hex')}`);
+    try {
+      return { temporary, handle: await open(temporary, flags, 0o600) };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || tries >= 100) throw error;
+    }
+  }
+}
+
+/** Whether `path` names the file open as `handle` itself (not a symlink to it, nor another file). */
+async function names(path: string, handle: FileHandle): Promise<boolean> {
+  const named = await lstat(path).catch(() => undefined);
+  return named !== undefined && fileId(named) === fileId(await handle.stat());
+}
+
+/**
+ * Removes the temporary file's name, while it still names the file open as `handle`: another
+ * file put in its place is not this run's to remove. Hint: one that cannot be removed (a folder
+ * that takes names but gives none up: chattr +a) is left, named in a warning: the file is in
+ * place, or the run's own failure is said, either way not hidden behind this one.
+ */
+async function removeIfOurs(temporary: string, handle: FileHandle, warn: (message: string) => void): Promise<void> {
   try {
-    await rm(directory, { recursive: true, force: true });
+    // Hint: unlink, not rm, which answers an unlink refused (EPERM) with an rmdir, and says ENOTDIR.
+    if (await names(temporary, handle)) await unlink(temporary);
   } catch (error) {
-    warn(`the temporary folder ${directory} is left behind (could not remove it: ${ioReason(error)})`);
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+    warn(`the temporary file ${temporary} is left behind (could not remove it: ${ioReason(error)})`);
   }
 }
 

@@ -50,10 +50,10 @@ describe('generate --out', () => {
 
   it('names the file it cannot create, and why, not only its folder', async () => {
     // `--out /proc/x` said "/proc: no such file or directory", of a folder that exists; then
-    // "cannot create a file in /proc (no such file or directory)": what fails there is the private
-    // folder made beside --out to write it in (mkdtemp), and /proc is there.
+    // "cannot create a file in /proc (no such file or directory)": what fails there is the
+    // temporary file made beside --out to write it to, and /proc is there.
     const temporary = (out: string) =>
-      `${out}: cannot create the temporary folder it is written in before it takes its name, in /proc (no such file or directory)`;
+      `${out}: cannot create the temporary file it is written to before it takes its name, in /proc (no such file or directory)`;
     // The folder is named one way, its absolute path, whether the file exists or not and however
     // it was named: a new file's was named as given (`in ../../proc`), an existing one's as
     // absolute (`in /proc`), as replay --report names it (red team hF56).
@@ -83,7 +83,7 @@ describe('generate --out', () => {
     const out = join(sub, 'export.json');
     // Hint: a run long enough to be caught writing (a few MB, on one thread: under the threaded size).
     const run = capture(() => generate({ ...options(out), count: '5000' })).catch((error: unknown) => error);
-    // It has begun writing once its temporary folder is there; then another program takes the name.
+    // It has begun writing once its temporary file is there; then another program takes the name.
     while (!readdirSync(sub).some((name) => name.startsWith('.callhook-generate-'))) {
       await new Promise((resolve) => setImmediate(resolve));
     }
@@ -98,7 +98,7 @@ describe('generate --out', () => {
     expect(readdirSync(sub)).toEqual(['export.json']);
   });
 
-  it('keeps its own outcome when its temporary folder cannot be removed, and names the folder in a warning', async () => {
+  it('keeps its own outcome when its temporary file cannot be removed, and names the file in a warning', async () => {
     // In a folder that takes names but gives none up (chattr +a), the file was in place, yet the run
     // ended "internal error: EPERM: operation not permitted, rmdir '…/.callhook-generate-…'", exit 2;
     // and with --force that hid why the file was not replaced (the rename refused).
@@ -108,10 +108,10 @@ describe('generate --out', () => {
     const refuse = (call: string, path: unknown) =>
       Object.assign(new Error(`EPERM: operation not permitted, ${call} '${String(path)}'`), { code: 'EPERM' });
     const mockAppendOnly = () => {
-      const { rm, rename } = fsPromises;
-      vi.spyOn(fsPromises, 'rm').mockImplementation(async (path, options) => {
-        if (String(path).includes('.callhook-generate-')) throw refuse('rmdir', path);
-        return rm(path, options);
+      const { unlink, rename } = fsPromises;
+      vi.spyOn(fsPromises, 'unlink').mockImplementation(async (path) => {
+        if (String(path).includes('.callhook-generate-')) throw refuse('unlink', path);
+        return unlink(path);
       });
       vi.spyOn(fsPromises, 'rename').mockImplementation(async (from, to) => {
         if (to === old) throw refuse('rename', from);
@@ -121,9 +121,9 @@ describe('generate --out', () => {
     };
     const left = () => readdirSync(sub).filter((name) => name.startsWith('.callhook-generate-'));
     // Hint: as wrapped, not unwrapped: a path (TMPDIR) broken after a CJK character lost no space.
-    const warning = (folder: string | undefined) =>
+    const warning = (file: string | undefined) =>
       warningLine(
-        `the temporary folder ${join(sub, folder ?? '')} is left behind (could not remove it: operation not permitted)`,
+        `the temporary file ${join(sub, file ?? '')} is left behind (could not remove it: operation not permitted)`,
         terminalWidth(process.stderr),
       );
     try {

@@ -15,6 +15,7 @@ import { instantOfOption, isoOf, lastInstant } from '../core/instant.js';
 import { CallhookError, ExitCode, interruptedBy } from '../errors.js';
 import { secondThreadBar, threadSettings, threadSettingsWarning } from '../input/halves.js';
 import { letLoopRun } from '../loop.js';
+import { warnOfOpenFolders } from '../output-file.js';
 import {
   blockCount,
   type Defect,
@@ -294,12 +295,21 @@ export async function generate(options: GenerateCommandOptions): Promise<void> {
   const misfits = misfitOverrides(set ?? [], options.type, options.envelope);
   checkRoom(task.events);
   for (const message of [...misfits, threadSettingsWarning() ?? []].flat()) warnOnStderr(message);
+  // Hint: warned of as replay --report's are: others who can write to a folder on the way could
+  // put a file of theirs in the output's place.
+  if (options.out !== undefined) {
+    try {
+      warnOfOpenFolders(options.out, 'keep the output in a folder of your own', warnOnStderr);
+    } catch {
+      // A folder on the way that is missing or unreachable: fileSink says so.
+    }
+  }
   let { threads, how } = threadsFor(count, defectRate, campaigns);
   const name = options.out === undefined ? '<stdout>' : escapeTerminal(options.out);
 
   // Hint: taken before the temporary file is made, so a signal while it is being made still removes it;
   // and kept, as fix and replay keep theirs, until the file is committed or discarded: a second
-  // signal (Ctrl-C twice) with no handler killed the run with the temporary folder left behind.
+  // signal (Ctrl-C twice) with no handler killed the run with the temporary file left behind.
   let stopped: NodeJS.Signals | undefined;
   const stop = new AbortController();
   const letGo = onStopSignals((signal) => {

@@ -63,12 +63,11 @@ import {
   joinablePath,
   notAFile,
   type OwnFileRisks,
-  openFolderWarning,
   openOutputSync,
   othersCanAddTo,
-  parentsWritableByOthers,
   permissionsOf,
   refuseForeign,
+  warnOfOpenFolders,
   writableByOthers,
 } from '../output-file.js';
 import { escapeJsonForTerminal } from '../render/escape.js';
@@ -290,9 +289,7 @@ export class CaptureWriter {
           `${folder}: other users can add files to it (mode ${permissionsOf(made).toString(8)}), which would be read as captured deliveries${replace}; chmod go-w it, or capture into a folder of your own`,
         );
       }
-      for (const { path, mode } of parentsWritableByOthers(folder)) {
-        options.onWarning?.(openFolderWarning(path, mode, logRisks.instead));
-      }
+      warnOfOpenFolders(folder, logRisks.instead, (message) => options.onWarning?.(message));
       let highest = 0;
       for (const name of await readdir(folder)) {
         const match = numbered.exec(name);

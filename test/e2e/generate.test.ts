@@ -26,6 +26,7 @@ import {
   type CliResult,
   handlesStopSignals,
   holdsOpen,
+  literally,
   repoRoot,
   runCli,
   unwrapped,
@@ -541,7 +542,7 @@ describe('callhook generate', () => {
     expect(late.stderr).toMatch(/: call \d{1,3}(,\d{3})+ would end at \+010000-/);
   });
 
-  it('refuses an empty --out in one line, exit 2, leaving no temporary folder behind', async () => {
+  it('refuses an empty --out in one line, exit 2, leaving no temporary file behind', async () => {
     const here = mkdtempSync(join(dir, 'empty-out-'));
     const result = await runCli(['generate', '--count', '1', '--out', ''], { cwd: here });
     expect(result.code).toBe(2);
@@ -549,7 +550,7 @@ describe('callhook generate', () => {
     expect(readdirSync(here)).toEqual([]);
   });
 
-  it('in a folder that takes names but gives none up (chattr +a), says the temporary folder left, not an internal error', async (context) => {
+  it('in a folder that takes names but gives none up (chattr +a), says the temporary file left, not an internal error', async (context) => {
     // The file was in place, yet: "internal error: EPERM: operation not permitted, rmdir
     // 'ap/.callhook-generate-…'", exit 2; with --force the rename refused was hidden behind the same.
     const here = mkdtempSync(join(dir, 'append-only-'));
@@ -561,7 +562,7 @@ describe('callhook generate', () => {
       const leftBehind = '(could not remove it: operation not permitted)';
       expect(made.code).toBe(0);
       expect(unwrapped(made.stderr)).toMatch(
-        /^callhook: warning: the temporary folder \.callhook-generate-\w{6} is left behind \(could not remove it: operation not permitted\)\ncallhook: generated 2 events/,
+        /^callhook: warning: the temporary file \.callhook-generate-\w{6} is left behind \(could not remove it: operation not permitted\)\ncallhook: generated 2 events/,
       );
       expect(JSON.parse(readFileSync(join(here, 'new.json'), 'utf8'))).toHaveLength(2);
       expect(replaced.code).toBe(2);
@@ -569,7 +570,7 @@ describe('callhook generate', () => {
       // Hint: compared as wrapped: a path (TMPDIR) broken after a CJK character lost no space.
       const left = /\.callhook-generate-\w{6}/.exec(replaced.stderr)?.[0] ?? '.callhook-generate-';
       expect(replaced.stderr).toBe(
-        `${warningLine(`the temporary folder ${join(realpathSync(here), left)} is left behind ${leftBehind}`, 80)}callhook: old.json: operation not permitted\n`,
+        `${warningLine(`the temporary file ${join(realpathSync(here), left)} is left behind ${leftBehind}`, 80)}callhook: old.json: operation not permitted\n`,
       );
       expect(readdirSync(here).filter((name) => name.startsWith('.callhook-generate-'))).toHaveLength(2);
     } finally {
@@ -651,12 +652,7 @@ describe('callhook generate', () => {
       const started = Date.now();
       for (;;) {
         const temporary = readdirSync(dir).find((name) => name.startsWith('.callhook-generate-'));
-        if (
-          temporary &&
-          readdirSync(join(dir, temporary)).length > 0 &&
-          statSync(join(dir, temporary, 'replaced.json')).size > 0
-        )
-          break;
+        if (temporary && statSync(join(dir, temporary), { throwIfNoEntry: false })?.size) break;
         if (Date.now() - started > 10_000) throw new Error('the run never started writing');
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
@@ -668,6 +664,27 @@ describe('callhook generate', () => {
       expect(readFileSync(out, 'utf8')).toBe('old\n');
       expect(readdirSync(dir).filter((name) => name.startsWith('.callhook'))).toEqual([]);
     }
+  });
+});
+
+describe('callhook generate --out in a folder other users can write to', () => {
+  it('warns of that folder as replay --report and listen --out do, and writes the file', async () => {
+    // Others could move what was written aside and put theirs in its place; replay --report and
+    // listen warned of such a folder, generate said nothing (red team hR90).
+    const here = mkdtempSync(join(dir, 'open-'));
+    chmodSync(here, 0o777);
+    const made = await runCli(['generate', '--count', '1', '--out', join(here, 'open.json')]);
+    expect(made.code, made.stderr).toBe(0);
+    expect(unwrapped(made.stderr)).toMatch(
+      new RegExp(
+        `^callhook: warning: ${literally(here)}: other users can write to it \\(mode 777\\), so they could move what is in it away and put their own in its place; chmod \\+t or go-w it, or keep the output in a folder of your own\\ncallhook: generated 1 event`,
+      ),
+    );
+    expect(JSON.parse(readFileSync(join(here, 'open.json'), 'utf8'))).toHaveLength(1);
+    // The sticky bit (as /tmp has) leaves each file to its owner: no warning.
+    chmodSync(here, 0o1777);
+    const sticky = await runCli(['generate', '--count', '1', '--out', join(here, 'sticky.json')]);
+    expect(sticky.stderr).not.toContain('warning');
   });
 });
 
@@ -701,7 +718,7 @@ describe('callhook generate on one thread into a file, stopped by Ctrl-C', () =>
 });
 
 describe('callhook generate --out, stopped by a second signal while it stops', () => {
-  it('still removes its temporary folder: Ctrl-C twice, SIGHUP twice, or SIGTERM then Ctrl-C, 10 ms apart, on two threads', async () => {
+  it('still removes its temporary file: Ctrl-C twice, SIGHUP twice, or SIGTERM then Ctrl-C, 10 ms apart, on two threads', async () => {
     const here = mkdtempSync(join(dir, 'twice-'));
     const out = join(here, 'out.json');
     // Hint: two signals pending together reach a process lowest number first (SIGINT before
@@ -729,7 +746,7 @@ describe('callhook generate --out, stopped by a second signal while it stops', (
         const started = Date.now();
         for (;;) {
           const temporary = readdirSync(here).find((name) => name.startsWith('.callhook-generate-'));
-          if (temporary && statSync(join(here, temporary, 'out.json'), { throwIfNoEntry: false })?.size) break;
+          if (temporary && statSync(join(here, temporary), { throwIfNoEntry: false })?.size) break;
           if (Date.now() - started > 10_000) throw new Error('the run never started writing');
           await new Promise((resolve) => setTimeout(resolve, 20));
         }
@@ -759,8 +776,8 @@ describe('callhook generate --out, interrupted before a new file is made', () =>
     child.stderr.on('data', (d) => {
       stderr += d;
     });
-    // The signal lands the moment the temporary folder appears, before the first byte is written:
-    // a run that took the signal only once writing began would leave that folder behind.
+    // The signal lands the moment the temporary file appears, before the first byte is written:
+    // a run that took the signal only once writing began would leave that file behind.
     const watcher = watch(here, () => {
       watcher.close();
       child.kill('SIGTERM');

@@ -484,9 +484,9 @@ describe('replay --report in a folder that takes no new file', () => {
       });
       expect({ code: run.code, stderr: run.stderr, requests }).toEqual({
         code: 2,
-        // Hint: the report exists, and may be written: what cannot be made is the folder it is
-        // written in first, beside it; "cannot create it" said otherwise (red team hF56).
-        stderr: `callhook: --report: ${report}: cannot create the temporary folder it is written in before it takes its name, in ${folder} (permission denied)\n`,
+        // Hint: the report exists, and may be written: what cannot be made is the file it is
+        // written to first, beside it; "cannot create it" said otherwise (red team hF56).
+        stderr: `callhook: --report: ${report}: cannot create the temporary file it is written to before it takes its name, in ${folder} (permission denied)\n`,
         requests: 0,
       });
       expect(readFileSync(report, 'utf8')).toBe('{}\n');
