@@ -1,6 +1,8 @@
 import {
   chmodSync,
+  chownSync,
   lstatSync,
+  mkdirSync,
   mkdtempSync,
   readdirSync,
   readFileSync,
@@ -85,4 +87,36 @@ describe('fileSink in a folder other users can write to (no sticky bit)', () => 
     expect(readdirSync(shared)).toEqual(['export.json']);
     expect(readFileSync(out, 'utf8')).toBe('new\n');
   });
+});
+
+describe('fileSink replacing a file (--force, replay --report)', () => {
+  // Hint: only root can give a file to another user, as happens to a file replaced in a shared folder.
+  it.skipIf(process.getuid?.() !== 0)(
+    "keeps its owner and group, not the folder's group (setgid) nor those of whoever replaces it",
+    async () => {
+      // In a setgid folder the report (0640, which may hold a URL's ?token=) took the folder's
+      // group, readable by its members; root replacing a user's 0640 file made it root's, so its
+      // user could no longer read it (red team hR90).
+      const folder = join(dir, 'setgid');
+      mkdirSync(folder);
+      chownSync(folder, 0, 65534);
+      chmodSync(folder, 0o2770);
+      for (const [uid, gid] of [
+        [0, 0],
+        [65534, 0],
+        [65534, 65534],
+      ] as const) {
+        const out = join(folder, `${uid}-${gid}.json`);
+        writeFileSync(out, 'old\n');
+        chownSync(out, uid, gid);
+        chmodSync(out, 0o640);
+        const warnings: string[] = [];
+        expect(await written(out, true, undefined, warnings)).toBeUndefined();
+        const { uid: owner, gid: group, mode } = statSync(out);
+        expect({ owner, group, mode: mode & 0o7777 }).toEqual({ owner: uid, group: gid, mode: 0o640 });
+        expect(readFileSync(out, 'utf8')).toBe('new\n');
+        expect(warnings).toEqual([]);
+      }
+    },
+  );
 });

@@ -119,7 +119,10 @@ export function streamSink(abort?: AbortSignal, fd: 1 | 2 = 1): Sink {
 export interface FileSinkOptions {
   /** Replace a file that exists (`--force`); without it, one is refused. */
   force: boolean;
-  /** The mode of a file made anew (a file replaced keeps its own); by default as the umask says. */
+  /**
+   * The mode of a file made anew (a file replaced keeps its own, and its owner and group where it
+   * can: see `keepOwner`); by default as the umask says.
+   */
   mode?: number | undefined;
   /** What names the temporary file, beside the file: `.callhook-<purpose>-XXXXXX`. */
   purpose: string;
@@ -135,9 +138,10 @@ export interface FileSinkOptions {
 /**
  * Where output named `out` goes. A regular file is written the way editors save: into a new file
  * beside the target (created exclusively, mode 0600, see `createBeside`), given its name only when
- * complete, and only with `force` when it exists; its mode is set through the open file, and a
- * name that no longer leads to it then (someone who can write to the folder put another file in
- * its place) fails the run, touching nothing of theirs, nor anything outside the folder. So a reader
+ * complete, and only with `force` when it exists; its mode (and a file replaced's owner and
+ * group, see `keepOwner`) is set through the open file, and a name that no longer leads to it then
+ * (someone who can write to the folder put another file in its place) fails the run, touching
+ * nothing of theirs, nor anything outside the folder. So a reader
  * never sees half a file, a run interrupted or failing part way (a full disk) leaves the old file
  * as it was, and a symlink to a file is written through to it; one whose target does not exist is
  * refused (see `danglingLinkProblem`), as is another user's (`checkOutputPath`). `/dev/stdout`
@@ -204,6 +208,8 @@ export async function fileSink(
     write: writerTo(handle, out),
     async commit() {
       try {
+        if (existing !== undefined) await keepOwner(handle, existing, out, warn);
+        // Hint: after the chown, which clears a setuid or setgid bit.
         await handle.chmod(mode);
         // Hint: asked again, as a replay may have begun a journal there while this output was made.
         refuseReplacingJournal(out);
@@ -244,6 +250,25 @@ async function createBeside(target: string, purpose: string): Promise<{ temporar
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || tries >= 100) throw error;
     }
+  }
+}
+
+/**
+ * Gives the file open as `handle` the owner and group of `existing`, the file it replaces, where it
+ * can: made anew, it was the runner's (root's, for a file of the user's) and of the group a setgid
+ * folder gives (whose members could then read what its mode let the old group read). One that
+ * cannot be kept (EPERM: another user's file, or a group the runner is not in) is said, naming the file.
+ */
+async function keepOwner(handle: FileHandle, existing: Stats, out: string, warn: (message: string) => void) {
+  const made = await handle.stat();
+  if (made.uid === existing.uid && made.gid === existing.gid) return;
+  try {
+    await handle.chown(existing.uid, existing.gid);
+  } catch (error) {
+    if (!(error as NodeJS.ErrnoException).code) throw error;
+    warn(
+      `${out}: its owner and group (uid ${existing.uid}, gid ${existing.gid}) cannot be kept (${ioReason(error)}): the file that replaces it is uid ${made.uid}, gid ${made.gid}`,
+    );
   }
 }
 

@@ -1,6 +1,7 @@
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import {
   chmodSync,
+  chownSync,
   closeSync,
   constants,
   existsSync,
@@ -686,6 +687,37 @@ describe('callhook generate --out in a folder other users can write to', () => {
     const sticky = await runCli(['generate', '--count', '1', '--out', join(here, 'sticky.json')]);
     expect(sticky.stderr).not.toContain('warning');
   });
+
+  // Hint: only root can make a file another user's, and run the CLI as that user (nobody, 65534).
+  it.skipIf(process.getuid?.() !== 0)(
+    'with --force, keeps the owner and group of the file it replaces, or says which it cannot keep',
+    async () => {
+      // Replaced, the file took the owner and group of whoever ran generate (or the folder's group,
+      // setgid), with its mode kept: its own user could no longer read it, or the folder's group
+      // could (red team hR90).
+      const top = mkdtempSync('/tmp/callhook-generate-owner-');
+      try {
+        chownSync(top, 65534, 65534);
+        chmodSync(top, 0o755);
+        const out = join(top, 'a.json');
+        writeFileSync(out, 'old\n');
+        chownSync(out, 65534, 0);
+        chmodSync(out, 0o640);
+        const run = await runCli(['generate', '--count', '1', '--out', 'a.json', '--force'], {
+          cwd: top,
+          runAs: 65534,
+        });
+        expect(run.code, run.stderr).toBe(0);
+        expect(unwrapped(run.stderr)).toMatch(
+          /^callhook: warning: a\.json: its owner and group \(uid 65534, gid 0\) cannot be kept \(operation not permitted\): the file that replaces it is uid 65534, gid 65534\ncallhook: generated 1 event/,
+        );
+        const { uid, gid, mode } = statSync(out);
+        expect({ uid, gid, mode: mode & 0o7777 }).toEqual({ uid: 65534, gid: 65534, mode: 0o640 });
+      } finally {
+        rmSync(top, { recursive: true, force: true });
+      }
+    },
+  );
 });
 
 describe('callhook generate on one thread into a file, stopped by Ctrl-C', () => {
