@@ -176,9 +176,10 @@ function checkReadable(name: string): BigIntStats {
     // Hint: as bigints, for an inode number past 2^53 (XFS, btrfs) names one file (see `fileId`).
     info = statSync(path, { bigint: true });
   } catch (error) {
+    // Hint: lstat is asked only of a name that leads nowhere: of a file in a folder that can be
+    // listed but not entered (mode 644) it failed too (EACCES), and the folder given was named.
     const code = (error as NodeJS.ErrnoException).code;
-    const link = lstatSync(path, { throwIfNoEntry: false });
-    if (link?.isSymbolicLink() && code === 'ENOENT') {
+    if (code === 'ENOENT' && lstatSync(path, { throwIfNoEntry: false })?.isSymbolicLink()) {
       throw new CallhookError(`${name}: a broken symbolic link (its target does not exist)`, ExitCode.usage);
     }
     throw describeIoError(error, name);

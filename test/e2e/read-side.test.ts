@@ -380,6 +380,37 @@ describe('a folder holding a subfolder you may not read', () => {
     }
     chmodSync(join(top, 'locked'), 0o755);
   });
+
+  it.skipIf(process.platform === 'win32')(
+    'names the file it cannot reach in a subfolder that can be listed but not entered (mode 644)',
+    async () => {
+      // Listing the subfolder worked, then the check of its file threw EACCES from within its own
+      // catch (lstat), and the folder the user gave was named: "callhook: listed: permission denied" (red team hR90).
+      const top = join(scratch, 'listed');
+      mkdirSync(join(top, 'sub'), { recursive: true });
+      copyFileSync(join(repoRoot, 'fixtures/valid/every-status.json'), join(top, 'a.json'));
+      copyFileSync(join(repoRoot, 'fixtures/valid/every-status.json'), join(top, 'sub', 'b.json'));
+      chmodSync(scratch, 0o755);
+      chmodSync(top, 0o755);
+      chmodSync(join(top, 'a.json'), 0o644);
+      chmodSync(join(top, 'sub'), 0o644);
+      try {
+        for (const command of ['validate', 'summarise', 'show', 'fix']) {
+          const { stderr, code } = await runToFd([command, 'listed'], 'pipe', {
+            cwd: scratch,
+            ...(asRoot ? { uid: 65534 } : {}),
+          });
+          expect({ command, code, stderr }).toEqual({
+            command,
+            code: 2,
+            stderr: 'callhook: listed/sub/b.json: permission denied\n',
+          });
+        }
+      } finally {
+        chmodSync(join(top, 'sub'), 0o755);
+      }
+    },
+  );
 });
 
 describe("replay's JSON report", () => {
