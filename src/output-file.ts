@@ -68,6 +68,14 @@ export function endsWithNewline(fd: number, size: number): boolean {
   return last[0] === 0x0a;
 }
 
+/**
+ * Why a socket cannot be `use`d as a file is: it can never be opened (ENXIO). The one wording for
+ * an input and an output, said before anything is read or sent.
+ */
+export function socketProblem(use: 'read' | 'written'): string {
+  return `a socket, not a file or a named pipe: it cannot be ${use}`;
+}
+
 /** Why no file may be created at `path`: it is a symlink whose target does not exist; undefined otherwise. */
 export function danglingLinkProblem(path: string): string | undefined {
   let target: string | undefined;

@@ -18,6 +18,7 @@ import {
   danglingLinkProblem,
   fileId,
   joinablePath,
+  socketProblem,
   standardStreamOf,
 } from '../output-file.js';
 import { escapeTerminal } from '../render/terminal.js';
@@ -170,6 +171,7 @@ export async function fileSink(
   const stream = existing === undefined ? undefined : standardStreamOf(existing, [1, 2]);
   if (stream !== undefined) return streamSink(abort, stream);
   if (existing?.isFIFO()) return pipeSink(out, abort);
+  if (existing?.isSocket()) throw new CallhookError(`${out}: ${socketProblem('written')}`, ExitCode.usage);
   if (existing !== undefined && !existing.isFile()) return deviceSink(out);
   refuseReplacingJournal(out);
   if (existing !== undefined && !force) {

@@ -22,6 +22,7 @@ import {
   creationProblem,
   danglingLinkProblem,
   notAFile,
+  socketProblem,
   standardStreamNames,
   standardStreamOf,
 } from '../output-file.js';
@@ -274,8 +275,12 @@ function unwritable(path: string, whole: boolean): string | undefined {
   try {
     const stats = statSync(path);
     if (stats.isDirectory()) return 'is a directory';
+    const stream = standardStreamOf(stats, [1, 2]) !== undefined;
+    // Hint: writable as far as access() tells, a socket fails only when opened (ENXIO): after every
+    // batch was sent. Not this run's stdout or stderr, written through (a child's are sockets).
+    if (stats.isSocket() && !stream) return socketProblem('written');
     accessSync(path, constants.W_OK);
-    if (!whole || !stats.isFile() || standardStreamOf(stats, [1, 2]) !== undefined) return undefined;
+    if (!whole || !stats.isFile() || stream) return undefined;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') return ioReason(error);
   }

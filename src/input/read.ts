@@ -27,7 +27,14 @@ import { promisify } from 'node:util';
 import { isUint8Array } from 'node:util/types';
 import { CallhookError, describeIoError, ExitCode, ioReason } from '../errors.js';
 import { letLoopRun } from '../loop.js';
-import { fileId, joinablePath, realPathOf, standardStreamNames, standardStreamOf } from '../output-file.js';
+import {
+  fileId,
+  joinablePath,
+  realPathOf,
+  socketProblem,
+  standardStreamNames,
+  standardStreamOf,
+} from '../output-file.js';
 import type { CheckOptions } from '../schema/check.js';
 import { kindOf } from '../schema/names.js';
 import { endings, lastNumber, numbered } from './capture-names.js';
@@ -662,7 +669,7 @@ async function listPath(
       // Hint: a socket can never be opened (ENXIO), so it is refused now, before anything is
       // read, not failed in its turn after the files before it were read (replay had sent them).
       if (info.isSocket()) {
-        throw new CallhookError(`${path}: ${specialFileKind(info)}, not a file or a named pipe: it cannot be read`);
+        throw new CallhookError(`${path}: ${socketProblem('read')}`);
       }
       found.push({ source: { path, name: path }, id: fileId(info) });
     }

@@ -1,6 +1,7 @@
 /** `callhook replay` end to end: the built binary against real local receivers. */
 import { execFile, execFileSync, spawn } from 'node:child_process';
 import { createHash, createHmac } from 'node:crypto';
+import { once } from 'node:events';
 import {
   appendFileSync,
   chmodSync,
@@ -22,7 +23,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { Socket } from 'node:net';
+import { createServer as createNetServer, Socket } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { promisify } from 'node:util';
@@ -2301,6 +2302,32 @@ describe('replay', () => {
     expect(result.stderr).toBe(`callhook: ${said.join('; ')}\n`);
     for (const { option, target } of planted) expect(existsSync(target), option).toBe(false);
     expect(s.requests).toHaveLength(0);
+  });
+
+  it('--report a Unix socket is refused before the first request, as an input socket is; generate --out one likewise', async () => {
+    // It passed the check before the first request (not a regular file, and writable), every batch
+    // was sent, then the run failed "callhook: r.json: no such device or address", exit 2 (red team hR90).
+    const s = await server();
+    const dir = tempDir('replay');
+    const socket = join(dir, 'r.json');
+    const listening = createNetServer().listen(socket);
+    await once(listening, 'listening');
+    try {
+      const replayed = await runCli(['replay', ndjson(2), '--url', s.url, '--report', socket]);
+      expect({ code: replayed.code, stderr: replayed.stderr }).toEqual({
+        code: 2,
+        stderr: `callhook: --report: ${socket}: a socket, not a file or a named pipe: it cannot be written\n`,
+      });
+      expect(s.requests).toHaveLength(0);
+      const generated = await runCli(['generate', '--count', '1', '--out', socket]);
+      expect({ code: generated.code, stdout: generated.stdout, stderr: generated.stderr }).toEqual({
+        code: 2,
+        stdout: '',
+        stderr: `callhook: ${socket}: a socket, not a file or a named pipe: it cannot be written\n`,
+      });
+    } finally {
+      listening.close();
+    }
   });
 
   it('(11) prints curl commands that run with a body of any size', async () => {
