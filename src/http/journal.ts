@@ -22,7 +22,6 @@ import {
   statSync,
   unlinkSync,
   utimesSync,
-  writeFileSync,
 } from 'node:fs';
 import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
@@ -829,16 +828,33 @@ function refuseSecondNames(path: string, release: () => void): void {
  */
 function makeWhole(path: string, text: string): void {
   const draft = `${path}.${process.pid}.${randomBytes(6).toString('hex')}`;
-  // Hint: for the user alone whatever the umask, as the journal: another user's id written into
-  // it would make the run judge its lock taken over, and stop.
-  writeFileSync(draft, text, { flag: 'wx', mode: 0o600 });
+  writeNewSync(draft, text);
   try {
     linkSync(draft, path);
   } catch (error) {
     if (!cannotLink(error)) throw error;
-    writeFileSync(path, text, { flag: 'wx', mode: 0o600 });
+    writeNewSync(path, text);
   } finally {
     removeLeaving(draft);
+  }
+}
+
+/**
+ * Makes `path` holding `text`, failing with EEXIST when it exists, for the user alone whatever the
+ * umask, as the journal: another user's id written into a lock would make the run judge it taken
+ * over, and stop. Hint: one made that its text could not be written to (a full disk) is removed,
+ * not left empty: a draft left so stayed for good, one more each attempt, and a lock or turn would
+ * stand in the next run's way.
+ */
+function writeNewSync(path: string, text: string): void {
+  const fd = openSync(path, 'wx', 0o600);
+  try {
+    writeAllSync(fd, Buffer.from(text));
+  } catch (error) {
+    removeLeaving(path);
+    throw error;
+  } finally {
+    closeSync(fd);
   }
 }
 
@@ -897,7 +913,7 @@ function takeOver(lock: string, seen: string, mine: string): string | undefined 
   const turn = `${lock}.takeover`;
   for (let waited = 0; ; waited += 10) {
     try {
-      writeFileSync(turn, mine, { flag: 'wx', mode: 0o600 });
+      writeNewSync(turn, mine);
       break;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || waited >= 2000) return undefined;
