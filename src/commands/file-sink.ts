@@ -193,18 +193,31 @@ export async function fileSink(
     if (!(error as NodeJS.ErrnoException).code) throw error;
     throw new CallhookError(`${out}: ${creationProblem(target, true, error)}`, ExitCode.usage);
   }
-  // Hint: the handle stays open until the file has its name, and what the names lead to is told by
-  // it: in a folder others can write to, they may move the temporary file aside and put theirs
-  // (a symlink to a file of the user's) in its place, which a call by name would then reach.
+  // Hint: its owner, group and mode are set through the handle, and what the names lead to is told
+  // by its device and inode: in a folder others can write to, they may move the temporary file
+  // aside and put theirs (a symlink to a file of the user's) in its place, which a call by name
+  // would then reach.
+  let id: string | undefined;
+  let closing: Promise<void> | undefined;
+  const close = () => {
+    closing ??= handle.close();
+    return closing;
+  };
   let ending: Promise<void> | undefined;
   const end = () => {
-    ending ??= removeIfOurs(temporary, handle, warn)
-      .finally(() => handle.close())
+    ending ??= removeIfOurs(temporary, id, warn)
+      .finally(close)
       .catch((error: unknown) => {
         throw describeIoError(error, out);
       });
     return ending;
   };
+  try {
+    id = fileId(await handle.stat());
+  } catch (error) {
+    await end().catch(() => {});
+    throw describeIoError(error, out);
+  }
   return {
     interrupted: `; ${escapeTerminal(out)} ${existing === undefined ? 'was not created' : 'was left as it was'}`,
     write: writerTo(handle, out),
@@ -213,13 +226,16 @@ export async function fileSink(
         if (existing !== undefined) await keepOwner(handle, existing, out, warn);
         // Hint: after the chown, which clears a setuid or setgid bit.
         await handle.chmod(mode);
+        // Hint: closed before it takes its name: a write that a network file system fails only at
+        // the close leaves the file it would replace as it was.
+        await close();
         // Hint: asked again, as a replay may have begun a journal there while this output was made.
         refuseReplacingJournal(out);
         // Hint: without --force a file that appeared meanwhile (another run, another program) is
         // kept: a hard link, unlike rename, never replaces one.
         if (force) await rename(temporary, target);
         else await linkNew(temporary, target, out);
-        if (!(await names(target, handle))) {
+        if (!(await names(target, id))) {
           throw new CallhookError(
             `${out}: another file took the place of the output while it was written (others can write to its folder): what that name holds now is not this output, and is left as it is`,
             ExitCode.usage,
@@ -274,22 +290,22 @@ async function keepOwner(handle: FileHandle, existing: Stats, out: string, warn:
   }
 }
 
-/** Whether `path` names the file open as `handle` itself (not a symlink to it, nor another file). */
-async function names(path: string, handle: FileHandle): Promise<boolean> {
+/** Whether `path` names the file whose `fileId` is `id` itself (not a symlink to it, nor another file). */
+async function names(path: string, id: string | undefined): Promise<boolean> {
   const named = await lstat(path).catch(() => undefined);
-  return named !== undefined && fileId(named) === fileId(await handle.stat());
+  return named !== undefined && fileId(named) === id;
 }
 
 /**
- * Removes the temporary file's name, while it still names the file open as `handle`: another
+ * Removes the temporary file's name, while it still names the file this run made (`id`): another
  * file put in its place is not this run's to remove. Hint: one that cannot be removed (a folder
  * that takes names but gives none up: chattr +a) is left, named in a warning: the file is in
  * place, or the run's own failure is said, either way not hidden behind this one.
  */
-async function removeIfOurs(temporary: string, handle: FileHandle, warn: (message: string) => void): Promise<void> {
+async function removeIfOurs(temporary: string, id: string | undefined, warn: (message: string) => void): Promise<void> {
   try {
     // Hint: unlink, not rm, which answers an unlink refused (EPERM) with an rmdir, and says ENOTDIR.
-    if (await names(temporary, handle)) await unlink(temporary);
+    if (await names(temporary, id)) await unlink(temporary);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
     warn(`the temporary file ${temporary} is left behind (could not remove it: ${ioReason(error)})`);

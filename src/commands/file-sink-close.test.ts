@@ -1,0 +1,60 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+
+// Hint: a network file system may report a write that failed only when the file is closed (EIO,
+// ENOSPC, EDQUOT); as there, the temporary file's close closes it, then fails.
+const nfs = vi.hoisted(() => ({ failClose: false }));
+vi.mock('node:fs/promises', async (importOriginal) => {
+  const original = await importOriginal<typeof import('node:fs/promises')>();
+  const open = (async (...args: Parameters<typeof original.open>) => {
+    const handle = await original.open(...args);
+    if (String(args[0]).includes('.callhook-test-')) {
+      const close = handle.close.bind(handle);
+      handle.close = async () => {
+        await close();
+        if (nfs.failClose)
+          throw Object.assign(new Error('EIO: i/o error, close'), { code: 'EIO', errno: -5, syscall: 'close' });
+      };
+    }
+    return handle;
+  }) as typeof original.open;
+  return { ...original, open, default: { ...original, open } };
+});
+// Hint: the workers share modules between files (isolate: false), so file-sink.js may already be
+// loaded with the real node:fs/promises; loading it afresh here gives it the mock.
+vi.resetModules();
+const dir = mkdtempSync(join(tmpdir(), 'callhook-file-sink-close-'));
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true });
+  vi.doUnmock('node:fs/promises');
+  vi.resetModules();
+});
+const { fileSink } = await import('./file-sink.js');
+const { CallhookError } = await import('../errors.js');
+
+describe('fileSink when closing what it wrote fails', () => {
+  it('leaves the file it would replace as it was, and no temporary file, and says why', async () => {
+    // The file took its name first and was closed after (hF77): with --force, an EIO at the close
+    // came once the old file had been replaced by one whose end the file system had not kept.
+    for (const force of [true, false]) {
+      const folder = mkdtempSync(join(dir, 'close-'));
+      const out = join(folder, 'r.json');
+      if (force) writeFileSync(out, 'old\n');
+      const sink = await fileSink(out, { force, purpose: 'test', warn: () => {} });
+      await sink.write(Buffer.from('new\n'));
+      nfs.failClose = true;
+      const failed = await sink.commit().then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+      nfs.failClose = false;
+      await sink.discard();
+      expect({ force, failed }).toEqual({ force, failed: expect.any(CallhookError) });
+      expect((failed as InstanceType<typeof CallhookError>).message).toBe(`${out}: i/o error`);
+      expect({ force, left: readdirSync(folder) }).toEqual({ force, left: force ? ['r.json'] : [] });
+      if (force) expect(readFileSync(out, 'utf8')).toBe('old\n');
+    }
+  });
+});
