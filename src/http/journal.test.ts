@@ -629,6 +629,22 @@ describe('journal', () => {
     expect(existsSync(path)).toBe(true);
   });
 
+  it('takes a journal holding only blank lines as empty, as --resume does: new, not one that exists', () => {
+    // `echo > run.jsonl` leaves a line break: refused as existing without --resume, and as empty
+    // with it, each refusal pointing at the other (red team hR88).
+    for (const text of ['\n', '\n\n', ' \t\r\n  \n']) {
+      const path = tempPath('run.jsonl');
+      writeFileSync(path, text);
+      expect(() => refuseExistingJournal(path), JSON.stringify(text)).not.toThrow();
+      expect(readJournal(path, () => {}).header, JSON.stringify(text)).toBeUndefined();
+    }
+    const path = tempPath('run.jsonl');
+    writeFileSync(path, `\n\n${JSON.stringify(header())}\n`);
+    expect(() => refuseExistingJournal(path)).toThrow(/already exists: pass --resume/);
+    writeFileSync(path, '\n x\n');
+    expect(() => refuseExistingJournal(path)).toThrow(/already exists: pass --resume/);
+  });
+
   it('is used unlocked, with a warning, when the lock cannot be named (the journal name leaves no room for .lock)', () => {
     // `--journal <252-byte name>` failed with exit 2, "cannot lock …: name too long", though the
     // README says a journal whose folder takes no lock is used unlocked, with a warning.

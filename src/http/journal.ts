@@ -414,6 +414,11 @@ export function* journalLines(
   yield lines.end();
 }
 
+/** Whether a journal line holds nothing (a line too long to read, undefined, holds something). */
+function isBlank(line: string | undefined): boolean {
+  return line?.trim() === '';
+}
+
 /**
  * Reads a journal's lines (`journalLines`). A line that is not a header or an entry is listed and
  * skipped, never fatal. Hint: `& object`, so that a string (an iterable of characters) is refused.
@@ -424,7 +429,7 @@ export function parseJournal(lines: Iterable<string | undefined> & object): Jour
   let number = 0;
   for (const line of lines) {
     number++;
-    if (line?.trim() === '') continue;
+    if (isBlank(line)) continue;
     // Hint: the first line is the header callhook writes; anything else there is said as such,
     // not as a line torn by a crash (a journal's lines after it are the ones a crash tears).
     const atFirst = first;
@@ -1131,21 +1136,39 @@ export function refuseReplacingJournal(path: string): void {
   );
 }
 
-/** Refuses to start a new journal in a file that already holds one (use `--resume` to continue it). */
+/**
+ * Whether the regular file `path` holds a line that is not blank, as `parseJournal` reads it: one
+ * of only blank lines (`echo > run.jsonl`) is empty to both. One that cannot be read may hold anything.
+ */
+function holdsLines(path: string): boolean {
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, 'r');
+    for (const line of journalLines(fd)) if (!isBlank(line)) return true;
+    return false;
+  } catch {
+    return true;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+/**
+ * Refuses to start a new journal in a file that already holds one (use `--resume` to continue
+ * it). Hint: empty as `--resume` judges it (`checkResume`), blank lines and all: a file of a line
+ * break was refused here as existing, and there as empty, each refusal pointing at the other.
+ */
 export function refuseExistingJournal(path: string): void {
-  let size = 0;
   try {
     const stats = statSync(path);
-    size = stats.isFile() ? stats.size : 0;
+    if (!stats.isFile() || stats.size === 0 || !holdsLines(path)) return;
   } catch {
     return;
   }
-  if (size > 0) {
-    throw new CallhookError(
-      `the journal ${path} already exists: pass --resume to continue that run, or name a new file`,
-      ExitCode.usage,
-    );
-  }
+  throw new CallhookError(
+    `the journal ${path} already exists: pass --resume to continue that run, or name a new file`,
+    ExitCode.usage,
+  );
 }
 
 /** How much of an input file `fingerprintInputs` reads at a time. */

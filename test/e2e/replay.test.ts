@@ -1863,21 +1863,36 @@ describe('replay', () => {
     expect(s.requests).toHaveLength(6);
   });
 
-  it('--resume of an empty journal (a run killed before its header) says it is empty, and a run without --resume starts it', async () => {
+  it('--resume of an empty journal (a run killed before its header, or `echo > run.jsonl`) says it is empty, and a run without --resume starts it', async () => {
     // It said "it has no header line, so it was not written by this version of callhook replay".
-    const s = await server();
-    const input = ndjson(3);
-    const journal = join(tempDir('replay'), 'run.jsonl');
-    writeFileSync(journal, '', { mode: 0o600 });
-    const resumed = await runCli(['replay', input, '--url', s.url, '--journal', journal, '--resume']);
-    expect({ code: resumed.code, stderr: resumed.stderr, sent: s.requests.length }).toEqual({
-      code: 2,
-      stderr: `callhook: --resume: the journal ${journal} is empty: nothing is recorded in it (its run delivered nothing, was stopped before it wrote its first line, or it was emptied since); run without --resume to send every batch\n`,
-      sent: 0,
-    });
-    const started = await runCli(['replay', input, '--url', s.url, '--journal', journal]);
-    expect({ code: started.code, sent: s.requests.length }).toEqual({ code: 0, sent: 3 });
-    expect(readFileSync(journal, 'utf8')).toMatch(/^\{"journal":"callhook replay"/);
+    // One of blank lines alone was refused both ways, each refusal pointing at the other: "already
+    // exists: pass --resume" without it, "is empty: run without --resume" with it (red team hR88).
+    for (const blank of ['', '\n \n']) {
+      const s = await server();
+      const input = ndjson(3);
+      const journal = join(tempDir('replay'), 'run.jsonl');
+      writeFileSync(journal, blank, { mode: 0o600 });
+      const resumed = await runCli(['replay', input, '--url', s.url, '--journal', journal, '--resume']);
+      expect({ code: resumed.code, stderr: resumed.stderr, sent: s.requests.length }).toEqual({
+        code: 2,
+        stderr: `callhook: --resume: the journal ${journal} is empty: nothing is recorded in it (its run delivered nothing, was stopped before it wrote its first line, or it was emptied since); run without --resume to send every batch\n`,
+        sent: 0,
+      });
+      const started = await runCli(['replay', input, '--url', s.url, '--journal', journal]);
+      expect({ code: started.code, stderr: started.stderr, sent: s.requests.length }).toEqual({
+        code: 0,
+        stderr: '',
+        sent: 3,
+      });
+      // Its header follows the blank lines, and --resume reads it: nothing is sent again.
+      expect(readFileSync(journal, 'utf8').startsWith(`${blank}{"journal":"callhook replay"`)).toBe(true);
+      const again = await runCli(['replay', input, '--url', s.url, '--journal', journal, '--resume']);
+      expect({ code: again.code, stderr: again.stderr, sent: s.requests.length }).toEqual({
+        code: 0,
+        stderr: '',
+        sent: 3,
+      });
+    }
   });
 
   it('--resume refuses a journal another user owns, and warns of one others can write: lines they add would skip batches', async () => {
