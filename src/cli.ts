@@ -655,7 +655,7 @@ details.set('replay', (command, { options, outputName, maxConcurrency, repeated,
     // Hint: no default in commander, so that one given is told from one not (refused where it does nothing).
     .option(
       '--linger <seconds>',
-      'reading a stream (stdin, a named pipe, <(...)), send a partial batch after this long without input (default: 1)',
+      'reading a stream (stdin, a named pipe, <(...)), send a partial --batch-size batch after this long without input (default: 1)',
     )
     .addOption(
       new Option('--report <file>', 'write the final report as JSON').argParser(

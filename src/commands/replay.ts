@@ -139,14 +139,17 @@ async function rereadable(sources: readonly Source[]): Promise<boolean> {
 
 /**
  * Why `--linger` does nothing in this run, or undefined when it does something: it applies only
- * to a stream read as it comes (`planBatches`). `freshFirst`: the input is read whole before the
- * first batch, as `prepareFresh` reads a stream for a new --fresh run.
+ * to a stream read as it comes, and cuts only `--batch-size` batches (`planBatches`). `freshFirst`:
+ * the input is read whole before the first batch, as `prepareFresh` reads a stream for a new --fresh run.
  */
-function lingerProblem(endsByItself: boolean, freshFirst: boolean): string | undefined {
+function lingerProblem(endsByItself: boolean, freshFirst: boolean, batchSize: number | undefined): string | undefined {
   if (endsByItself) {
     return 'applies only when reading a stream (stdin, a named pipe, a <(…)); a regular file never goes quiet, and its last batch is sent at its end';
   }
-  return freshFirst ? 'does nothing with --fresh, which reads a stream whole before the first batch' : undefined;
+  if (freshFirst) return 'does nothing with --fresh, which reads a stream whole before the first batch';
+  return batchSize === undefined
+    ? 'cuts only --batch-size batches; without one each input batch is sent whole, a lone value as soon as it is read, an array once the value after it or the end of the input is'
+    : undefined;
 }
 
 /**
@@ -569,7 +572,9 @@ async function replayWith(
     settings.resume && settings.journal
       ? resumedFromJournal(settings.journal, run, redactUrl(settings.url))
       : undefined;
-  const problem = settings.lingerGiven ? lingerProblem(endsByItself, settings.fresh && !resumed?.fresh) : undefined;
+  const problem = settings.lingerGiven
+    ? lingerProblem(endsByItself, settings.fresh && !resumed?.fresh, settings.batchSize)
+    : undefined;
   if (problem) throw new CallhookError(`--linger: ${problem}`, ExitCode.usage);
   const confirmed = resumed?.confirmed;
   // Hint: `/dev/stdin` names stdin too, read as `-` when it is a pipe (listSources).

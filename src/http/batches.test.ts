@@ -257,4 +257,34 @@ describe('planBatches with lingerMs', () => {
     const out = await collect(planBatches(chunks([event('a', 0, 1)], [event('a', 0, 2)]), { lingerMs: 1000 }));
     expect(bodies(out)).toEqual(['[{"n": 1},{"n": 2}]']);
   });
+
+  it('without --batch-size, keeps an input array one batch however long its stream pauses in it', async () => {
+    // `[ev1,` … 1.5 s … `ev2]` on stdin went as two requests under two keys, though an input
+    // array stays one request (red team hR88): --linger cuts only --batch-size batches.
+    async function* paused(): AsyncGenerator<ReplayEvent[]> {
+      yield [event('-', 0, 1)];
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      yield [event('-', 0, 2)];
+    }
+    const out = await collect(planBatches(paused(), { lingerMs: 20 }));
+    expect(bodies(out)).toEqual(['[{"n": 1},{"n": 2}]']);
+  });
+
+  it('without --batch-size, sends a lone value as soon as it is read: it is a whole input batch', async () => {
+    // Held until the next value came, or --linger passed; now a quiet stream's last line goes at once.
+    let release: () => void = () => {};
+    const quiet = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    async function* quietAfterOne(): AsyncGenerator<ReplayEvent[]> {
+      yield [{ ...event('-', 0, 1), inArray: false }];
+      await quiet;
+    }
+    const planner = planBatches(quietAfterOne());
+    const first = await Promise.race([planner.next(), new Promise((resolve) => setTimeout(resolve, 1000, 'waited'))]);
+    release();
+    expect(first).not.toBe('waited');
+    expect(((first as IteratorResult<OutboundBatch>).value as OutboundBatch).body.toString()).toBe('[{"n": 1}]');
+    expect(await collect(planner)).toEqual([]);
+  });
 });

@@ -155,8 +155,8 @@ interface PlanOptions {
    */
   maxInputBatch?: number | undefined;
   /**
-   * Send a partial batch after this many ms without new input, instead of holding it until the
-   * batch is full or the input ends (for stdin, which may go quiet for a long time).
+   * With `batchSize`, send a partial batch after this many ms without new input, instead of
+   * holding it until the batch is full or the input ends (for stdin, which may go quiet for a long time).
    */
   lingerMs?: number | undefined;
   /**
@@ -194,7 +194,7 @@ function joined(texts: readonly string[], size: number): Buffer {
 /**
  * Groups events into request bodies, in input order: arrays of at most `batchSize` events, or
  * each input batch as it is (its own bytes when `exact` has them; a lone object becomes a
- * one-element array). Pulls only as many
+ * one-element array, handed on as soon as it is read). Pulls only as many
  * events as the batch being built needs, so it keeps the input layer's back-pressure.
  */
 export async function* planBatches(
@@ -259,7 +259,10 @@ export async function* planBatches(
     for (;;) {
       next ??= iterator.next();
       let result: IteratorResult<readonly ReplayEvent[]> | typeof lingered;
-      if (options.lingerMs !== undefined && pending.length > 0) {
+      // Hint: only a --batch-size batch lingers: without one, a batch is an input batch, sent
+      // whole, a lone value at once (below) and an array once the next value or the end comes.
+      // Cut by a pause, `[ev1,` … `ev2]` went as two requests under two keys (red team hR88).
+      if (options.lingerMs !== undefined && options.batchSize !== undefined && pending.length > 0) {
         // Hint: only one race per pending read: after a linger the batch is empty, so the next
         // wait for the same read is a plain await, and no reaction piles up on it.
         const quiet = new Promise<typeof lingered>((resolve) => {
@@ -285,6 +288,7 @@ export async function* planBatches(
             );
           }
           pending.push(event);
+          if (!event.inArray) yield handOn();
         } else {
           // Hint: a batch holds events of one file. Filled across files, a file that could not be
           // read part way moved every later cut, so --resume sent delivered events again under

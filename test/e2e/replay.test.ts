@@ -1507,6 +1507,20 @@ describe('replay', () => {
     expect(lingered.output().stdout).toMatch(/events\s+3 delivered/);
   });
 
+  it('sends an input array read from stdin as one request however long the stream pauses in it', async () => {
+    // `[ev1,` … a pause past --linger … `ev2]` went as two requests under two keys, though "a JSON
+    // array stays one request" (red team hR88): --linger cuts only --batch-size batches.
+    const s = await server();
+    const run = spawnReplay(['-', '--url', s.url]);
+    run.child.stdin.write(`[${JSON.stringify(attempt(1))},`);
+    // Past the default --linger of 1 s, once the process is up and has read the first element.
+    await delay(2500);
+    expect(s.requests).toHaveLength(0);
+    run.child.stdin.end(`${JSON.stringify(attempt(2))}]\n`);
+    expect(await run.closed).toBe(0);
+    expect(s.requests.map((r) => JSON.parse(r.body.toString()).map(numberOf))).toEqual([[1, 2]]);
+  });
+
   it('refuses --linger where nothing is read from a stream, which alone goes quiet, before any request', async () => {
     // Taken without a word with a file, which never goes quiet, or with --fresh, which reads a stream
     // whole before the first batch: one who passed it believed it did something (fixer hF62 #1).
@@ -1524,8 +1538,17 @@ describe('replay', () => {
     );
     expect(fresh.code).toBe(2);
     expect(s.requests).toHaveLength(0);
+    // Without --batch-size a stream's input batches are sent whole: nothing is partial, nothing lingers.
+    const whole = await runCli(['replay', '-', '--url', s.url, '--linger', '0.2'], { input: '' });
+    expect(whole.stderr).toBe(
+      'callhook: --linger: cuts only --batch-size batches; without one each input batch is sent whole, a lone value as soon as it is read, an array once the value after it or the end of the input is\n',
+    );
+    expect(whole.code).toBe(2);
+    expect(s.requests).toHaveLength(0);
     // A file beside stdin is read as before: the stream may go quiet.
-    const mixed = await runCli(['replay', ndjson(1), '-', '--url', s.url, '--linger', '0.2'], { input: '' });
+    const mixed = await runCli(['replay', ndjson(1), '-', '--url', s.url, '--batch-size', '5', '--linger', '0.2'], {
+      input: '',
+    });
     expect(mixed.code, mixed.stderr).toBe(0);
     expect(s.requests).toHaveLength(1);
   });
@@ -1719,7 +1742,7 @@ describe('replay', () => {
   it('leaves a dry run to end as a signal ends it, not as a run stopped before its first batch', async () => {
     // The early handler stayed for the whole dry run: Ctrl-C after pages of requests printed said
     // "before the first batch: nothing was sent" and exited while its output was still going out.
-    const run = spawnReplay(['-', '--dry-run', '--url', 'http://127.0.0.1:1/', '--linger', '0.05']);
+    const run = spawnReplay(['-', '--dry-run', '--url', 'http://127.0.0.1:1/']);
     run.child.stdin.write(`${JSON.stringify(attempt(1))}\n`);
     await waitFor(() => run.output().stdout.includes('POST'));
     run.child.kill('SIGINT');
