@@ -387,14 +387,21 @@ function sameUrl(a: string, b: string): boolean {
 }
 
 /**
- * For `--resume`: the keys the journal confirms, once it is known to be this run's journal, the
- * `--fresh` run it continues, and whether its keys name batches by their place in the run. Unreadable lines (torn by a crash or a full disk) are listed and skipped.
+ * For `--resume`: the keys the journal confirms, once it is known to be this run's journal, where
+ * its batches start (to cut them there again), the `--fresh` run it continues, and whether its
+ * keys name batches by their place in the run. Unreadable lines (torn by a crash or a full disk) are listed and skipped.
  */
 function resumedFromJournal(
   path: string,
   run: RunIdentity,
   url: string,
-): { confirmed: Set<string>; fresh: FreshRun | undefined; placedInRun: boolean; acrossFiles: boolean } {
+): {
+  confirmed: Set<string>;
+  recorded: Map<string, number>;
+  fresh: FreshRun | undefined;
+  placedInRun: boolean;
+  acrossFiles: boolean;
+} {
   const warnings: string[] = [];
   const contents = readJournal(path, (message) => warnings.push(message));
   // Hint: the header first: a file that is not this run's journal is refused in one line, not
@@ -441,6 +448,7 @@ function resumedFromJournal(
   // batches cut at each file's end sent delivered events again, exit 0).
   return {
     confirmed: contents.confirmed,
+    recorded: contents.recorded,
     fresh: header?.fresh ?? undefined,
     placedInRun: header !== undefined && header.version < 3,
     acrossFiles: header !== undefined && header.version < 4,
@@ -627,6 +635,7 @@ async function replayWith(
     lingerMs: endsByItself ? undefined : settings.lingerMs,
     placedInRun: resumed?.placedInRun,
     acrossFiles: resumed?.acrossFiles,
+    recorded: resumed?.recorded,
   });
   const sizes = await inputSizes(sources);
 

@@ -65,6 +65,60 @@ describe('planBatches', () => {
     expect(bodies(old)).toEqual(['[{"n": 1},{"n": 2}]', '[{"n": 3},{"n": 4}]', '[{"n": 5}]']);
   });
 
+  it("cuts a resumed run's batches where its journal recorded them, whatever cut them then, and the rest as a new run would", async () => {
+    // Cut anew, batches a pause had cut (--linger) matched no key of the journal, and --resume
+    // sent every delivered event again (red team hR88).
+    const events = Array.from({ length: 12 }, (_, k) => event('a', 0, k + 1));
+    const at = (n: number) => `${'a'.charCodeAt(0)}_${n}`;
+    const keysOf = async (...groups: number[][]) => {
+      const out: string[] = [];
+      for (const group of groups) {
+        const [batch] = await collect(planBatches(chunks(group.map((n) => event('a', 0, n))), { batchSize: 5 }));
+        out.push(batch!.key);
+      }
+      return out;
+    };
+    const recorded = new Map([
+      [at(1), 3],
+      [at(4), 5],
+      [at(9), 1],
+    ]);
+    const out = await collect(planBatches(chunks(events), { batchSize: 5, recorded }));
+    expect(out.map((b) => b.events)).toEqual([3, 5, 1, 3]);
+    expect(out.slice(0, 3).map((b) => b.key)).toEqual(await keysOf([1, 2, 3], [4, 5, 6, 7, 8], [9]));
+    // A batch of this run's own ends where one the journal records begins.
+    const cut = await collect(planBatches(chunks(events), { batchSize: 5, recorded: new Map([[at(6), 2]]) }));
+    expect(cut.map((b) => b.events)).toEqual([5, 2, 5]);
+    const before = await collect(planBatches(chunks(events), { batchSize: 5, recorded: new Map([[at(4), 2]]) }));
+    expect(before.map((b) => b.events)).toEqual([3, 2, 5, 2]);
+    // Without --batch-size too: an input array a pause cut in two (before --linger cut only
+    // --batch-size batches) is made again in two.
+    const array = await collect(
+      planBatches(chunks(events.slice(0, 4)), {
+        recorded: new Map([
+          [at(1), 1],
+          [at(2), 3],
+        ]),
+      }),
+    );
+    expect(array.map((b) => b.events)).toEqual([1, 3]);
+    // A count past what a batch may hold (a journal edited by hand) is not followed.
+    const edited = await collect(planBatches(chunks(events), { batchSize: 5, recorded: new Map([[at(1), 50]]) }));
+    expect(edited.map((b) => b.events)).toEqual([5, 5, 2]);
+  });
+
+  it('holds a batch the journal records until it is whole, however long --linger has waited', async () => {
+    // Cut by a pause, a delivered batch made again under another key is sent again.
+    async function* paused(): AsyncGenerator<ReplayEvent[]> {
+      yield [event('-', 0, 1), event('-', 0, 2)];
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      yield [event('-', 0, 3), event('-', 0, 4)];
+    }
+    const recorded = new Map([[`${'-'.charCodeAt(0)}_1`, 3]]);
+    const out = await collect(planBatches(paused(), { batchSize: 5, lingerMs: 20, recorded }));
+    expect(out.map((b) => b.events)).toEqual([3, 1]);
+  });
+
   it('names where each batch ends in its file, so progress follows the batches taken, not the events parsed ahead', async () => {
     const out = await collect(
       planBatches(chunks([event('a', 0, 10), event('a', 0, 20), event('a', 0, 30)], [event('b', 0, 5)]), {

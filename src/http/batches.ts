@@ -169,6 +169,14 @@ interface PlanOptions {
    * one, whose batches are made again as its run made them, for its keys to match.
    */
   acrossFiles?: boolean | undefined;
+  /**
+   * For `--resume`: where each batch its journal records starts (`source_offset`, as its key
+   * begins) and how many events it held (see `JournalContents.recorded`). A batch is cut there
+   * again, whatever cut it then (a pause `lingerMs` waited out, an input array a pause split), so
+   * the same events make the same key: one delivered is skipped, one failed goes again under its
+   * webhook-id. The events past them are cut as a new run cuts them.
+   */
+  recorded?: ReadonlyMap<string, number> | undefined;
 }
 
 const lingered = Symbol('lingered');
@@ -204,6 +212,8 @@ export async function* planBatches(
   const limit = options.maxInputBatch ?? largestBatch;
   let ordinal = 0;
   let pending: ReplayEvent[] = [];
+  /** How many events the journal's batch that `pending` makes again held; undefined for a batch of this run's own. */
+  let recut: number | undefined;
 
   const build = (group: ReplayEvent[]): OutboundBatch => {
     const [first] = group;
@@ -249,7 +259,13 @@ export async function* planBatches(
   const handOn = (): OutboundBatch => {
     const batch = build(pending);
     pending = [];
+    recut = undefined;
     return batch;
+  };
+  /** The count of the journal's batch that starts at `event`, when one does and its count is one this run could hold. */
+  const recordedAt = (event: ReplayEvent): number | undefined => {
+    const events = options.recorded?.get(`${event.source}_${event.offset}`);
+    return events !== undefined && events <= (options.batchSize ?? limit) ? events : undefined;
   };
 
   const iterator = events[Symbol.asyncIterator]();
@@ -262,7 +278,14 @@ export async function* planBatches(
       // Hint: only a --batch-size batch lingers: without one, a batch is an input batch, sent
       // whole, a lone value at once (below) and an array once the next value or the end comes.
       // Cut by a pause, `[ev1,` … `ev2]` went as two requests under two keys (red team hR88).
-      if (options.lingerMs !== undefined && options.batchSize !== undefined && pending.length > 0) {
+      // Hint: nor does a batch the journal records, held until whole: cut short by a pause, one
+      // delivered would be sent again under another key.
+      if (
+        options.lingerMs !== undefined &&
+        options.batchSize !== undefined &&
+        recut === undefined &&
+        pending.length > 0
+      ) {
         // Hint: only one race per pending read: after a linger the batch is empty, so the next
         // wait for the same read is a plain await, and no reaction piles up on it.
         const quiet = new Promise<typeof lingered>((resolve) => {
@@ -278,6 +301,8 @@ export async function* planBatches(
       next = undefined;
       if (result.done) break;
       for (const event of result.value) {
+        const recorded = recordedAt(event);
+        if (recorded !== undefined && pending.length > 0) yield handOn();
         if (options.batchSize === undefined) {
           const head = pending[0];
           if (head && (head.source !== event.source || head.batch !== event.batch)) yield handOn();
@@ -287,17 +312,22 @@ export async function* planBatches(
               ExitCode.usage,
             );
           }
-          pending.push(event);
-          if (!event.inArray) yield handOn();
         } else {
           // Hint: a batch holds events of one file. Filled across files, a file that could not be
           // read part way moved every later cut, so --resume sent delivered events again under
           // keys and webhook-ids no run had used (review hR75).
           const crossing = pending[0] !== undefined && pending[0].source !== event.source;
           if (crossing && !options.acrossFiles) yield handOn();
-          pending.push(event);
-          if (pending.length === options.batchSize) yield handOn();
         }
+        pending.push(event);
+        recut = recorded ?? recut;
+        const whole =
+          recut !== undefined
+            ? pending.length === recut
+            : options.batchSize === undefined
+              ? !event.inArray
+              : pending.length === options.batchSize;
+        if (whole) yield handOn();
       }
     }
   } finally {

@@ -100,6 +100,35 @@ describe('journal', () => {
     expect(contents.unreadable).toEqual([5, 6]);
   });
 
+  it('records where each batch starts and how many events it held, for --resume to cut its batches there again', () => {
+    // Resumed with its batches cut anew, a run whose pauses --linger had cut matched none of its
+    // keys and sent every delivered event again (red team hR88).
+    const line = (key: string, status: JournalEntry['status'], events: unknown) =>
+      JSON.stringify({ ...entry(key, status), events });
+    const contents = parseText(
+      [
+        JSON.stringify(header()),
+        line('0_0-a', 'delivered', 3),
+        line('0_90-b', 'failed', 5),
+        line('0_400-c', 'undelivered', 1),
+        // A later run of other events (a stream's) at a place: the delivered batch is kept.
+        line('0_0-x', 'failed', 2),
+        line('0_90-y', 'delivered', 4),
+        // Neither a place (a journal before version 3) nor a count is recorded.
+        line('7-z', 'delivered', 2),
+        line('1_5-w', 'delivered', 0),
+        line('1_6-v', 'delivered', '2'),
+      ].join('\n'),
+    );
+    expect(contents.recorded).toEqual(
+      new Map([
+        ['0_0', 3],
+        ['0_90', 4],
+        ['0_400', 1],
+      ]),
+    );
+  });
+
   it('reads a journal a chunk at a time, a line or a character split across chunks read as one, as its whole text was', () => {
     // Hint: read whole, a journal of millions of batches (over 512 MiB) made a string longer than
     // V8 allows, and --resume failed. Every chunk size puts a split at every point of some line.

@@ -323,6 +323,12 @@ interface JournalContents {
   header: JournalHeader | undefined;
   /** Keys of the batches confirmed delivered. */
   confirmed: Set<string>;
+  /**
+   * Where each batch recorded starts (`source_offset`, as its key begins: version 3 on) and how
+   * many events it held, a delivered one's where two differ: `--resume` cuts its batches there
+   * again (see `planBatches`), so the same events make the same keys however its run cut them.
+   */
+  recorded: Map<string, number>;
   /** 1-based numbers of the lines that could not be read (torn by a crash or a full disk). */
   unreadable: number[];
   /** The first line, when it is not a header callhook writes; undefined when it is one, or the file is empty. */
@@ -414,6 +420,9 @@ export function* journalLines(
   yield lines.end();
 }
 
+/** Where a batch starts, as its key begins since version 3 (`source_offset-hash`, see `planBatches`). */
+const placed = /^([0-9]+_[0-9]+)-/;
+
 /** Whether a journal line holds nothing (a line too long to read, undefined, holds something). */
 function isBlank(line: string | undefined): boolean {
   return line?.trim() === '';
@@ -424,7 +433,7 @@ function isBlank(line: string | undefined): boolean {
  * skipped, never fatal. Hint: `& object`, so that a string (an iterable of characters) is refused.
  */
 export function parseJournal(lines: Iterable<string | undefined> & object): JournalContents {
-  const contents: JournalContents = { header: undefined, confirmed: new Set(), unreadable: [] };
+  const contents: JournalContents = { header: undefined, confirmed: new Set(), recorded: new Map(), unreadable: [] };
   let first = true;
   let number = 0;
   for (const line of lines) {
@@ -460,7 +469,7 @@ export function parseJournal(lines: Iterable<string | undefined> & object): Jour
       // keys began with the batch's ordinal alone; one naming where it starts in its file is this
       // version's, whose journal lost its first lines (emptied during its run: red team hF69).
       const first = !edited && isWrittenEntry(value);
-      const cut = first && /^[0-9]+_[0-9]+-/.test((value as JournalEntry).key);
+      const cut = first && placed.test((value as JournalEntry).key);
       const version = first && !cut ? 0 : edited && (older || newer) ? named.version : undefined;
       contents.notHeader = {
         line: number,
@@ -475,7 +484,13 @@ export function parseJournal(lines: Iterable<string | undefined> & object): Jour
       continue;
     }
     // A later failure of the same key does not undo an earlier confirmation: the receiver has it.
-    if (value.status === 'delivered') contents.confirmed.add(value.key);
+    const delivered = value.status === 'delivered';
+    if (delivered) contents.confirmed.add(value.key);
+    const place = placed.exec(value.key)?.[1];
+    const { events } = value as Partial<JournalEntry>;
+    if (place !== undefined && Number.isSafeInteger(events) && (events as number) > 0) {
+      if (delivered || !contents.recorded.has(place)) contents.recorded.set(place, events as number);
+    }
   }
   return contents;
 }

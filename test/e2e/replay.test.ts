@@ -1553,6 +1553,33 @@ describe('replay', () => {
     expect(s.requests).toHaveLength(1);
   });
 
+  it('--resume of a stream whose batches --linger cut sends each event the receiver did not accept once, and none it did', async () => {
+    // Run 1's pauses made --linger cut 3, 5 and 1 events; the resume, fed the same 20 lines at
+    // once, cut 5/5/5/5, matched no key and sent all 20 again, exit 0 (red team hR88).
+    const s = await server();
+    const journal = join(tempDir('replay'), 'run.jsonl');
+    const args = ['-', '--url', s.url, '--batch-size', '5', '--linger', '0.2', '--journal', journal];
+    const lines = attemptLines(1, 21);
+    const upTo = (n: number) => lines.split('\n').slice(0, n).join('\n');
+    const run = spawnReplay(args);
+    run.child.stdin.write(`${upTo(3)}\n`);
+    await waitFor(() => s.requests.length === 1);
+    run.child.stdin.write(`${upTo(9).slice(upTo(3).length + 1)}\n`);
+    // Each delivered batch is journalled: the header and a line each.
+    await waitFor(() => existsSync(journal) && readFileSync(journal, 'utf8').split('\n').length === 5);
+    run.child.kill('SIGTERM');
+    expect(await run.closed).toBe(143);
+    expect(s.requests.map((r) => JSON.parse(r.body.toString()).length)).toEqual([3, 5, 1]);
+    const resumed = await runCli(['replay', ...args, '--resume'], { input: lines });
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(s.requests.slice(3).map((r) => JSON.parse(r.body.toString()).map(numberOf))).toEqual([
+      [10, 11, 12, 13, 14],
+      [15, 16, 17, 18, 19],
+      [20],
+    ]);
+    expect(unwrapped(resumed.stdout)).toMatch(/events\s+11 delivered, 0 failed, 0 undelivered, 9 resumed/);
+  });
+
   it('counts as not sent the events a stream stopped with, read into a batch still lingering', async () => {
     // Three events read from a quiet pipe into a batch of 10 lingering for 5 s, then SIGTERM: they
     // were neither sent nor counted, and the summary said only that the rest was not read.
