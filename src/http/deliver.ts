@@ -81,6 +81,8 @@ export interface UnjournalledBatch {
   source: string;
   events: number;
   status: BatchStatus;
+  /** Requests made for it: 0 for one never sent (waiting for its turn when the run stopped). */
+  attempts: number;
 }
 
 /** What a run ended with: its counts, and the error that stopped reading the input, if any. */
@@ -464,7 +466,8 @@ class DeliveryRun {
     };
     this.stats.finish(entry);
     if (!journal) return;
-    const missed = { key: batch.key, source: batch.source, events: batch.events, status: entry.status };
+    const { status, attempts } = entry;
+    const missed = { key: batch.key, source: batch.source, events: batch.events, status, attempts };
     if (this.#journalError !== undefined) {
       this.#unjournalled.push(missed);
       return;

@@ -10,6 +10,7 @@ import {
   renderProgressBar,
   renderProgressLine,
   renderReplaySummary,
+  renderUnjournalled,
   requestRateText,
   shellQuote,
 } from './replay.js';
@@ -189,6 +190,38 @@ describe('summary', () => {
     );
     expect(renderReplaySummary(report, plain, 'run.jsonl', 200, false, 0)).toContain(
       '\nRerun with --resume --journal run.jsonl to send only what was not delivered.\n',
+    );
+  });
+
+  it('lists the batches a journal failure left unrecorded: those never sent as not sent, not in flight', () => {
+    // A batch waiting for its --rate turn was listed "not confirmed (the receiver may have it)" and
+    // counted in flight, while the summary counted it not sent and the receiver never saw it (red team hR88).
+    const batch = (key: string, status: 'delivered' | 'undelivered', attempts: number, events = 1) => ({
+      key,
+      source: `f:${key}:1`,
+      events,
+      status,
+      attempts,
+    });
+    expect(
+      renderUnjournalled([
+        batch('1', 'delivered', 1, 2),
+        batch('3', 'undelivered', 2),
+        batch('5', 'undelivered', 0),
+        batch('7', 'undelivered', 0),
+      ]),
+    ).toBe(
+      [
+        'Not recorded in the journal (2 batches in flight, 2 not sent):',
+        '  f:1:1  2 events  delivered  key 1',
+        '  f:3:1  1 event  not confirmed (the receiver may have it)  key 3',
+        '  f:5:1  1 event  not sent  key 5',
+        '  f:7:1  1 event  not sent  key 7',
+        '',
+      ].join('\n'),
+    );
+    expect(renderUnjournalled([batch('1', 'delivered', 1)])).toBe(
+      'Not recorded in the journal (1 batch in flight):\n  f:1:1  1 event  delivered  key 1\n',
     );
   });
 

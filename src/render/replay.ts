@@ -411,9 +411,17 @@ export function renderDryRunJson(r: DryRunRequest): string {
 
 /** The lines a journal write error leaves on stderr: every batch whose outcome the journal does not hold. */
 export function renderUnjournalled(batches: readonly UnjournalledBatch[]): string {
-  const lines = [`Not recorded in the journal (${plural(batches.length, 'batch', 'batches')} in flight):`];
+  // Hint: one never sent (waiting for its --rate turn) is counted not sent, as the summary counts it, not in flight.
+  const unsent = batches.filter((b) => b.attempts === 0).length;
+  const inFlight = `${plural(batches.length - unsent, 'batch', 'batches')} in flight`;
+  const lines = [`Not recorded in the journal (${inFlight}${unsent > 0 ? `, ${unsent} not sent` : ''}):`];
   for (const b of batches) {
-    const what = b.status === 'delivered' ? 'delivered' : 'not confirmed (the receiver may have it)';
+    const what =
+      b.status === 'delivered'
+        ? 'delivered'
+        : b.attempts === 0
+          ? 'not sent'
+          : 'not confirmed (the receiver may have it)';
     lines.push(`  ${escapeTerminal(b.source)}  ${plural(b.events, 'event')}  ${what}  key ${b.key}`);
   }
   return `${lines.join('\n')}\n`;

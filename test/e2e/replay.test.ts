@@ -2420,7 +2420,7 @@ describe('replay', () => {
     expect(code).toBe(2);
     const lines = stderr.trim().split('\n');
     expect(lines[0]).toMatch(/^callhook: cannot write the journal .*run\.jsonl: .*file too large/i);
-    expect(lines[1]).toMatch(/^Not recorded in the journal \(\d+ batch(es)? in flight\):$/);
+    expect(lines[1]).toMatch(/^Not recorded in the journal \(\d+ batch(es)? in flight(, \d+ not sent)?\):$/);
     expect(lines.length).toBeGreaterThan(2);
     expect(stdout).toMatch(/batches\s+\d+ delivered/);
     // The batch whose line was cut was delivered: --resume sends it again, as the advice now says,
@@ -2432,6 +2432,30 @@ describe('replay', () => {
     );
     // The run stopped at once: far fewer requests than batches.
     expect(s.requests.length).toBeLessThan(10);
+  });
+
+  it('a journal failure lists the batches waiting for their --rate turn as not sent, not in flight', async () => {
+    // They were listed "not confirmed (the receiver may have it)" and counted "in flight", while
+    // the summary counted them not sent and the receiver never saw them (red team hR88).
+    const journal = join(tempDir('replay'), 'run.jsonl');
+    const s = await server((_req, res) => {
+      rmSync(journal);
+      res.end('ok');
+    });
+    const args = ['--url', s.url, '--journal', journal, '--batch-size', '1', '--rate', '1', '--concurrency', '4'];
+    const { code, stdout, stderr } = await runCli(['replay', ndjson(6), ...args]);
+    expect(code).toBe(2);
+    const lines = stderr.trim().split('\n');
+    expect(lines[0]).toMatch(/^callhook: the journal .*run\.jsonl was deleted during the run/);
+    expect(lines[1]).toBe('Not recorded in the journal (1 batch in flight, 3 not sent):');
+    expect(lines.slice(2).map((line) => / {2}(delivered|not sent|not confirmed) /.exec(line)?.[1])).toEqual([
+      'delivered',
+      'not sent',
+      'not sent',
+      'not sent',
+    ]);
+    expect(spaced(stdout)).toMatch(/batches 1 delivered, 0 failed, 0 undelivered, 3 not sent/);
+    expect(s.requests).toHaveLength(1);
   });
 
   it('a journal made empty before the run, whose header cannot be written, is cut back to empty, its mode kept, and taken as new', async () => {
