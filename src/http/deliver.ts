@@ -314,14 +314,14 @@ class DeliveryRun {
     let waitMs = 0;
     let answered = false;
     for (;;) {
-      if (!(await this.#waitForTurn(waitMs))) {
+      // Hint: a turn that came, and then no connection before the run stopped, is no attempt either.
+      const result = (await this.#waitForTurn(waitMs)) ? await this.#send(batch) : undefined;
+      if (result === undefined) {
         const reason = attempts === 0 ? 'not sent: the run stopped' : 'not retried: the run stopped';
         this.#finish(batch, { status: 'undelivered', attempts, reason });
         return;
       }
       attempts++;
-      this.stats.sending++;
-      const result = await this.#send(batch).finally(() => this.stats.sending--);
       if (result.kind === 'response') this.stats.attempt(String(result.status), result.latencyMs);
       else if (!result.unsent) this.stats.attempt(result.outcome);
       // An unreadable answer is still an answer: the receiver is up.
@@ -371,8 +371,14 @@ class DeliveryRun {
     this.stopRun(message);
   }
 
-  /** One attempt: the request, and the redirects it may follow, within one deadline. */
-  async #send(batch: OutboundBatch): Promise<Attempt> {
+  /**
+   * One attempt: the request, and the redirects it may follow, within one deadline; undefined when
+   * the run stopped while its request waited for a connection (one held by a 2xx body still
+   * draining), so nothing of it was sent. Hint: it is in flight (`stats.sending`) and started (the
+   * request rate) once it has a connection: waiting for one, it was counted in flight by a
+   * signal's "waiting for 1 in flight", then sent once the connection freed, long after the signal.
+   */
+  async #send(batch: OutboundBatch): Promise<Attempt | undefined> {
     const options = this.#options;
     const signed = options.signer?.(batch.webhookId, batch.body, new Date()) ?? {};
     let headers = { ...this.#headers, ...signed };
@@ -383,13 +389,28 @@ class DeliveryRun {
     // Each hop after the first is a request, and waits for its turn as a retry does (--rate, a
     // Retry-After's pause). Hint: that wait is neither the receiver's time nor --timeout's.
     let paced = 0;
+    // What a hop after the first that is not sent says (the first unsent is no attempt at all).
+    let hopUnsent: string | undefined;
+    const unsentHop = (detail: string): Attempt => ({
+      kind: 'error',
+      outcome: 'aborted',
+      retryable: false,
+      detail,
+      unsent: true,
+    });
     const nextTurn = async (unsent: string): Promise<Attempt | undefined> => {
+      hopUnsent = unsent;
       const before = performance.now();
       const sending = await this.#waitForTurn(0);
       paced += performance.now() - before;
-      return sending
-        ? undefined
-        : { kind: 'error', outcome: 'aborted', retryable: false, detail: unsent, unsent: true };
+      return sending ? undefined : unsentHop(unsent);
+    };
+    let inFlight = false;
+    const onStart = () => {
+      this.stats.requestStarted();
+      if (inFlight) return;
+      inFlight = true;
+      this.stats.sending++;
     };
     let url = this.#target.url;
     try {
@@ -397,13 +418,14 @@ class DeliveryRun {
       for (;;) {
         const remaining = options.timeoutMs - (performance.now() - started - paced);
         if (remaining <= 0) throw new ExchangeError('TIMEOUT', 'timeout');
-        this.stats.requestStarted();
         const response = await this.#client.send({
           url,
           method: options.method,
           headers,
           body: batch.body,
           timeoutMs: remaining,
+          stop: this.stopping,
+          onStart,
         });
         waited += response.waitedMs;
         // Hint: a 417 to a request that expected 100-continue says only that something on the way
@@ -440,6 +462,9 @@ class DeliveryRun {
         if (unsent) return unsent;
       }
     } catch (error) {
+      if (error instanceof ExchangeError && error.code === 'UNSENT') {
+        return hopUnsent === undefined ? undefined : unsentHop(hopUnsent);
+      }
       if (this.#abortReason !== undefined) {
         return { kind: 'error', outcome: 'aborted', retryable: false, detail: this.#abortReason };
       }
@@ -450,6 +475,8 @@ class DeliveryRun {
       // This machine's limit is its own wherever the connection was to go.
       if (url === this.#target.url || failure.kind !== 'error' || failure.local !== undefined) return failure;
       return { ...failure, detail: `${failure.detail}, after a redirect to ${redactUrl(url.href)}` };
+    } finally {
+      if (inFlight) this.stats.sending--;
     }
   }
 

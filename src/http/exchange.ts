@@ -42,6 +42,14 @@ export interface ExchangeRequest {
    * Without it, only the first `snippetBytes` of a non-2xx body are read.
    */
   wholeBodyLimit?: number;
+  /**
+   * Once this aborts, a request that has no connection yet (all of the pool's are busy, one with
+   * a 2xx body still draining, say) is never sent: it fails with an `UNSENT` ExchangeError. One
+   * that has its connection goes on.
+   */
+  stop?: AbortSignal;
+  /** Told when the request gets its connection and so begins: the wait for one is no part of it. */
+  onStart?: () => void;
 }
 
 /** What a request got back. */
@@ -76,13 +84,21 @@ export function deadlineTimer(ms: number, act: () => void): NodeJS.Timeout {
   return setTimeout(() => setImmediate(act), Math.max(1, Math.ceil(ms)));
 }
 
-/** The error an exchange fails with when its deadline passes or the run aborts it; `code` says which. */
+/**
+ * The error an exchange fails with when its deadline passes, the run aborts it, or its `stop`
+ * came before a connection did (`UNSENT`: nothing of it was sent); `code` says which.
+ */
 export class ExchangeError extends Error {
-  readonly code: 'TIMEOUT' | 'ABORTED';
-  constructor(code: 'TIMEOUT' | 'ABORTED', message: string) {
+  readonly code: 'TIMEOUT' | 'ABORTED' | 'UNSENT';
+  constructor(code: 'TIMEOUT' | 'ABORTED' | 'UNSENT', message: string) {
     super(message);
     this.code = code;
   }
+}
+
+/** The error of a request whose `stop` came before a connection did. */
+export function unsentError(): ExchangeError {
+  return new ExchangeError('UNSENT', 'not sent: stopped while waiting for a connection');
 }
 
 /**
@@ -128,6 +144,10 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
         reject(new ExchangeError('ABORTED', 'aborted'));
         return;
       }
+      if (request.stop?.aborted) {
+        reject(unsentError());
+        return;
+      }
       const { url } = request;
       const secure = url.protocol === 'https:';
       if (secure) httpsAgent ??= new https.Agent({ ...agentOptions, rejectUnauthorized: !options.insecure });
@@ -170,7 +190,16 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       let closed = false;
       const asked = performance.now();
       let waitedMs = 0;
+      // Hint: destroyed while the agent holds it in its queue, it is given the next free socket
+      // and hands it straight back, writing nothing.
+      const leave = () => {
+        settle(unsentError());
+        req.destroy();
+      };
+      request.stop?.addEventListener('abort', leave, { once: true });
       req.once('socket', () => {
+        request.stop?.removeEventListener('abort', leave);
+        request.onStart?.();
         waitedMs = performance.now() - asked;
         deadline = deadlineTimer(request.timeoutMs, () => {
           if (!closed)
@@ -259,6 +288,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       req.on('close', () => {
         closed = true;
         clearTimeout(deadline);
+        request.stop?.removeEventListener('abort', leave);
         inFlight.delete(req);
         // 'close' follows every exchange; an Error (and its stack) only when one is needed.
         if (settled || incoming?.complete) return;

@@ -163,6 +163,47 @@ describe('the fast exchange path', () => {
   });
 });
 
+describe('a request waiting for a connection', () => {
+  it('is given up, nothing sent, once its stop aborts; one that has its connection is told it began', async () => {
+    // The one connection held by a 2xx whose body never ends: a batch queued behind it was sent
+    // about 9 s after SIGTERM, counted in flight all the while (red team hR88). Both paths: the
+    // fast one's pool, and node:http's agent (a `te` header takes that path).
+    for (const headers of [{}, { te: 'trailers' }] as Record<string, string>[]) {
+      const s = await rawServer((_req, reply) => {
+        reply.head(200, { 'content-length': '100' });
+        reply.write('hello');
+      });
+      const c = client(1);
+      const stop = new AbortController();
+      const started: string[] = [];
+      const send = (name: string) =>
+        c.send(
+          request(s.url, {
+            headers: { 'content-type': 'application/json', ...headers },
+            stop: stop.signal,
+            onStart: () => started.push(name),
+          }),
+        );
+      expect((await send('first')).status).toBe(200);
+      const queued = send('queued');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const asked = performance.now();
+      stop.abort();
+      await expect(queued).rejects.toMatchObject({ code: 'UNSENT' });
+      expect(performance.now() - asked).toBeLessThan(1000);
+      // Past the first's deadline (2 s), when its connection would have carried the queued one.
+      await new Promise((resolve) => setTimeout(resolve, 2500));
+      expect({ started, requests: s.requests.length }, JSON.stringify(headers)).toEqual({
+        started: ['first'],
+        requests: 1,
+      });
+      // Once stopped, a request is not sent even where a connection is free.
+      await expect(send('late')).rejects.toMatchObject({ code: 'UNSENT' });
+      expect(started).toEqual(['first']);
+    }
+  });
+});
+
 describe('the fast path gives what node:http gives', () => {
   // Each answer is written raw, then the connection is closed: the same bytes reach both paths.
   const answers: Record<string, string> = {

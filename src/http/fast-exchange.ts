@@ -14,7 +14,14 @@ import http from 'node:http';
 import net from 'node:net';
 import { impossible } from '../errors.js';
 import { COLON, NEWLINE, RETURN, SPACE, TAB } from '../input/bytes.js';
-import { deadlineTimer, ExchangeError, type ExchangeRequest, type ExchangeResponse, snippetBytes } from './exchange.js';
+import {
+  deadlineTimer,
+  ExchangeError,
+  type ExchangeRequest,
+  type ExchangeResponse,
+  snippetBytes,
+  unsentError,
+} from './exchange.js';
 import { exchangeHeaders, headOnlyStatuses } from './names.js';
 
 /**
@@ -125,6 +132,8 @@ interface Exchange {
   sent: boolean;
   /** When it began to wait for a connection (`performance.now()`), when none was free; how long it waited. */
   queuedAt?: number | undefined;
+  /** While it waits for a connection: takes it out of the queue when its `stop` aborts. */
+  leave?: (() => void) | undefined;
   waitedMs: number;
   response?: ExchangeResponse | undefined;
   chunks: Buffer[];
@@ -184,6 +193,8 @@ class Connection {
 
   start(exchange: Exchange): void {
     this.exchange = exchange;
+    if (exchange.leave) exchange.request.stop?.removeEventListener('abort', exchange.leave);
+    exchange.request.onStart?.();
     if (exchange.queuedAt !== undefined) exchange.waitedMs = performance.now() - exchange.queuedAt;
     this.head = undefined;
     this.headCount = undefined;
@@ -527,6 +538,11 @@ class Pool {
   ) {}
 
   send(exchange: Exchange): void {
+    const { stop } = exchange.request;
+    if (stop?.aborted) {
+      settleWith(exchange, unsentError());
+      return;
+    }
     let idle = this.idle.pop();
     // One the receiver has begun to close (its 'close' not yet emitted) cannot carry a request;
     // nor one idle past the receiver's keep-alive timeout, which it may be closing just then.
@@ -541,6 +557,13 @@ class Pool {
     else {
       exchange.queuedAt = performance.now();
       this.waiting.push(exchange);
+      exchange.leave = () => {
+        // Hint: one aborted meanwhile (`abortAll`) has left the queue already.
+        const at = this.waiting.indexOf(exchange);
+        if (at >= 0) this.waiting.splice(at, 1);
+        settleWith(exchange, unsentError());
+      };
+      stop?.addEventListener('abort', exchange.leave, { once: true });
     }
   }
 

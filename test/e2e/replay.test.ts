@@ -1440,6 +1440,33 @@ describe('replay', () => {
     expect(once.output().stdout).toMatch(/events\s+1 delivered/);
   });
 
+  it('a signal counts a batch waiting for a connection as not sent, not in flight, and never sends it', async () => {
+    // The one connection held by a 200 whose body never ends: SIGTERM said "waiting for 1 in
+    // flight", and the batch queued for the connection was sent about 9 s after it (red team hR88).
+    const s = await server((_req, res) => {
+      res.writeHead(200, { 'content-length': '100' });
+      res.write('hello');
+    });
+    const journal = join(tempDir('replay'), 'run.jsonl');
+    const run = spawnReplay([
+      ndjson(20),
+      ...['--url', s.url, '--batch-size', '5', '--concurrency', '1', '--timeout', '10', '--journal', journal],
+    ]);
+    await waitFor(() => s.requests.length === 1);
+    // The first batch is journalled delivered (its 200 came), and the second waits for the connection.
+    await waitFor(() => existsSync(journal) && readFileSync(journal, 'utf8').split('\n').length === 3);
+    await delay(200);
+    run.child.kill('SIGTERM');
+    const exited = await Promise.race([run.closed, delay(5000, 'still waiting for the connection')]);
+    run.child.kill('SIGKILL');
+    expect(exited).toBe(143);
+    expect(run.output().stderr).toBe('\nstopping (SIGTERM): no new batches; nothing in flight\n');
+    expect(spaced(run.output().stdout)).toMatch(/batches 1 delivered, 0 failed, 0 undelivered, 2 not sent/);
+    expect(spaced(run.output().stdout)).toMatch(/requests 1 \(0 retries\) status/);
+    expect(s.requests).toHaveLength(1);
+    expect(journalLines(journal).at(-1)).toMatchObject({ status: 'undelivered', attempts: 0 });
+  });
+
   it('one signal stops a run reading a named pipe (a FIFO, /dev/stdin) whose writer is open and quiet', async () => {
     // Stopped by SIGTERM, a run reading a FIFO read one batch more to tell whether input was left,
     // and waited for the writer, which may never write or close (it did, 30 s later, here).

@@ -622,6 +622,36 @@ describe('deliverBatches', () => {
     expect(readJournal(path, () => {}).confirmed.size).toBe(1);
   });
 
+  it('counts a batch still waiting for a pool connection when the run stops as not sent, and never sends it', async () => {
+    // The one connection held by a 2xx whose body never ends: a stop said "waiting for 1 in
+    // flight", and the batch queued for the connection was sent once the first timed out, long
+    // after the signal (red team hR88). The fast path, and node:http's (a `te` header takes it).
+    for (const headers of [{}, { te: 'trailers' }] as Record<string, string>[]) {
+      const stop = new AbortController();
+      const stats = new DeliveryStats();
+      let sendingAtStop: number | undefined;
+      const s = await server((_req, res) => {
+        res.writeHead(200, { 'content-length': '100' });
+        res.write('hello');
+        setTimeout(() => {
+          sendingAtStop ??= stats.sending;
+          stop.abort();
+        }, 200);
+      });
+      const asked = performance.now();
+      await deliverBatches(
+        planBatches(events(3), { batchSize: 1 }),
+        options(s.url, { concurrency: 1, timeoutMs: 3000, headers, stop: stop.signal, stats, countUnsent: true }),
+      );
+      expect(performance.now() - asked).toBeLessThan(2500);
+      expect(s.requests).toHaveLength(1);
+      expect(sendingAtStop).toBe(0);
+      // The one queued, and the one read after the stop to tell whether input was left.
+      expect(stats.batches).toMatchObject({ delivered: 1, undelivered: 0, notSent: 2 });
+      expect(stats.undelivered).toEqual([]);
+    }
+  });
+
   it('reads only as far ahead as the concurrency needs (back-pressure)', async () => {
     let produced = 0;
     // Hint: 100 batches, twenty times the most it may read ahead (1,000 were two hundred times):
