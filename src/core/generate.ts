@@ -882,18 +882,17 @@ function converse(
   } else if (status === 'Partial') {
     const answered = random.int(1, questions.length - 1);
     flow = questions.slice(0, answered).map((question) => answer(random, question).step);
-    const last = flow.at(-1) ?? impossible('a partial call answered at least one question');
     const ending = random.weighted(partialEndings);
+    // Hint: a request for a person, or words the dropped line cut off, come as the answer to the
+    // next question, so no answer is classified; the questions before it keep theirs (Partial: at
+    // least the first question was answered; the request once replaced a call's only answer).
+    // `answered` leaves at least one question unasked.
+    const next = questions[answered] ?? impossible('a partial call leaves a question unanswered');
     if (ending === 'human') {
-      last.response = 'Other';
-      last.transcript = random.pick(humanRequests);
+      flow.push({ questionName: next.name, response: 'Other', transcript: random.pick(humanRequests) });
       requests.push('humanSupportRequest');
       additionalInformation = 'Transferred to a human agent';
     } else if (ending === 'dropped') {
-      // Hint: the line dropped while the next question was being answered: its words were cut
-      // off, so no answer was classified; the questions before it keep theirs (Partial: at least
-      // the first question was answered). `answered` leaves at least one question unasked.
-      const next = questions[answered] ?? impossible('a partial call leaves a question unanswered');
       flow.push({ questionName: next.name, response: 'Other', transcript: random.pick(droppedTranscripts) });
       additionalInformation = 'Call dropped';
     } else additionalInformation = 'Customer exited part way through';
