@@ -24,6 +24,7 @@ import { literally } from '../../test/helpers/run-cli.js';
 import { generateEvents } from '../core/generate.js';
 import { CallhookError } from '../errors.js';
 import { terminalWidth, warningLine } from '../render/terminal.js';
+import type { EventType } from '../schema/names.js';
 import { generate, threadsFor } from './generate.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'callhook-generate-out-'));
@@ -234,6 +235,17 @@ describe('generate --start-time', () => {
       generate({ count: '1', seed: '1', format: 'ndjson', startTime: '2026-01-01', type: ['CallAttempted'] }),
     );
     expect(JSON.parse(printed.stdout).time).toBe('2026-01-01T00:00:00.000Z');
+  });
+
+  it('writes an event on the last day when none of those it writes passes year 9999 (red team hR89 L2)', async () => {
+    const runs: Array<[string, EventType[] | undefined]> = [
+      ['9999-12-31T23:00:00Z', undefined],
+      ['9999-12-31T23:59:59.999Z', ['CallAttempted']],
+    ];
+    for (const [startTime, type] of runs) {
+      const printed = await capture(() => generate({ count: '1', seed: '1', format: 'ndjson', startTime, type }));
+      expect(JSON.parse(printed.stdout).time).toBe(new Date(startTime).toISOString());
+    }
   });
 
   it('refuses, before writing anything, a run that would pass year 9999, saying how far it would go', async () => {

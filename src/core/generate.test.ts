@@ -402,6 +402,30 @@ describe('generateCalls', () => {
     expect([...generateEvents({ count: 5, startTime: '9999-12-31T00:00:00Z' })]).toHaveLength(5);
   });
 
+  it('refuses a run near year 9999 only for the times it writes, not those of events it leaves out (red team hR89 L2)', () => {
+    // `count: 1` from 23:00 writes one CallAttempted at 23:00, but was refused for its call's
+    // result, a day later, which it never writes; so was a CallAttempted at the last instant.
+    for (const [startTime, types] of [
+      ['9999-12-31T23:00:00Z', undefined],
+      ['9999-12-31T23:59:59.999Z', ['CallAttempted']],
+    ] as const) {
+      const written = [...generateEvents({ count: 1, startTime, types })];
+      expect(written.map(({ type }) => type)).toEqual(['CallAttempted']);
+      expect(written.map(({ event }) => (event as { time?: string }).time)).toEqual([
+        new Date(startTime).toISOString(),
+      ]);
+      for (const { event } of written) expect(checkEvent(event, { strict: true }).issues).toEqual([]);
+    }
+    // A call's events are refused at the first written past the last instant, nothing of it after.
+    const late: string[] = [];
+    expect(() => {
+      for (const event of generateCalls({ seed: 1, calls: 1, startTime: '9999-12-31T23:00:00Z' })) {
+        late.push(JSON.stringify(event));
+      }
+    }).toThrow(/^startTime 9999-12-31T23:00:00Z: call 1 would end at \+010000-01-01T[0-9:.]+Z, past /);
+    expect(late.join('\n')).not.toMatch(/\+0\d{5}-/);
+  });
+
   it('is deterministic: the same seed gives the same events, another seed different ones', () => {
     const again = [...generateCalls({ seed: 42, calls })];
     expect(again).toEqual(events.map((e) => e.event));

@@ -161,13 +161,13 @@ const GenerateOptionsSchema = v.object({
 export const defaultStartTime = '2022-09-01T00:00:00.000Z';
 
 /**
- * A run whose events would pass `lastInstant`: written, they would read `+010000-…`, which is
- * no ISO-8601 timestamp the platform sends and which validate refuses.
+ * A run an event of which, about to be written, would pass `lastInstant`: written, it would read
+ * `+010000-…`, which is no ISO-8601 timestamp the platform sends and which validate refuses.
  */
 export class PastLastInstantError extends CallhookError {
   constructor(
     readonly startTime: string,
-    /** The 1-based call that would end too late, and when it would. */
+    /** The 1-based call that would end too late, and when its events of the types written would. */
     readonly call: number,
     readonly end: number,
   ) {
@@ -1166,8 +1166,22 @@ export function* generateTypedCalls(options: GenerateOptions): Generator<Generat
   yield* typedCalls(options, 'generateTypedCalls');
 }
 
-/** `generateTypedCalls`, its options' errors naming `call`, the function the caller called. */
-function* typedCalls(options: GenerateOptions, call: string): Generator<GeneratedEvent, void, undefined> {
+/**
+ * The latest time an event holds as written: an envelope's `createdAt`, at or after every time in
+ * it; a bare event's own `time` (it has no `createdAt`).
+ */
+const writtenTime = (event: StoryEvent, envelopeAll: boolean) =>
+  isEnveloped(event.type, envelopeAll) ? event.createdAt : event.at;
+
+/**
+ * `generateTypedCalls`, its options' errors naming `call`, the function the caller called; only
+ * the events of `types` when given.
+ */
+function* typedCalls(
+  options: GenerateOptions,
+  call: string,
+  types?: ReadonlySet<EventType>,
+): Generator<GeneratedEvent, void, undefined> {
   const checked = parseOptions(GenerateOptionsSchema, options, call);
   assertWholeNumber('seed', checked.seed, 0, largestSeed);
   const random = new Random(checked.seed);
@@ -1185,11 +1199,23 @@ function* typedCalls(options: GenerateOptions, call: string): Generator<Generate
         : inboundStory(random, campaign, customer, start);
     // Hint: a stable sort keeps an SMS sent at the same millisecond as the call result after it.
     story.sort(byTime);
-    // Every time an event holds is at or before its createdAt.
-    let end = 0;
-    for (const event of story) end = Math.max(end, event.createdAt);
-    if (end > lastInstant) throw new PastLastInstantError(startTime, call + 1, end);
-    for (const event of story) yield { type: event.type, event: toWire(random, event, envelopeAll) };
+    for (const event of story) {
+      // Hint: an event left out still draws its envelope's id, so a type's events are the same with
+      // and without `types`.
+      const wire = toWire(random, event, envelopeAll);
+      if (types && !types.has(event.type)) continue;
+      // Hint: only a time written is refused, when it is: a consumer that stops before an event
+      // (`count`), or leaves out its type, writes a run that ends in time (a call's result a day
+      // after its attempt was refused with `count: 1`).
+      if (writtenTime(event, envelopeAll) > lastInstant) {
+        let end = 0;
+        for (const later of story) {
+          if (!types || types.has(later.type)) end = Math.max(end, writtenTime(later, envelopeAll));
+        }
+        throw new PastLastInstantError(startTime, call + 1, end);
+      }
+      yield { type: event.type, event: wire };
+    }
     start += random.int(2, 40) * seconds + random.int(0, 999);
   }
 }
@@ -1816,6 +1842,7 @@ function* deliveries(
       envelope: checked.envelope,
     },
     'generateEvents',
+    types,
   );
   let emitted = 0;
   while (emitted < checked.count) {
@@ -1828,7 +1855,6 @@ function* deliveries(
     }
     const next = calls.next();
     if (next.done) return;
-    if (types && !types.has(next.value.type)) continue;
     applyOverrides(next.value, overrides);
     const delivery: GeneratedDelivery = { type: next.value.type, event: next.value.event, redelivery: false };
     // Hint: the copy is taken before the caller sees the event, which it may change in place.
