@@ -994,6 +994,27 @@ describe('generateEvents', () => {
     );
   });
 
+  it('charges a --set path the levels it takes in the events it reaches: data.x is one level in a bare event (red team hR89 L3)', () => {
+    // `data.x` of a 255-deep value was refused, where `x` wrote the same bare events and validate passed them.
+    const deep = (levels: number) => `data.x=${'['.repeat(levels)}${']'.repeat(levels)}`;
+    const refusal = new CallhookError(
+      '--set: data.x: the event would nest deeper than 256 levels, which validate refuses',
+    );
+    const set = [parseFieldOverride(deep(255))];
+    expect(misfitOverrides(set, ['CallAttempted'])).toEqual([]);
+    const bare = [...generateEvents({ count: 2, types: ['CallAttempted'], set })];
+    expect(bare.map(({ event }) => checkEvent(event).errors)).toEqual([0, 0]);
+    const own = [...generateEvents({ count: 2, types: ['CallAttempted'], set: [{ ...set[0], path: ['x'] }] as never })];
+    expect(bare).toEqual(own);
+    // Enveloped, the same value is a level deeper, past what validate reads; and one level more is too deep in any form.
+    expect(() => misfitOverrides(set, ['CallAttempted', 'CallComplete'])).toThrow(refusal);
+    expect(() => misfitOverrides(set, ['CallAttempted'], 'all')).toThrow(refusal);
+    expect(() => [...generateEvents({ count: 1, types: ['CallAttempted'], envelope: 'all', set })]).toThrow(
+      new TypeError('set.0: the event would nest deeper than 256 levels, which validate refuses'),
+    );
+    expect(() => parseFieldOverride(deep(256))).toThrow(refusal.message.replace('--set: ', ''));
+  });
+
   it('describes the value a caller gave as it is: a null-prototype object is no null, a hole no undefined (red team hT3 L4)', () => {
     const types = 'CallComplete, CallAttempted, CallReceived, SMSSent, SMSReceived';
     for (const [options, message] of [

@@ -1408,14 +1408,16 @@ function holdsOneTwice(step: Step): boolean {
 
 /**
  * Why a `--set` value at `path` takes an event past the nesting validate reads (`maxDepth`), or
- * undefined when it does not: the event and each part of the path before the last are one level
- * each (`data.x` puts `x`'s value two deep in an enveloped event). Hint: also what keeps
+ * undefined when it does not: the event and each part of the path it sets (`pathIn`) before the
+ * last are one level each (`data.x` puts `x`'s value two deep in an enveloped event, one in a
+ * bare one); bare unless `enveloped`, so that by default only a value no event could hold is
+ * refused (the types it reaches are known only when it is placed). Hint: also what keeps
  * `structuredClone`, which copies the value into each event, from overflowing the stack (a value
  * or a path some 3,000 deep did).
  */
-function tooDeep(path: readonly string[], value: unknown): string | undefined {
+function tooDeep(path: readonly string[], value: unknown, enveloped = false): string | undefined {
   const nesting = nestingOf(value, maxDepth);
-  if (path.length + nesting <= maxDepth) return undefined;
+  if (pathIn(path, enveloped).length + nesting <= maxDepth) return undefined;
   const endless = nesting === Number.POSITIVE_INFINITY ? ' (a value that holds itself nests without end)' : '';
   return `the event would nest deeper than ${maxDepth} levels, which validate refuses${endless}`;
 }
@@ -1570,6 +1572,8 @@ const typesWithField = (field: string, among: readonly EventType[]) =>
  */
 interface SetWords {
   item: (index: number) => string;
+  /** Why an item is too deep (`tooDeep`), as parsing it says: `--set` names no item, so its path. */
+  tooDeep: (path: readonly string[], why: string) => string;
   /** Another item, beside its path: `set.0 (data.x)`, `--set data.x`. */
   named: (index: number, path: readonly string[]) => string;
   types: string;
@@ -1578,6 +1582,7 @@ interface SetWords {
 
 const libraryWords: SetWords = {
   item: (index) => `set.${index}`,
+  tooDeep: (_, why) => why,
   named: (index, path) => `set.${index} (${path.join('.')})`,
   types: 'types',
   refusal: (message) => new TypeError(message),
@@ -1585,6 +1590,7 @@ const libraryWords: SetWords = {
 
 const commandWords: SetWords = {
   item: () => '--set',
+  tooDeep: (path, why) => `${path.join('.')}: ${why}`,
   named: (_, path) => `--set ${path.join('.')}`,
   types: '--type',
   refusal: (message) => new CallhookError(message),
@@ -1606,13 +1612,18 @@ function placeOverrides(
   const placed = set.map((override, index) =>
     placeOverride(override, generated, envelopeAll, (detail) => refusal(index, detail), words.types),
   );
+  const reaches = (types: ReadonlySet<EventType> | undefined, type: EventType) => types?.has(type) ?? true;
+  for (const [index, { path, value, types }] of placed.entries()) {
+    const enveloped = generated.some((type) => reaches(types, type) && isEnveloped(type, envelopeAll));
+    const deep = tooDeep(path, value, enveloped);
+    if (deep !== undefined) throw refusal(index, words.tooDeep(path, deep));
+  }
   const sketch = {};
   for (const [index, { path, value }] of set.entries()) {
     setField(sketch, path, value, (at) => refusal(index, notAnIndex(path, at)));
   }
   // Hint: of two overrides of one field, or of a field and one inside it, an event both reach
   // keeps what the later set, unsaid: refused, as a single-value option given twice is.
-  const reaches = (types: ReadonlySet<EventType> | undefined, type: EventType) => types?.has(type) ?? true;
   for (const [later, { path, types }] of placed.entries()) {
     for (const [earlier, other] of placed.slice(0, later).entries()) {
       const both = generated.filter((type) => {
