@@ -74,6 +74,21 @@ describe('generateCalls', () => {
     }
   });
 
+  it('gives the same traffic with envelope "all" as without, only enveloped (red team hR89 L4)', () => {
+    // The envelopes' ids were drawn from the story's own sequence, so from the third event of
+    // seed 3 on, `all` told other calls: other customers, phones and times.
+    const payloadOf = ({ event }: GeneratedEvent) => ('eventType' in event ? event.data : event);
+    for (const seed of [1, 3]) {
+      const wire = [...generateEvents({ count: 500, seed, redeliveries: 0.05 })];
+      const all = [...generateEvents({ count: 500, seed, redeliveries: 0.05, envelope: 'all' })];
+      expect(all.map(({ type }) => type)).toEqual(wire.map(({ type }) => type));
+      expect(all.map(payloadOf)).toEqual(wire.map(payloadOf));
+      expect(all.map(({ redelivery }) => redelivery)).toEqual(wire.map(({ redelivery }) => redelivery));
+      const ids = all.flatMap(({ event, redelivery }) => ('id' in event && !redelivery ? [event.id] : []));
+      expect(new Set(ids).size).toBe(ids.length);
+    }
+  });
+
   it('ends every call in exactly one CallComplete', () => {
     expect(completes).toHaveLength(calls);
   });

@@ -1145,11 +1145,12 @@ function inboundStory(random: Random, campaign: Campaign, customer: Customer, st
 /** Whether events of `type` come in the envelope: CallComplete always, the other four with `envelope: 'all'`. */
 const isEnveloped = (type: EventType, envelopeAll: boolean) => envelopeAll || type === 'CallComplete';
 
-function toWire(random: Random, event: StoryEvent, envelopeAll: boolean): WireEvent {
+/** An event as it is sent, its envelope's id (if it has one) drawn from `ids`. */
+function toWire(ids: Random, event: StoryEvent, envelopeAll: boolean): WireEvent {
   // Hint: only CallComplete's payload is CallCompleteData, and it is always enveloped.
   if (!isEnveloped(event.type, envelopeAll)) return event.payload as CallAttemptedData | CallReceivedData | SmsData;
   return {
-    id: random.uuid(),
+    id: ids.uuid(),
     eventType: event.type,
     createdAt: isoOf(event.createdAt),
     data: event.payload,
@@ -1185,6 +1186,8 @@ function* typedCalls(
   const checked = parseOptions(GenerateOptionsSchema, options, call);
   assertWholeNumber('seed', checked.seed, 0, largestSeed);
   const random = new Random(checked.seed);
+  // Hint: envelope ids draw from their own sequence, so `envelope: 'all'` tells the same calls.
+  const ids = new Random(checked.seed ^ 0x85ebca6b);
   const campaigns = makeCampaigns(random, checked.campaigns ?? 3);
   const envelopeAll = checked.envelope === 'all';
   const startTime = checked.startTime ?? defaultStartTime;
@@ -1202,7 +1205,7 @@ function* typedCalls(
     for (const event of story) {
       // Hint: an event left out still draws its envelope's id, so a type's events are the same with
       // and without `types`.
-      const wire = toWire(random, event, envelopeAll);
+      const wire = toWire(ids, event, envelopeAll);
       if (types && !types.has(event.type)) continue;
       // Hint: only a time written is refused, when it is: a consumer that stops before an event
       // (`count`), or leaves out its type, writes a run that ends in time (a call's result a day

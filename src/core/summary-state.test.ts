@@ -57,7 +57,7 @@ function recordsOf(values: readonly unknown[]): InputRecord[] {
 // Bare SMS in the wire envelope (direction told from the numbers), typed ones when all are enveloped.
 const generated: WireEvent[] = [
   ...generateCalls({ seed: 5, calls: 40, envelope: 'wire' }),
-  ...generateCalls({ seed: 6, calls: 30, envelope: 'all' }),
+  ...generateCalls({ seed: 7, calls: 30, envelope: 'all' }),
 ];
 const firstCall = generated.find((value) => 'eventType' in value && value.eventType === 'CallComplete') as {
   data: object;

@@ -53,15 +53,21 @@ describe('a batch that lost its "]", another batch after it (two exports joined)
   const clean = join(dir, 'clean');
   const lost = join(dir, 'lost');
   let id = '';
+  // The line of the first batch's last `}`, after which its `]` was lost.
+  let lostAt = 0;
+  // How many events of the second batch carry `id`.
+  let ofId = 0;
   beforeAll(async () => {
     for (const folder of [clean, lost]) mkdirSync(folder, { recursive: true });
     const [a, b] = await Promise.all(
       ['1', '2'].map((seed) => runCli(['generate', '--count', '20', '--seed', seed, '--format', 'json'])),
     );
     const first = a!.stdout.trimEnd();
+    lostAt = first.split('\n').length - 1;
     writeFileSync(join(clean, 'x.json'), `${first}\n${b!.stdout}`);
     writeFileSync(join(lost, 'x.json'), `${first.slice(0, first.lastIndexOf('\n]'))}\n${b!.stdout}`);
     id = [...b!.stdout.matchAll(/"correlationId": "([^"]+)"/g)].at(-1)![1]!;
+    ofId = b!.stdout.split(`"correlationId": "${id}"`).length - 1;
   });
 
   it('is read whole by every command, as the file with its "]" is, the "]" the one problem', async () => {
@@ -79,7 +85,7 @@ describe('a batch that lost its "]", another batch after it (two exports joined)
     const report = JSON.parse(validated!.stdout);
     expect(report.totals).toMatchObject({ events: 40, valid: 40, invalid: 0, errors: 1 });
     expect(report.files[0].problems.map((p: { code: string; line: number }) => `${p.code} ${p.line}`)).toEqual([
-      'unexpected-token 370',
+      `unexpected-token ${lostAt}`,
     ]);
     const [whole, damaged] = await run(['summarise', 'X', '--format', 'json']);
     const summary = JSON.parse(whole!.stdout);
@@ -93,7 +99,8 @@ describe('a batch that lost its "]", another batch after it (two exports joined)
     const events = (result: { stdout: string }) =>
       JSON.parse(result.stdout).events.map((e: { event: unknown }) => e.event);
     const [traced, tracedLost] = await run(['trace', id, 'X', '--format', 'json']);
-    expect(events(tracedLost!)).toHaveLength(4);
+    expect(ofId).toBeGreaterThan(1);
+    expect(events(tracedLost!)).toHaveLength(ofId);
     expect(events(tracedLost!)).toEqual(events(traced!));
     // Two requests of 20 events, as with the `]`.
     const bodies = (result: { stdout: string }) =>
@@ -118,7 +125,7 @@ describe('a batch that lost its "]", another batch after it (two exports joined)
     const fixed = await runCli(['fix', join(lost, 'x.json')]);
     expect(fixed.code).toBe(0);
     expect(fixed.stderr).toContain(
-      'x.json:370:4: repaired: expected "]" to close the array opened at line 1, column 1',
+      `x.json:${lostAt}:4: repaired: expected "]" to close the array opened at line 1, column 1`,
     );
     expect(fixed.stdout).toBe(readFileSync(join(clean, 'x.json'), 'utf8').replace('\n  }\n]\n[', '\n  }]\n['));
     const checked = await runCli(['validate', '-'], { input: fixed.stdout });
