@@ -17,7 +17,10 @@ export {
   generateCalls,
   generateEvents,
   generateTypedCalls,
+  type Overrun,
+  PastLastInstantError,
   parseFieldOverride,
+  RunPastLastInstantError,
   type WireEvent,
 } from './core/generate.js';
 export type { SchemaDraft } from './core/generate-names.js';

@@ -1535,6 +1535,36 @@ describe('a code frame as narrow as a caller asks (red team hT3 L2)', () => {
   });
 });
 
+describe("generateEvents' refusals, as a library caller reads them (red team hR89 L5)", () => {
+  it('says what a caller gave plainly: a BigInt as 5n, an instance of a class as one', () => {
+    expect(() => generateEvents({ count: 5n as never }).next()).toThrow(
+      new TypeError('count: expected number, received 5n'),
+    );
+    const value = new (class A {})();
+    expect(() => generateEvents({ count: 1, set: [{ path: ['x'], value }] }).next()).toThrow(
+      new TypeError('set.0: the value holds an instance of class A, which JSON cannot hold'),
+    );
+  });
+
+  it('exports the errors a run past year 9999 throws, for a caller to tell them by instanceof and read them by type', async () => {
+    const { PastLastInstantError, RunPastLastInstantError, generateCalls } = await import('./index.js');
+    const late = '9999-12-31T23:00:00Z';
+    let refused: unknown;
+    try {
+      generateEvents({ count: 200, startTime: late }).next();
+    } catch (error) {
+      refused = error;
+    }
+    expect(refused).toBeInstanceOf(RunPastLastInstantError);
+    expect(refused).toBeInstanceOf(RangeError);
+    const run = refused as InstanceType<typeof RunPastLastInstantError>;
+    expect(run.name).toBe('RunPastLastInstantError');
+    expect(run.startTime).toBe(late);
+    expect(run.overrun).toMatchObject({ call: expect.any(Number), end: expect.any(Number) });
+    expect(() => [...generateCalls({ seed: 1, calls: 50, startTime: late })]).toThrow(PastLastInstantError);
+  });
+});
+
 describe('exported helpers given what is not an event (red team hT3 L7)', () => {
   it('refuses a non-event in eventTime and correlationIdOf with a TypeError naming the argument', async () => {
     const { correlationIdOf, eventTime, validateEvent } = await import('./index.js');

@@ -43,6 +43,7 @@ import {
   type WebhookEvent,
 } from './schema/events.js';
 import {
+  aKindOf,
   assertBoolean,
   assertChoice,
   assertFunction,
@@ -156,8 +157,7 @@ function mistakenValue(value: unknown): string | undefined {
   } else if (isMap(value)) what = ': pass a plain object (Object.fromEntries)';
   else if (isSet(value)) what = ': pass a plain object';
   else return undefined;
-  const kind = kindOf(value);
-  return `${/^[AEIO]/.test(kind) ? 'an' : 'a'} ${kind}${what}`;
+  return `${aKindOf(value)}${what}`;
 }
 
 /** `maxIssues`, checked, or its default. */

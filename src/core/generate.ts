@@ -22,13 +22,14 @@ import {
   type SmsData,
 } from '../schema/events.js';
 import {
+  aKindOf,
   assertString,
   assertWholeNumber,
   deepFrozen,
   eventTypes,
   excerpt,
-  kindOf,
   ownOptions,
+  shownValue,
 } from '../schema/names.js';
 import { type GenerateEnvelope as Envelope, generateEnvelopes, largestSeed, maxCampaigns } from './generate-names.js';
 import { instantOfOption, isoOf, lastInstant } from './instant.js';
@@ -139,14 +140,15 @@ function parseOptions<S extends v.ObjectSchema<v.ObjectEntries, undefined>>(
 }
 
 /**
- * What a caller gave where an issue was found. Hint: valibot's `received` calls a null-prototype
- * object `null` and a list's hole (`[, 'SMSSent']`) `undefined`.
+ * What a caller gave where an issue was found, as the library's other option checks say it
+ * (`shownValue`). Hint: valibot's `received` calls a null-prototype object `null`, a list's hole
+ * (`[, 'SMSSent']`) `undefined`, and a BigInt `5n` `5`.
  */
 function receivedOf(issue: v.BaseIssue<unknown>): string {
   const item = issue.path?.at(-1);
   if (item?.type === 'array' && !Object.hasOwn(item.input, item.key)) return 'an empty item';
   if (Array.isArray(issue.input) && issue.input.length === 0) return 'an empty list';
-  return typeof issue.input === 'object' && issue.input !== null ? kindOf(issue.input) : issue.received;
+  return shownValue(issue.input);
 }
 
 const GenerateOptionsSchema = v.object({
@@ -200,6 +202,7 @@ export class RunPastLastInstantError extends RangeError {
     super(
       `startTime: a count of ${count} from ${startTime} would run past ${isoOf(lastInstant)}, the last time a timestamp can hold: ${overrunText(overrun)}; start earlier or generate fewer`,
     );
+    this.name = 'RunPastLastInstantError';
   }
 }
 
@@ -1455,7 +1458,7 @@ function notJsonIn(value: unknown): string | undefined {
       }
     } else if (prototype === Object.prototype || prototype === null) {
       for (const child of Object.values(part)) parts.push(child);
-    } else return `a ${kindOf(part)}`;
+    } else return aKindOf(part);
   }
   return undefined;
 }

@@ -189,6 +189,22 @@ export function shownValue(value: unknown): string {
 }
 
 /**
+ * One value of its kind as a message names it (`kindOf`): a built-in with its article (`a Map`,
+ * `an Int8Array`), an object of a caller's own class as what it is (`an instance of class A`).
+ * Hint: a built-in is an instance of the global of its name; "holds a A" read as a typo.
+ */
+export function aKindOf(value: object): string {
+  const kind = kindOf(value);
+  // Hint: read, not its descriptor's value: Node's `Buffer` is a getter of globalThis.
+  const global: unknown = Object.hasOwn(globalThis, kind) ? (globalThis as Record<string, unknown>)[kind] : undefined;
+  if (kind !== 'object' && !(typeof global === 'function' && value instanceof global)) {
+    return `an instance of class ${kind}`;
+  }
+  // Hint: not U: a Uint8Array, a URL.
+  return `${/^[AEIOaeio]/.test(kind) ? 'an' : 'a'} ${kind}`;
+}
+
+/**
  * What kind of value a caller gave, never the value: `undefined`, `number`, `null`, `Buffer`,
  * `Object`, `object` for one of no prototype. Hint: named by the constructor its prototype chain
  * holds, read as data, never by a property of the value itself: a payload's own `constructor` key
