@@ -242,14 +242,21 @@ export function threadSettings(): Record<keyof typeof threadWordsTaken, boolean>
 
 /**
  * The warning for the words of `CALLHOOK_THREADS` that `threadSettings` does not take (`3`, a
- * typo), which change nothing; undefined when there are none.
+ * typo), which change nothing, or for `1` and `2` both given, where `1` is followed; undefined
+ * when there are none.
  */
 export function threadSettingsWarning(): string | undefined {
   const known: readonly string[] = Object.values(threadWordsTaken);
   const odd = threadWords().filter((word) => word !== '' && !known.includes(word));
-  if (odd.length === 0) return undefined;
-  const words = odd.map((word) => `'${word}'`).join(', ');
-  return `CALLHOOK_THREADS: ${words} ${odd.length === 1 ? 'is' : 'are'} none of ${known.join(', ')}, and ignored`;
+  if (odd.length > 0) {
+    const words = odd.map((word) => `'${word}'`).join(', ');
+    return `CALLHOOK_THREADS: ${words} ${odd.length === 1 ? 'is' : 'are'} none of ${known.join(', ')}, and ignored`;
+  }
+  const { one, two } = threadSettings();
+  if (one && two) {
+    return `CALLHOOK_THREADS: '${threadWordsTaken.one}' and '${threadWordsTaken.two}' both given: '${threadWordsTaken.one}' is followed (one thread)`;
+  }
+  return undefined;
 }
 
 /**

@@ -455,27 +455,34 @@ describe('validate on two threads', () => {
     expect([generated.stderr.split('\n')[0], generated.status]).toEqual([`callhook: generated on ${reason}`, 0]);
   });
 
-  it('the built CLI: a word CALLHOOK_THREADS does not take is warned of, not ignored unsaid', async () => {
-    // `CALLHOOK_THREADS=3` (three threads?) or a typo changed nothing, and nothing said so.
-    const env = { CALLHOOK_THREADS: '3,trace, tarce' };
-    const runs = await Promise.all([
-      runCli(['validate', 'fixtures/valid/bare-types.json', '-q'], { env }),
-      runCli(['summarise', 'fixtures/valid/bare-types.json', '--format', 'json'], { env }),
-      runCli(['generate', '--count', '1'], { env }),
-    ]);
-    for (const run of runs) {
+  it('the built CLI: a word CALLHOOK_THREADS does not take, or 1 with 2, is warned of, not ignored unsaid', async () => {
+    // `CALLHOOK_THREADS=3` (three threads?) or a typo changed nothing, and nothing said so; nor
+    // that `1` had overruled `2` in `2,1,trace`, read on one thread (red team hR91).
+    for (const [words, warning] of [
+      ['3,trace, tarce', "'3', 'tarce' are none of 1, 2, trace, times, and ignored"],
+      ['2,1,trace', "'1' and '2' both given: '1' is followed (one thread)"],
+    ]) {
+      const env = { CALLHOOK_THREADS: words };
+      const runs = await Promise.all([
+        runCli(['validate', 'fixtures/valid/bare-types.json', '-q'], { env }),
+        runCli(['summarise', 'fixtures/valid/bare-types.json', '--format', 'json'], { env }),
+        runCli(['generate', '--count', '1'], { env }),
+      ]);
       // Unwrapped: a warning is wrapped to 80 columns, its later lines indented.
-      expect([run.stderr.replaceAll('\n  ', ' ').split('\n')[0], run.code]).toEqual([
-        "callhook: warning: CALLHOOK_THREADS: '3', 'tarce' are none of 1, 2, trace, times, and ignored",
-        0,
+      const lines = runs.map((run) => run.stderr.replaceAll('\n  ', ' ').split('\n'));
+      expect(runs.map((run, n) => [lines[n]?.[0], run.code])).toEqual(
+        runs.map(() => [`callhook: warning: CALLHOOK_THREADS: ${warning}`, 0]),
+      );
+      // The words it takes still act: trace says which way each ran.
+      const [read, generated] = words.includes('1')
+        ? ['(CALLHOOK_THREADS=1)', '(CALLHOOK_THREADS=1)']
+        : ['(not a regular file of 48 MiB or more)', '(fewer than 50000 events)'];
+      expect(lines.map((line) => line[1])).toEqual([
+        `callhook: read on one thread ${read}`,
+        `callhook: read on one thread ${read}`,
+        `callhook: generated on one thread ${generated}`,
       ]);
     }
-    // The words it takes still act: trace says which way each ran.
-    expect(runs.map((run) => run.stderr.replaceAll('\n  ', ' ').split('\n')[1])).toEqual([
-      'callhook: read on one thread (not a regular file of 48 MiB or more)',
-      'callhook: read on one thread (not a regular file of 48 MiB or more)',
-      'callhook: generated on one thread (fewer than 50000 events)',
-    ]);
   });
 
   it('the built CLI: a real worker, the same JSON and pretty report as one thread', async () => {
