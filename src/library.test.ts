@@ -1645,10 +1645,33 @@ describe('options that crashed deep inside (red team hT3 M5)', () => {
     await expect(drain(twice, { stop: new AbortController().signal, onWarning: () => {} })).resolves.toBeUndefined();
   });
 
+  it('with arrayEnds, hands on where each top-level array ends, as soon as its "]" is read', async () => {
+    // Replay sends a stream's input array at its end, not once the next value comes (hF80 #1).
+    const stdin = new Stream.PassThrough();
+    const reading = readRecords(['-'], { stdin, arrayEnds: true })[Symbol.asyncIterator]();
+    const kinds: string[] = [];
+    /** Reads on until `kinds` holds `count` records, or the read ends. */
+    const readTo = async (count: number) => {
+      while (kinds.length < count) {
+        const next = await reading.next();
+        if (next.done) return;
+        kinds.push(...next.value.map((record) => record.kind));
+      }
+    };
+    stdin.write('[{"a":1},{"a":2}');
+    await readTo(3);
+    stdin.write(']');
+    await readTo(4);
+    expect(kinds).toEqual(['file-start', 'invalid', 'invalid', 'array-end']);
+    stdin.end('\n{"a":3}\n');
+    await readTo(Number.POSITIVE_INFINITY);
+    expect(kinds).toEqual(['file-start', 'invalid', 'invalid', 'array-end', 'invalid', 'file-end']);
+  });
+
   it("refuses readRecords' other yes/no options and a stdinName that are not what they say, as its others", async () => {
     // `oneValue: 'false'` read two values as one body's; `stdinName: 5` named records `file: 5`
     // (red team hT68), where `strict: 'false'` is a TypeError.
-    for (const name of ['oneValue', 'firstCopies', 'stdinIsCallers'] as const) {
+    for (const name of ['oneValue', 'firstCopies', 'stdinIsCallers', 'arrayEnds'] as const) {
       await expect(drain(twice, { [name]: 'false' as never })).rejects.toThrow(
         new TypeError(`${name} must be true or false (got "false")`),
       );

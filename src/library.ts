@@ -500,7 +500,7 @@ export async function* readRecords(
 ): AsyncGenerator<InputRecord[], void, undefined> {
   assertPaths(paths);
   options = ownReadOptions(options, 'readRecords', readRecordsOptions);
-  for (const name of ['warnings', 'oneValue', 'firstCopies', 'stdinIsCallers'] as const)
+  for (const name of ['warnings', 'oneValue', 'firstCopies', 'stdinIsCallers', 'arrayEnds'] as const)
     assertBoolean(name, options[name]);
   for (const name of ['stdinName', 'firstLineEnding'] as const) {
     if (options[name] !== undefined) assertString(name, options[name]);
@@ -543,7 +543,7 @@ function assertPaths(paths: readonly string[]): void {
 const readRecordsOptions = [
   ...['type', 'strict', 'warnings', 'maxIssues', 'keyOrder', 'batchSize', 'maxElementBytes', 'readSize', 'chunkSize'],
   ...['onWarning', 'stdin', 'stdinIsCallers', 'stdinName', 'firstCopies', 'firstLineEnding', 'mayListFrom', 'stop'],
-  ...['oneValue'],
+  ...['oneValue', 'arrayEnds'],
 ] as const;
 
 /**

@@ -17,7 +17,7 @@ import {
   type EventRewriter,
   type OutboundBatch,
   planBatches,
-  type ReplayEvent,
+  type ReplayItem,
   replayEventsFromRecords,
   type SkippedInput,
 } from '../http/batches.js';
@@ -148,7 +148,7 @@ function lingerProblem(endsByItself: boolean, freshFirst: boolean, batchSize: nu
   }
   if (freshFirst) return 'does nothing with --fresh, which reads a stream whole before the first batch';
   return batchSize === undefined
-    ? 'cuts only --batch-size batches; without one each input batch is sent whole, a lone value as soon as it is read, an array once the value after it or the end of the input is'
+    ? 'cuts only --batch-size batches; without one each input batch is sent whole as soon as it is read, a lone value at once, an array at its closing "]"'
     : undefined;
 }
 
@@ -164,12 +164,12 @@ async function prepareFresh(
   paths: string[],
   endsByItself: boolean,
   settings: ReplayCommandSettings,
-  source: () => AsyncIterable<ReplayEvent[]>,
+  source: () => AsyncIterable<ReplayItem[]>,
   continued: FreshRun | undefined,
-): Promise<{ run: FreshRun; rewrite: EventRewriter; replayed?: ReplayEvent[][] }> {
+): Promise<{ run: FreshRun; rewrite: EventRewriter; replayed?: ReplayItem[][] }> {
   if (continued) return { run: continued, rewrite: freshRewrite(continued) };
   const span = new TimestampSpan();
-  let replayed: ReplayEvent[][] | undefined;
+  let replayed: ReplayItem[][] | undefined;
   const once = !endsByItself;
   const scan = once
     ? source()
@@ -180,14 +180,14 @@ async function prepareFresh(
   if (once) replayed = [];
   for await (const chunk of scan) {
     replayed?.push(chunk);
-    for (const event of chunk) span.add(event.value, event.location);
+    for (const event of chunk) if (!('arrayEnd' in event)) span.add(event.value, event.location);
   }
   const run = newFreshRun(span, Date.now());
   const rewrite = freshRewrite(run);
   return replayed ? { run, rewrite, replayed } : { run, rewrite };
 }
 
-async function* fromArray(chunks: ReplayEvent[][]): AsyncGenerator<ReplayEvent[]> {
+async function* fromArray(chunks: ReplayItem[][]): AsyncGenerator<ReplayItem[]> {
   yield* chunks;
 }
 
@@ -207,6 +207,8 @@ function readOptions(settings: ReplayCommandSettings): ReadOptions {
     maxElementBytes: settings.maxElementBytes,
     maxIssues: 1,
     warnings: false,
+    // An input array is sent as soon as it is whole (see `planBatches`).
+    arrayEnds: true,
   };
 }
 

@@ -163,6 +163,8 @@ export class ValidationCollector {
       case 'problem':
         if (this.current) this.addProblem(this.current, record.problem);
         return undefined;
+      case 'array-end':
+        return undefined;
       default: {
         const report = this.current;
         if (!report) return undefined;

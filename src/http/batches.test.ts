@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { InputRecord } from '../input/types.js';
-import { type OutboundBatch, planBatches, type ReplayEvent, replayEventsFromRecords } from './batches.js';
+import {
+  type OutboundBatch,
+  planBatches,
+  type ReplayEvent,
+  type ReplayItem,
+  replayEventsFromRecords,
+} from './batches.js';
 
 /** An event of `file`, each file a source of its own (numbered by its name's first letter). */
 function event(file: string, batch: number, n: number): ReplayEvent {
@@ -27,6 +33,9 @@ async function collect(source: AsyncIterable<OutboundBatch>): Promise<OutboundBa
 }
 
 const bodies = (batches: OutboundBatch[]) => batches.map((b) => b.body.toString());
+
+/** An item's event text, or `]` for an array's end. */
+const textOf = (item: ReplayItem) => ('arrayEnd' in item ? ']' : item.text);
 
 describe('planBatches', () => {
   it('sends input batches as they are, wrapping a lone event in an array, even across chunks', async () => {
@@ -238,13 +247,13 @@ describe('replayEventsFromRecords', () => {
 
   it('keeps valid events and lists the invalid ones it skips', async () => {
     const skipped: string[] = [];
-    const out: ReplayEvent[] = [];
+    const out: ReplayItem[] = [];
     for await (const chunk of replayEventsFromRecords(chunks(records), {
       validate: true,
       onSkip: (s) => skipped.push(`${s.location} ${s.message}`),
     }))
       out.push(...chunk);
-    expect(out.map((e) => e.text)).toEqual(['{"a":1}']);
+    expect(out.map(textOf)).toEqual(['{"a":1}']);
     expect(skipped).toEqual(['f.json:2:3 missing required field "x"', 'f.json:3:3 unexpected end']);
   });
 
@@ -282,9 +291,17 @@ describe('replayEventsFromRecords', () => {
   });
 
   it('with --no-validate sends schema-invalid events but never unparsable text', async () => {
-    const out: ReplayEvent[] = [];
+    const out: ReplayItem[] = [];
     for await (const chunk of replayEventsFromRecords(chunks(records), { validate: false })) out.push(...chunk);
-    expect(out.map((e) => e.text)).toEqual(['{"a":1}', '{"b":2}']);
+    expect(out.map(textOf)).toEqual(['{"a":1}', '{"b":2}']);
+  });
+
+  it("passes on where an input array ends, with its events' source and batch", async () => {
+    const ended: InputRecord[] = [records[0]!, records[1]!, { kind: 'array-end', file: 'f.json', batch: 0 }];
+    const out: ReplayItem[] = [];
+    for await (const chunk of replayEventsFromRecords(chunks(ended), { validate: true })) out.push(...chunk);
+    expect(out.map(textOf)).toEqual(['{"a":1}', ']']);
+    expect(out[1]).toEqual({ arrayEnd: true, source: 0, batch: 0 });
   });
 });
 
@@ -340,5 +357,31 @@ describe('planBatches with lingerMs', () => {
     expect(first).not.toBe('waited');
     expect(((first as IteratorResult<OutboundBatch>).value as OutboundBatch).body.toString()).toBe('[{"n": 1}]');
     expect(await collect(planner)).toEqual([]);
+  });
+
+  it('without --batch-size, sends an input array as soon as its end is read, not once the next value is', async () => {
+    // A producer writing one array per webhook and then waiting had each sent when the next came (hF80 #1).
+    let release: () => void = () => {};
+    const quiet = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const end = { arrayEnd: true, source: '-'.charCodeAt(0), batch: 0 } as const;
+    async function* quietAfterArray(): AsyncGenerator<ReplayItem[]> {
+      yield [event('-', 0, 1), event('-', 0, 2)];
+      yield [end];
+      await quiet;
+      yield [event('-', 1, 3), { ...end, batch: 1 }];
+    }
+    const planner = planBatches(quietAfterArray(), { lingerMs: 20 });
+    const first = await Promise.race([planner.next(), new Promise((resolve) => setTimeout(resolve, 1000, 'waited'))]);
+    release();
+    expect(first).not.toBe('waited');
+    expect(((first as IteratorResult<OutboundBatch>).value as OutboundBatch).body.toString()).toBe(
+      '[{"n": 1},{"n": 2}]',
+    );
+    expect(bodies(await collect(planner))).toEqual(['[{"n": 3}]']);
+    // With --batch-size an array's end cuts nothing: the batch fills on, or lingers, as before.
+    const sized = planBatches(chunks<ReplayItem>([event('-', 0, 1)], [end], [event('-', 1, 2)]), { batchSize: 2 });
+    expect(bodies(await collect(sized))).toEqual(['[{"n": 1},{"n": 2}]']);
   });
 });

@@ -27,6 +27,21 @@ export interface ReplayEvent {
   value: unknown;
 }
 
+/**
+ * Where an input array ended (its `]`, or where it was left open): its events, all read, are one
+ * whole input batch, sent without waiting for the value after it.
+ */
+export interface ArrayEnd {
+  arrayEnd: true;
+  /** The `source` of its events. */
+  source: number;
+  /** The `batch` of its events. */
+  batch: number;
+}
+
+/** What replay reads, in input order: the events it may send, and where each input array ends. */
+export type ReplayItem = ReplayEvent | ArrayEnd;
+
 /** An element replay will not send, and why. */
 export interface SkippedInput {
   location: string;
@@ -90,12 +105,13 @@ function skippedFor(problems: readonly Problem[], omitted: Omitted | undefined, 
 export async function* replayEventsFromRecords(
   records: AsyncIterable<readonly InputRecord[]>,
   options: RecordFilterOptions,
-): AsyncGenerator<ReplayEvent[]> {
+): AsyncGenerator<ReplayItem[]> {
   let source = -1;
   for await (const chunk of records) {
-    const events: ReplayEvent[] = [];
+    const events: ReplayItem[] = [];
     for (const record of chunk) {
       if (record.kind === 'file-start') source++;
+      if (record.kind === 'array-end') events.push({ arrayEnd: true, source, batch: record.batch });
       if (record.kind === 'problem') {
         // A problem between elements (a stray comma, a missing bracket) is not an event;
         // counting it as a skipped one made "7 invalid" where validate counts 6.
@@ -202,11 +218,11 @@ function joined(texts: readonly string[], size: number): Buffer {
 /**
  * Groups events into request bodies, in input order: arrays of at most `batchSize` events, or
  * each input batch as it is (its own bytes when `exact` has them; a lone object becomes a
- * one-element array, handed on as soon as it is read). Pulls only as many
- * events as the batch being built needs, so it keeps the input layer's back-pressure.
+ * one-element array, handed on as soon as it is read, an array as soon as its `ArrayEnd` is).
+ * Pulls only as many events as the batch being built needs, so it keeps the input layer's back-pressure.
  */
 export async function* planBatches(
-  events: AsyncIterable<readonly ReplayEvent[]>,
+  events: AsyncIterable<readonly ReplayItem[]>,
   options: PlanOptions = {},
 ): AsyncGenerator<OutboundBatch> {
   const limit = options.maxInputBatch ?? largestBatch;
@@ -269,14 +285,14 @@ export async function* planBatches(
   };
 
   const iterator = events[Symbol.asyncIterator]();
-  let next: Promise<IteratorResult<readonly ReplayEvent[]>> | undefined;
+  let next: Promise<IteratorResult<readonly ReplayItem[]>> | undefined;
   let timer: NodeJS.Timeout | undefined;
   try {
     for (;;) {
       next ??= iterator.next();
-      let result: IteratorResult<readonly ReplayEvent[]> | typeof lingered;
+      let result: IteratorResult<readonly ReplayItem[]> | typeof lingered;
       // Hint: only a --batch-size batch lingers: without one, a batch is an input batch, sent
-      // whole, a lone value at once (below) and an array once the next value or the end comes.
+      // whole, a lone value at once and an array at its end (below).
       // Cut by a pause, `[ev1,` … `ev2]` went as two requests under two keys (red team hR88).
       // Hint: nor does a batch the journal records, held until whole: cut short by a pause, one
       // delivered would be sent again under another key.
@@ -301,6 +317,15 @@ export async function* planBatches(
       next = undefined;
       if (result.done) break;
       for (const event of result.value) {
+        if ('arrayEnd' in event) {
+          // Hint: at its `]`, not once the next value begins: a producer that writes an array per
+          // webhook and then waits had each sent only when the next came, the last never (hF80).
+          const head = pending[0];
+          if (options.batchSize === undefined && head?.source === event.source && head.batch === event.batch) {
+            yield handOn();
+          }
+          continue;
+        }
         const recorded = recordedAt(event);
         if (recorded !== undefined && pending.length > 0) yield handOn();
         if (options.batchSize === undefined) {

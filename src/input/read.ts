@@ -117,6 +117,8 @@ export interface ReadOptions extends CheckOptions {
   stop?: AbortSignal | undefined;
   /** Each source is one JSON document, as a request's body (listen) is: a second value in it is an error, not NDJSON. */
   oneValue?: boolean | undefined;
+  /** Hand on an `array-end` record where each top-level array ends, for replay to send a stream's array as soon as it is whole. */
+  arrayEnds?: boolean | undefined;
 }
 
 /** How `readRecords` reads: `ReadOptions`, and what the library's callers do not give (their stdout is theirs). */
@@ -1303,7 +1305,7 @@ class FileRecords {
 
 /** A splitter whose elements and problems become records of `out`, built by `build`. */
 function fileSplitter(out: FileRecords, build: RecordBuilder, run: RunContext): ElementSplitter {
-  const { batchSize, warnings, mayListFrom } = run.options;
+  const { batchSize, warnings, mayListFrom, arrayEnds } = run.options;
   const onQuickElement = (element: SplitElement): boolean => {
     const record = build.quick(element);
     if (record === undefined) return false;
@@ -1328,6 +1330,7 @@ function fileSplitter(out: FileRecords, build: RecordBuilder, run: RunContext): 
       mayListFrom &&
       (({ offset, line, column }) => mayListFrom({ file: out.file, offset, line, column, pointer: '' }, 'error')),
     batchEnd: (end) => {
+      if (arrayEnds && end.isArray) out.records.push({ kind: 'array-end', file: out.file, batch: end.batch });
       if (batchSize === undefined || !end.isArray || end.elements <= batchSize) return;
       const message = `batch of ${end.elements} events is larger than ${run.words.batchSize(batchSize)}`;
       const problem = build.problem({ ...end, pointer: '', code: 'batch-too-large', message }, 'warning');

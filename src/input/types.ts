@@ -127,6 +127,8 @@ export type InputRecord =
   | { kind: 'problem'; problem: Problem }
   /** A file begins; `stdin` when it is standard input (`-`, `/dev/stdin`), whatever its name. */
   | { kind: 'file-start'; file: string; stdin?: true | undefined }
+  /** A top-level array ends (its `]`, or where it was left open), asked for by `ReadOptions.arrayEnds`. */
+  | { kind: 'array-end'; file: string; batch: number }
   /** A file ends; `elements` counts its elements, valid or not. */
   | { kind: 'file-end'; file: string; elements: number; bytes: number };
 

@@ -1548,6 +1548,28 @@ describe('replay', () => {
     expect(s.requests.map((r) => JSON.parse(r.body.toString()).map(numberOf))).toEqual([[1, 2]]);
   });
 
+  it('sends an input array read from stdin once its "]" is read, while the stream stays open', async () => {
+    // Held until the next value began or the input ended: a producer writing one array per webhook
+    // and then waiting had each array sent only when the next came, the last never (task hF80 #1).
+    const s = await server();
+    const run = spawnReplay(['-', '--url', s.url]);
+    try {
+      run.child.stdin.write(`[${JSON.stringify(attempt(1))},${JSON.stringify(attempt(2))}]\n`);
+      await waitFor(() => s.requests.length === 1, 5_000);
+      expect(s.requests.map((r) => JSON.parse(r.body.toString()).map(numberOf))).toEqual([[1, 2]]);
+      // The "]" alone in a later write closes the array too.
+      run.child.stdin.write(`[${JSON.stringify(attempt(3))}`);
+      await delay(300);
+      run.child.stdin.write(']');
+      await waitFor(() => s.requests.length === 2, 5_000);
+      run.child.stdin.end();
+      expect(await run.closed).toBe(0);
+    } finally {
+      run.child.kill('SIGKILL');
+    }
+    expect(s.requests.map((r) => JSON.parse(r.body.toString()).map(numberOf))).toEqual([[1, 2], [3]]);
+  });
+
   it('refuses --linger where nothing is read from a stream, which alone goes quiet, before any request', async () => {
     // Taken without a word with a file, which never goes quiet, or with --fresh, which reads a stream
     // whole before the first batch: one who passed it believed it did something (fixer hF62 #1).
@@ -1568,7 +1590,7 @@ describe('replay', () => {
     // Without --batch-size a stream's input batches are sent whole: nothing is partial, nothing lingers.
     const whole = await runCli(['replay', '-', '--url', s.url, '--linger', '0.2'], { input: '' });
     expect(whole.stderr).toBe(
-      'callhook: --linger: cuts only --batch-size batches; without one each input batch is sent whole, a lone value as soon as it is read, an array once the value after it or the end of the input is\n',
+      'callhook: --linger: cuts only --batch-size batches; without one each input batch is sent whole as soon as it is read, a lone value at once, an array at its closing "]"\n',
     );
     expect(whole.code).toBe(2);
     expect(s.requests).toHaveLength(0);
