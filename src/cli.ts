@@ -416,7 +416,8 @@ details.set('generate', (command, { options, outputName, repeated, largestSeed, 
 Each defect is listed on stderr as file:line:column, where \`callhook validate\`
 reports it. --out is written only once complete (in a new file beside it);
 an existing file is replaced only with --force, and a replay journal never;
-a FIFO or device is written into.
+a FIFO or character device (/dev/null) is written into; a block device (a disk)
+is refused.
 
 Examples:
   $ callhook generate --count 1000 --seed 7 --out export.json
@@ -428,7 +429,8 @@ Examples:
 
 Exit codes:
   0    written, or the reader of stdout stopped reading (| head)
-  2    usage or I/O error (--out exists and no --force, --out is a journal)
+  2    usage or I/O error (--out exists and no --force, --out is a journal
+       or a block device)
   ${interruptedCodes}: --out is left
        as it was (a FIFO or device keeps what was written)`,
     ),

@@ -76,6 +76,12 @@ export function socketProblem(use: 'read' | 'written'): string {
   return `a socket, not a file or a named pipe: it cannot be ${use}`;
 }
 
+/**
+ * Why a block device (a disk, a partition) is never an output: what is written would go over what
+ * it holds, and it can never be a file of events. Said before it is opened.
+ */
+export const blockDeviceProblem = 'a block device (a disk or a partition), not a file: no output is written over one';
+
 /** Why no file may be created at `path`: it is a symlink whose target does not exist; undefined otherwise. */
 export function danglingLinkProblem(path: string): string | undefined {
   let target: string | undefined;

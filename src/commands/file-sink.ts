@@ -12,6 +12,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { CallhookError, describeIoError, ExitCode, ioReason } from '../errors.js';
 import { refuseReplacingJournal } from '../http/journal.js';
 import {
+  blockDeviceProblem,
   cannotLink,
   checkOutputPath,
   creationProblem,
@@ -148,7 +149,8 @@ export interface FileSinkOptions {
  * refused (see `danglingLinkProblem`), as is another user's (`checkOutputPath`). `/dev/stdout`
  * is stdout and `/dev/stderr` stderr (whatever names them: see `standardStreamOf`), and anything
  * else that exists is written into as it is (a named pipe once a reader comes, see `pipeSink`; a
- * device): renaming over it would replace the device itself.
+ * character device): renaming over it would replace the device itself. A socket, which cannot be
+ * opened, and a block device, a disk that JSON would be written over, are refused.
  */
 export async function fileSink(
   out: string,
@@ -172,6 +174,7 @@ export async function fileSink(
   if (stream !== undefined) return streamSink(abort, stream);
   if (existing?.isFIFO()) return pipeSink(out, abort);
   if (existing?.isSocket()) throw new CallhookError(`${out}: ${socketProblem('written')}`, ExitCode.usage);
+  if (existing?.isBlockDevice()) throw new CallhookError(`${out}: ${blockDeviceProblem}`, ExitCode.usage);
   if (existing !== undefined && !existing.isFile()) return deviceSink(out);
   refuseReplacingJournal(out);
   if (existing !== undefined && !force) {

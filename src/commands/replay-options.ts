@@ -19,6 +19,7 @@ import {
 } from '../http/names.js';
 import { type BackoffOptions, defaultBackoff } from '../http/retry.js';
 import {
+  blockDeviceProblem,
   creationProblem,
   danglingLinkProblem,
   notAFile,
@@ -279,6 +280,7 @@ function unwritable(path: string, whole: boolean): string | undefined {
     // Hint: writable as far as access() tells, a socket fails only when opened (ENXIO): after every
     // batch was sent. Not this run's stdout or stderr, written through (a child's are sockets).
     if (stats.isSocket() && !stream) return socketProblem('written');
+    if (stats.isBlockDevice()) return blockDeviceProblem;
     accessSync(path, constants.W_OK);
     if (!whole || !stats.isFile() || stream) return undefined;
   } catch (error) {

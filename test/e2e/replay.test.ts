@@ -2444,6 +2444,38 @@ describe('replay', () => {
     }
   });
 
+  // Hint: mknod of a block device needs root. Its major number, 240, is for local use and no driver
+  // has it here, so an open of it fails (ENXIO): nothing could be written over a disk were it not refused.
+  it.skipIf(process.getuid?.() !== 0)(
+    '--report a block device is refused before the first request; generate --out one likewise, --force or not',
+    async () => {
+      // Any existing node that was not a regular file, a FIFO or a socket was opened O_WRONLY|O_TRUNC
+      // and written, no --force asked: `generate --out /dev/sdb1` as root wrote JSON over a disk (red team hR89 #8).
+      const s = await server();
+      const disk = join(tempDir('replay'), 'disk');
+      execFileSync('mknod', [disk, 'b', '240', '0']);
+      const refused = `${disk}: a block device (a disk or a partition), not a file: no output is written over one`;
+      const replayed = await runCli(['replay', ndjson(2), '--url', s.url, '--report', disk]);
+      expect({ code: replayed.code, stderr: replayed.stderr }).toEqual({
+        code: 2,
+        stderr: `callhook: --report: ${refused}\n`,
+      });
+      expect(s.requests).toHaveLength(0);
+      for (const force of [[], ['--force']]) {
+        const generated = await runCli(['generate', '--count', '1', '--out', disk, ...force]);
+        expect({ force, code: generated.code, stdout: generated.stdout, stderr: generated.stderr }).toEqual({
+          force,
+          code: 2,
+          stdout: '',
+          stderr: `callhook: ${refused}\n`,
+        });
+      }
+      // A character device is written into as before.
+      const nulled = await runCli(['generate', '--count', '1', '--out', '/dev/null']);
+      expect(nulled.code, nulled.stderr).toBe(0);
+    },
+  );
+
   it('(11) prints curl commands that run with a body of any size', async () => {
     const s = await server();
     const path = join(tempDir('replay'), 'big.json');
