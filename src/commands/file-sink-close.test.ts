@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
@@ -6,9 +6,18 @@ import { afterAll, describe, expect, it, vi } from 'vitest';
 // Hint: a network file system may report a write that failed only when the file is closed (EIO,
 // ENOSPC, EDQUOT); as there, the temporary file's close closes it, then fails.
 const nfs = vi.hoisted(() => ({ failClose: false }));
+// Hint: and a step between fileSink's look at a name and its open of it, as another user who can
+// write to the folder could take: the symlink `at` is pointed at `to`.
+const swap = vi.hoisted(() => ({ at: '', to: '' }));
 vi.mock('node:fs/promises', async (importOriginal) => {
   const original = await importOriginal<typeof import('node:fs/promises')>();
+  const { unlinkSync: unlink, symlinkSync: symlink } = await import('node:fs');
   const open = (async (...args: Parameters<typeof original.open>) => {
+    if (swap.at !== '' && String(args[0]) === swap.at) {
+      unlink(swap.at);
+      symlink(swap.to, swap.at);
+      swap.at = '';
+    }
     const handle = await original.open(...args);
     if (String(args[0]).includes('.callhook-test-')) {
       const close = handle.close.bind(handle);
@@ -56,5 +65,31 @@ describe('fileSink when closing what it wrote fails', () => {
       expect({ force, left: readdirSync(folder) }).toEqual({ force, left: force ? ['r.json'] : [] });
       if (force) expect(readFileSync(out, 'utf8')).toBe('old\n');
     }
+  });
+});
+
+describe('fileSink given a device whose name is pointed elsewhere before it is opened', () => {
+  it("writes nothing into what it leads to then, a file of the user's, and says so in one line, exit 2", async () => {
+    // Found a symlink to /dev/null, then opened by name O_WRONLY|O_TRUNC: pointed meanwhile at a file
+    // (or a disk), that was emptied and written over, no --force asked (task hF80 #2).
+    const secret = join(dir, 'secret.json');
+    writeFileSync(secret, 'private\n');
+    const out = join(dir, 'out.json');
+    symlinkSync('/dev/null', out);
+    Object.assign(swap, { at: out, to: secret });
+    const failed = await fileSink(out, { force: false, purpose: 'test', warn: () => {} }).then(
+      async (sink) => {
+        await sink.write(Buffer.from('new\n'));
+        await sink.commit();
+      },
+      (error: unknown) => error,
+    );
+    expect(failed).toBeInstanceOf(CallhookError);
+    expect((failed as InstanceType<typeof CallhookError>).exitCode).toBe(2);
+    expect((failed as InstanceType<typeof CallhookError>).message).toBe(
+      `${out}: is no longer a character device; nothing was written to it`,
+    );
+    expect(readFileSync(secret, 'utf8')).toBe('private\n');
+    unlinkSync(out);
   });
 });

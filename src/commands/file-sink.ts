@@ -352,14 +352,28 @@ function writerTo(handle: FileHandle, out: string): Sink['write'] {
   };
 }
 
-/** A device given as output: opened for writing and written in order, never replaced. */
+/** A character device given as output: opened for writing and written in order, never replaced. */
 async function deviceSink(out: string): Promise<Sink> {
   let handle: FileHandle;
+  let device: boolean;
   try {
-    // Hint: no O_CREAT: what is written into must be what was found, not a file made in its place.
-    handle = await open(out, constants.O_WRONLY | constants.O_TRUNC);
+    // Hint: no O_CREAT: what is written into must be what was found, not a file made in its place;
+    // nor O_TRUNC, which truncates only a regular file: one the name was pointed at meanwhile.
+    handle = await open(out, constants.O_WRONLY);
   } catch (error) {
     throw describeIoError(error, out);
+  }
+  try {
+    // Hint: asked of what was opened: in a folder others can write to, a symlink found leading to
+    // /dev/null may lead to a file of the user's, or a disk, by the time it is opened.
+    device = (await handle.stat()).isCharacterDevice();
+  } catch (error) {
+    await handle.close().catch(() => {});
+    throw describeIoError(error, out);
+  }
+  if (!device) {
+    await handle.close().catch(() => {});
+    throw new CallhookError(`${out}: is no longer a character device; nothing was written to it`, ExitCode.usage);
   }
   return {
     interrupted: `; what was written to ${escapeTerminal(out)} before stays there`,
