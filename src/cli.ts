@@ -428,7 +428,8 @@ Examples:
   $ callhook generate --count 100000 | callhook summarise
 
 Exit codes:
-  0    written, or the reader of stdout stopped reading (| head)
+  0    written, or the reader of stdout (| head) or of a FIFO --out stopped
+       reading
   2    usage or I/O error (--out exists and no --force, --out is a journal
        or a block device)
   ${interruptedCodes}: --out is left

@@ -34,7 +34,7 @@ export interface Sink {
   discard(): Promise<void>;
   /** What became of the output when a run is interrupted, for the message then. */
   interrupted: string;
-  /** True once the reader of a standard stream went away: what is written goes nowhere, and the writer may stop. */
+  /** True once the reader of a standard stream or a named pipe went away: what is written goes nowhere, and the writer may stop. */
   readonly ended?: boolean;
 }
 
@@ -390,6 +390,7 @@ async function deviceSink(out: string): Promise<Sink> {
 /**
  * A named pipe given as output: opened at the first write, once a reader comes, and written at its
  * pace, never replaced; `abort` gives up waiting, for the reader or for one that stopped reading.
+ * Its reader going away (`head -c 1000 out.fifo`) ends the output quietly, `ended`, as stdout's does.
  * Hint: a plain open waits for a reader in a thread-pool thread the process waits for at exit,
  * where no signal handler helps: only SIGKILL ended such a run. An open that does not wait fails
  * (ENXIO) until a reader comes; the bytes then go through the event loop, which a signal reaches.
@@ -397,12 +398,15 @@ async function deviceSink(out: string): Promise<Sink> {
 function pipeSink(out: string, abort: AbortSignal | undefined): Sink {
   let pipe: Socket | undefined;
   let failure: unknown;
+  let gone = false;
   const opened = async () => {
     if (!pipe) {
       pipe = await readerOf(out, abort);
       // Hint: kept between writes, told at the next: an error no listener takes ends the process.
-      pipe.on('error', (error) => {
-        failure ??= error;
+      // Told before a wait for 'drain' or 'finish' is, which the same error rejects.
+      pipe.on('error', (error: NodeJS.ErrnoException) => {
+        if (error.code === 'EPIPE') gone = true;
+        else failure ??= error;
       });
     }
     if (failure !== undefined) throw describeIoError(failure, out);
@@ -413,10 +417,13 @@ function pipeSink(out: string, abort: AbortSignal | undefined): Sink {
       await drained(socket, event, out, abort);
     } catch (error) {
       socket.destroy();
-      throw error;
+      if (!gone) throw error;
     }
   };
   return {
+    get ended() {
+      return gone;
+    },
     get interrupted() {
       const shown = escapeTerminal(out);
       return pipe
@@ -424,11 +431,13 @@ function pipeSink(out: string, abort: AbortSignal | undefined): Sink {
         : `; no reader opened ${shown}: nothing was written to it`;
     },
     async write(bytes) {
+      if (gone) return;
       const socket = await opened();
       // Respect the reader's pace, as stdout's: a slow reader holds the run back instead of filling memory.
       if (!socket.write(bytes)) await until(socket, 'drain');
     },
     async commit() {
+      if (gone) return;
       const socket = await opened();
       socket.end();
       await until(socket, 'finish');

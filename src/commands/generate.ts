@@ -410,6 +410,9 @@ export async function generate(options: GenerateCommandOptions): Promise<void> {
     if (process.stdout.writableLength > 0 || process.stderr.writableLength > 0) process.exit();
     return;
   }
+  // Hint: its reader gone (a named pipe's: `head -c 1000 out.fifo`), the run ends quietly, as it
+  // does when stdout's goes (cli.ts): saying what it generated to it would claim all of it was taken.
+  if (sink.ended) return;
   const among = [
     redeliveries > 0 ? plural(redelivered, 'redelivered copy', 'redelivered copies') : '',
     defectRate > 0 ? `${grouped(defects)} with a defect` : '',

@@ -894,6 +894,23 @@ describe('callhook generate --out a named pipe', () => {
     expect(readdirSync(run.here)).toEqual(['events.fifo']);
   });
 
+  it('whose reader stops early ends quietly, exit 0, as a reader of stdout that stops early does', async () => {
+    // `generate --out ff` with `head -c 1000 ff` said "ff: broken pipe: the other end closed it",
+    // exit 2, where `generate > ff` ended quietly, exit 0, as README says (red team hR89 #9).
+    const run = generateIntoFifo();
+    const head = spawn('head', ['-c', '1000', run.fifo], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let read = 0;
+    head.stdout.on('data', (chunk: Buffer) => {
+      read += chunk.length;
+    });
+    await new Promise((resolve) => head.on('close', resolve));
+    expect(read).toBe(1000);
+    expect(await Promise.race([run.closed, delay(10_000, 'still running')])).toBe(0);
+    run.child.kill('SIGKILL');
+    expect(run.stderr()).toBe('');
+    expect(readdirSync(run.here)).toEqual(['events.fifo']);
+  });
+
   it("writes nothing into a regular file put in the named pipe's place while it waited for a reader", async () => {
     // The pipe was found a pipe, then opened at the first write: a file put there meanwhile was
     // written over from its first byte, with no --force asked (review hR23).
