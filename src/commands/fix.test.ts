@@ -573,6 +573,58 @@ describe('fix --write rewrites the file in place', () => {
   });
 });
 
+describe('fix --write in a folder other users can write to (no sticky bit)', () => {
+  it('touches nothing outside that folder when its partial backup is swapped for a symlink before it is named', async () => {
+    // The backup is made as `x.json.bak.partial-…` and given its name by link, then the partial
+    // removed, both by name: another user who can write to the folder could move the partial aside
+    // and put a symlink to a private folder or file of the user's in its place, as fileSink's
+    // temporary file could be (red team hR90 #1). link(2) makes a link to the symlink itself, and
+    // rm takes a symlink away, not what it leads to; on a file system without hard links the
+    // partial's name is renamed, which moves the symlink. Nothing outside the folder is reached.
+    const realLink = fsPromises.link;
+    for (const hardLinks of [true, false]) {
+      for (const pointsAt of ['folder', 'file'] as const) {
+        const shared = mkdtempSync(join(dir, 'shared-'));
+        chmodSync(shared, 0o777);
+        const victim = mkdtempSync(join(dir, 'private-'));
+        const secret = join(victim, 'x.json.bak');
+        writeFileSync(secret, 'private\n');
+        chmodSync(secret, 0o600);
+        chmodSync(victim, 0o700);
+        const file = join(shared, 'x.json');
+        writeFileSync(file, broken);
+        const { stderr } = await capture(async () => {
+          vi.spyOn(fsPromises, 'link').mockImplementation(async (from, to) => {
+            const partial = String(from);
+            if (isPartialOf(partial, `${file}.bak`)) {
+              renameSync(partial, join(shared, 'moved-aside'));
+              symlinkSync(pointsAt === 'folder' ? victim : secret, partial);
+            }
+            if (!hardLinks) {
+              throw Object.assign(new Error('EPERM: operation not permitted, link'), { code: 'EPERM' });
+            }
+            return realLink(from, to);
+          });
+          syncBuiltinESMExports();
+          await fix([file], { write: true });
+        });
+        const what = { hardLinks, pointsAt };
+        expect({ ...what, left: readdirSync(victim) }).toEqual({ ...what, left: ['x.json.bak'] });
+        const kept = statSync(secret);
+        expect({ ...what, mode: kept.mode & 0o7777, links: kept.nlink }).toEqual({ ...what, mode: 0o600, links: 1 });
+        expect(readFileSync(secret, 'utf8')).toBe('private\n');
+        expect(statSync(victim).mode & 0o7777).toBe(0o700);
+        // The file is repaired from the backup it holds open, whatever its name leads to.
+        expect({ ...what, repaired: readFileSync(file).equals(repaired) }).toEqual({ ...what, repaired: true });
+        // What the other user made of the backup's name is in the folder, and stays a symlink there.
+        expect({ ...what, backup: lstatSync(`${file}.bak`).isSymbolicLink() }).toEqual({ ...what, backup: true });
+        expect(readFileSync(join(shared, 'moved-aside'))).toEqual(broken);
+        expect(stderr).toContain(`the original is kept as ${file}.bak`);
+      }
+    }
+  });
+});
+
 describe("fix and a bug of callhook's own", () => {
   it('a failure of the code that applies a plan surfaces as the bug it is, not as the file having changed', async () => {
     // The repair is read back through a stream given as stdin; every error of that stream was
