@@ -19,6 +19,7 @@ import {
   danglingLinkProblem,
   fileId,
   joinablePath,
+  refuseForeign,
   socketProblem,
   standardStreamOf,
 } from '../output-file.js';
@@ -180,6 +181,15 @@ export async function fileSink(
   if (existing !== undefined && !force) {
     throw new CallhookError(`${out}: already exists; --force replaces it`, ExitCode.usage);
   }
+  // Hint: the file that replaces it keeps its owner (see `keepOwner`): another user's, planted in a
+  // shared folder, would be theirs to rewrite once this run had written it.
+  if (existing !== undefined) {
+    refuseForeign(
+      out,
+      existing.uid,
+      'rewrite what replaces it (a file replaced keeps its owner); delete it first, or name another file',
+    );
+  }
   let mode = newMode ?? 0o666 & ~process.umask();
   let target: string;
   try {
@@ -276,9 +286,10 @@ async function createBeside(target: string, purpose: string): Promise<{ temporar
 
 /**
  * Gives the file open as `handle` the owner and group of `existing`, the file it replaces, where it
- * can: made anew, it was the runner's (root's, for a file of the user's) and of the group a setgid
- * folder gives (whose members could then read what its mode let the old group read). One that
- * cannot be kept (EPERM: another user's file, or a group the runner is not in) is said, naming the file.
+ * can: made anew, it was of the group a setgid folder gives (whose members could then read what its
+ * mode let the old group read), and root's for a file of root's replaced by another user. One that
+ * cannot be kept (EPERM: a group the runner is not in, root's file) is said, naming the file. Another
+ * user's file is refused before (`refuseForeign`).
  */
 async function keepOwner(handle: FileHandle, existing: Stats, out: string, warn: (message: string) => void) {
   const made = await handle.stat();

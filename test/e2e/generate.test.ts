@@ -688,6 +688,32 @@ describe('callhook generate --out in a folder other users can write to', () => {
     expect(sticky.stderr).not.toContain('warning');
   });
 
+  // Hint: only root can make a file another user's.
+  it.skipIf(process.getuid?.() !== 0)(
+    "with --force, refuses to replace another user's file, which would keep its owner: they could rewrite the output",
+    async () => {
+      // Root's --force into a shared sticky folder gave the output to whoever had planted the file
+      // it replaced (its owner kept), who could then rewrite it (review hR92); replay --report
+      // already refused another user's report.
+      const top = mkdtempSync('/tmp/callhook-generate-planted-');
+      try {
+        chmodSync(top, 0o1777);
+        const out = join(top, 'x.json');
+        writeFileSync(out, 'planted\n');
+        chownSync(out, 65534, 65534);
+        const run = await runCli(['generate', '--count', '1', '--out', out, '--force']);
+        expect([unwrapped(run.stderr), run.code]).toEqual([
+          `callhook: ${out}: belongs to another user (uid 65534), who could rewrite what replaces it (a file replaced keeps its owner); delete it first, or name another file\n`,
+          2,
+        ]);
+        expect(readFileSync(out, 'utf8')).toBe('planted\n');
+        expect(readdirSync(top)).toEqual(['x.json']);
+      } finally {
+        rmSync(top, { recursive: true, force: true });
+      }
+    },
+  );
+
   // Hint: only root can make a file another user's, and run the CLI as that user (nobody, 65534).
   it.skipIf(process.getuid?.() !== 0)(
     'with --force, keeps the owner and group of the file it replaces, or says which it cannot keep',
