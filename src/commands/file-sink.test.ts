@@ -92,17 +92,18 @@ describe('fileSink in a folder other users can write to (no sticky bit)', () => 
 describe('fileSink replacing a file (--force, replay --report)', () => {
   // Hint: only root can give a file to another user, as happens to a file replaced in a shared folder.
   it.skipIf(process.getuid?.() !== 0)(
-    "keeps its owner and group, not the folder's group (setgid) nor those of whoever replaces it",
+    "keeps its owner and group, not the folder's group (setgid), and refuses another user's file",
     async () => {
       // In a setgid folder the report (0640, which may hold a URL's ?token=) took the folder's
-      // group, readable by its members; root replacing a user's 0640 file made it root's, so its
-      // user could no longer read it (red team hR90).
+      // group, readable by its members (red team hR90). Another user's file, whose owner the file
+      // replacing it would keep, is refused: they could rewrite the output (review hR92).
       const folder = join(dir, 'setgid');
       mkdirSync(folder);
       chownSync(folder, 0, 65534);
       chmodSync(folder, 0o2770);
       for (const [uid, gid] of [
         [0, 0],
+        [0, 100],
         [65534, 0],
         [65534, 65534],
       ] as const) {
@@ -111,12 +112,19 @@ describe('fileSink replacing a file (--force, replay --report)', () => {
         chownSync(out, uid, gid);
         chmodSync(out, 0o640);
         const warnings: string[] = [];
-        expect(await written(out, true, undefined, warnings)).toBeUndefined();
+        // Hint: refused up front, by fileSink itself, or not at all.
+        const failed = await written(out, true, undefined, warnings).catch((error: unknown) => error);
         const { uid: owner, gid: group, mode } = statSync(out);
         expect({ owner, group, mode: mode & 0o7777 }).toEqual({ owner: uid, group: gid, mode: 0o640 });
-        expect(readFileSync(out, 'utf8')).toBe('new\n');
+        expect(readFileSync(out, 'utf8')).toBe(uid === 0 ? 'new\n' : 'old\n');
         expect(warnings).toEqual([]);
+        expect(failed === undefined ? undefined : (failed as CallhookError).message).toBe(
+          uid === 0
+            ? undefined
+            : `${out}: belongs to another user (uid ${uid}), who could rewrite what replaces it (a file replaced keeps its owner); delete it first, or name another file`,
+        );
       }
+      expect(readdirSync(folder).filter((name) => name.startsWith('.callhook-'))).toEqual([]);
     },
   );
 });
