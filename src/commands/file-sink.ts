@@ -4,7 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { closeSync, constants, fstatSync, openSync, type Stats } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, type PathLike, type Stats } from 'node:fs';
 import { type FileHandle, link, lstat, open, realpath, rename, stat, unlink } from 'node:fs/promises';
 import { Socket } from 'node:net';
 import { dirname, join } from 'node:path';
@@ -305,7 +305,7 @@ async function keepOwner(handle: FileHandle, existing: Stats, out: string, warn:
 }
 
 /** Whether `path` names the file whose `fileId` is `id` itself (not a symlink to it, nor another file). */
-async function names(path: string, id: string | undefined): Promise<boolean> {
+export async function names(path: PathLike, id: string | undefined): Promise<boolean> {
   const named = await lstat(path).catch(() => undefined);
   return named !== undefined && fileId(named) === id;
 }

@@ -35,10 +35,11 @@ import {
 import { ByteScanner } from '../input/scanner.js';
 import { processStdin, stdinFile } from '../input/stdin.js';
 import { defaultMaxProblems, isUnreadable, type Problem, rewriteMark } from '../input/types.js';
-import { cannotLink, checkLinksOnTheWay, realPathOf } from '../output-file.js';
+import { cannotLink, checkLinksOnTheWay, fileId, realPathOf } from '../output-file.js';
 import { colorsFor, escapeJsonForTerminal, escapeTerminal, terminalWidth } from '../render/terminal.js';
 import { renderOmitted, renderProblemPretty } from '../render/validation.js';
 import { plural } from '../render/words.js';
+import { names } from './file-sink.js';
 import { maxHeldStreamBytes } from './options.js';
 import { warnOnStderr } from './output.js';
 import { finishWithoutStdout, stopSignals } from './signals.js';
@@ -522,7 +523,12 @@ async function openPartialBackup(candidate: string): Promise<{ partial: string; 
  * hard links is it `rename`, after that check: there that race remains. A kill between the link
  * and the unlink leaves the partial beside the backup, both whole.
  */
-async function nameBackup(name: string, partial: string, first: { candidate: string; n: number }): Promise<string> {
+async function nameBackup(
+  name: string,
+  partial: string,
+  first: { candidate: string; n: number },
+  id: string | undefined,
+): Promise<string> {
   for (let { candidate, n } = first; ; { candidate, n } = await freeBackupName(name, n + 1)) {
     try {
       await link(openablePath(partial), openablePath(candidate));
@@ -533,7 +539,7 @@ async function nameBackup(name: string, partial: string, first: { candidate: str
       if (!cannotLink(error)) throw error;
       if ((await freeBackupName(name, n)).n !== n) continue;
       await rename(openablePath(partial), openablePath(candidate));
-      return candidate;
+      return ownBackup(candidate, id);
     }
     await rm(openablePath(partial)).catch(async (error: unknown) => {
       // Hint: refused, the rewrite leaves no backup under a backup's name; the partial that cannot
@@ -541,8 +547,20 @@ async function nameBackup(name: string, partial: string, first: { candidate: str
       await rm(openablePath(candidate), { force: true }).catch(() => undefined);
       throw error;
     });
-    return candidate;
+    return ownBackup(candidate, id);
   }
+}
+
+/**
+ * `candidate`, once it is known to name the backup made (`id`, its `fileId`): in a folder others
+ * can write to, they may have put another file (a symlink to a file of the user's) in the
+ * partial's place before it was named, and the original would then be kept under no name the
+ * message could give; that name (this run's link) is taken back, and the rewrite refused.
+ */
+async function ownBackup(candidate: string, id: string | undefined): Promise<string> {
+  if (await names(openablePath(candidate), id)) return candidate;
+  await rm(openablePath(candidate), { force: true }).catch(() => undefined);
+  throw new Error('another file took its place while it was made (others can write to its folder)');
 }
 
 /**
@@ -597,7 +615,7 @@ async function makeBackup(name: string, stats: Stats, bytes: AsyncIterable<Buffe
   });
   let path: string;
   try {
-    path = await nameBackup(name, partial, first);
+    path = await nameBackup(name, partial, first, fileId(await handle.stat()));
   } catch (error) {
     throw await removed(cannotMake(error));
   }
