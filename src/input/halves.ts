@@ -248,15 +248,15 @@ export function threadSettings(): Record<keyof typeof threadWordsTaken, boolean>
 export function threadSettingsWarning(): string | undefined {
   const known: readonly string[] = Object.values(threadWordsTaken);
   const odd = threadWords().filter((word) => word !== '' && !known.includes(word));
-  if (odd.length > 0) {
-    const words = odd.map((word) => `'${word}'`).join(', ');
-    return `CALLHOOK_THREADS: ${words} ${odd.length === 1 ? 'is' : 'are'} none of ${known.join(', ')}, and ignored`;
-  }
   const { one, two } = threadSettings();
-  if (one && two) {
-    return `CALLHOOK_THREADS: '${threadWordsTaken.one}' and '${threadWordsTaken.two}' both given: '${threadWordsTaken.one}' is followed (one thread)`;
-  }
-  return undefined;
+  const said = [
+    odd.length > 0 &&
+      `${odd.map((word) => `'${word}'`).join(', ')} ${odd.length === 1 ? 'is' : 'are'} none of ${known.join(', ')}, and ignored`,
+    one &&
+      two &&
+      `'${threadWordsTaken.one}' and '${threadWordsTaken.two}' both given: '${threadWordsTaken.one}' is followed (one thread)`,
+  ].filter((part) => part !== false);
+  return said.length > 0 ? `CALLHOOK_THREADS: ${said.join('; ')}` : undefined;
 }
 
 /**

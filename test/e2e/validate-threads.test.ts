@@ -461,6 +461,10 @@ describe('validate on two threads', () => {
     for (const [words, warning] of [
       ['3,trace, tarce', "'3', 'tarce' are none of 1, 2, trace, times, and ignored"],
       ['2,1,trace', "'1' and '2' both given: '1' is followed (one thread)"],
+      [
+        '1,2,3,trace',
+        "'3' is none of 1, 2, trace, times, and ignored; '1' and '2' both given: '1' is followed (one thread)",
+      ],
     ] as const) {
       const env = { CALLHOOK_THREADS: words };
       const runs = await Promise.all([
