@@ -228,7 +228,9 @@ export async function fileSink(
   try {
     id = fileId(await handle.stat());
   } catch (error) {
-    await end().catch(() => {});
+    // Hint: by its name, just made, as nothing else can tell it: `end` removes only what `id` names.
+    await close().catch(() => {});
+    await unlink(temporary).catch(() => {});
     throw describeIoError(error, out);
   }
   return {
