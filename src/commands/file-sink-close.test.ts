@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it, vi } from 'vitest';
 
 // Hint: a network file system may report a write that failed only when the file is closed (EIO,
 // ENOSPC, EDQUOT); as there, the temporary file's close closes it, then fails.
-const nfs = vi.hoisted(() => ({ failClose: false }));
+const nfs = vi.hoisted(() => ({ failClose: false, failStat: false }));
 // Hint: and a step between fileSink's look at a name and its open of it, as another user who can
 // write to the folder could take: the symlink `at` is pointed at `to`.
 const swap = vi.hoisted(() => ({ at: '', to: '' }));
@@ -20,6 +20,12 @@ vi.mock('node:fs/promises', async (importOriginal) => {
     }
     const handle = await original.open(...args);
     if (String(args[0]).includes('.callhook-test-')) {
+      const stat = handle.stat.bind(handle);
+      handle.stat = (async (...options: Parameters<typeof handle.stat>) => {
+        if (nfs.failStat)
+          throw Object.assign(new Error('EIO: i/o error, fstat'), { code: 'EIO', errno: -5, syscall: 'fstat' });
+        return stat(...options);
+      }) as typeof handle.stat;
       const close = handle.close.bind(handle);
       handle.close = async () => {
         await close();
@@ -91,5 +97,19 @@ describe('fileSink given a device whose name is pointed elsewhere before it is o
     );
     expect(readFileSync(secret, 'utf8')).toBe('private\n');
     unlinkSync(out);
+  });
+
+  it('removes its temporary file when what it made cannot be asked who it is, and says why', async () => {
+    // The file's device and inode, read once it is made, tell its name apart from another put in
+    // its place; when that read failed, the file was left behind without a word (review hR92).
+    const folder = mkdtempSync(join(dir, 'stat-'));
+    nfs.failStat = true;
+    const failed = await fileSink(join(folder, 'r.json'), { force: false, purpose: 'test', warn: () => {} }).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    nfs.failStat = false;
+    expect((failed as Error | undefined)?.message).toBe(`${join(folder, 'r.json')}: i/o error`);
+    expect(readdirSync(folder)).toEqual([]);
   });
 });
