@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it, vi } from 'vitest';
 
 // Hint: a network file system may report a write that failed only when the file is closed (EIO,
 // ENOSPC, EDQUOT); as there, the temporary file's close closes it, then fails.
-const nfs = vi.hoisted(() => ({ failClose: false, failStat: false }));
+const nfs = vi.hoisted(() => ({ failClose: false, failStat: false, failLstat: false }));
 // Hint: and a step between fileSink's look at a name and its open of it, as another user who can
 // write to the folder could take: the symlink `at` is pointed at `to`.
 const swap = vi.hoisted(() => ({ at: '', to: '' }));
@@ -35,7 +35,16 @@ vi.mock('node:fs/promises', async (importOriginal) => {
     }
     return handle;
   }) as typeof original.open;
-  return { ...original, open, default: { ...original, open } };
+  const lstat = (async (...args: Parameters<typeof original.lstat>) => {
+    if (nfs.failLstat && String(args[0]).includes('.callhook-test-'))
+      throw Object.assign(new Error('EACCES: permission denied, lstat'), {
+        code: 'EACCES',
+        errno: -13,
+        syscall: 'lstat',
+      });
+    return original.lstat(...args);
+  }) as typeof original.lstat;
+  return { ...original, open, lstat, default: { ...original, open, lstat } };
 });
 // Hint: the workers share modules between files (isolate: false), so file-sink.js may already be
 // loaded with the real node:fs/promises; loading it afresh here gives it the mock.
@@ -111,5 +120,24 @@ describe('fileSink given a device whose name is pointed elsewhere before it is o
     nfs.failStat = false;
     expect((failed as Error | undefined)?.message).toBe(`${join(folder, 'r.json')}: i/o error`);
     expect(readdirSync(folder)).toEqual([]);
+  });
+
+  it('says its temporary file is left behind when it cannot look at its name to remove it', async () => {
+    // A look at the name that failed (EACCES) was taken for another file in its place: the file
+    // was left, and the warning its comment promises never said so (review hR92).
+    const folder = mkdtempSync(join(dir, 'lstat-'));
+    const warnings: string[] = [];
+    const sink = await fileSink(join(folder, 'r.json'), {
+      force: false,
+      purpose: 'test',
+      warn: (m) => warnings.push(m),
+    });
+    nfs.failLstat = true;
+    await sink.discard();
+    nfs.failLstat = false;
+    const [left = ''] = readdirSync(folder);
+    expect(warnings).toEqual([
+      `the temporary file ${join(folder, left)} is left behind (could not remove it: permission denied)`,
+    ]);
   });
 });

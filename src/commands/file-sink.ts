@@ -308,7 +308,11 @@ async function keepOwner(handle: FileHandle, existing: Stats, out: string, warn:
 
 /** Whether `path` names the file whose `fileId` is `id` itself (not a symlink to it, nor another file). */
 export async function names(path: PathLike, id: string | undefined): Promise<boolean> {
-  const named = await lstat(path).catch(() => undefined);
+  // Hint: only a name that is gone names nothing; a look that fails otherwise (EACCES) is the caller's to say.
+  const named = await lstat(path).catch((error: unknown) => {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  });
   return named !== undefined && fileId(named) === id;
 }
 
