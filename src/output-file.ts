@@ -14,12 +14,14 @@ import {
   fstatSync,
   lstatSync,
   openSync,
+  type PathLike,
   readlinkSync,
   readSync,
   realpathSync,
   type Stats,
   statSync,
 } from 'node:fs';
+import { lstat } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, normalize, resolve, sep } from 'node:path';
 import { CallhookError, describeIoError, ExitCode, ioReason, replacementCharacterError } from './errors.js';
 import { fileNameOf, openablePath } from './input/file-names.js';
@@ -400,6 +402,16 @@ export function checkFoldersOf(path: string, risks: OwnFileRisks, warn: (message
 export function fileId(info: Pick<BigIntStats, 'dev' | 'ino'> | Pick<Stats, 'dev' | 'ino'>): string | undefined {
   // Hint: a file system that numbers no inode (FAT, some network shares) gives every file 0: none is compared.
   return BigInt(info.ino) === 0n ? undefined : `${info.dev}:${info.ino}`;
+}
+
+/** Whether `path` names the file whose `fileId` is `id` itself (not a symlink to it, nor another file). */
+export async function namesFile(path: PathLike, id: string | undefined): Promise<boolean> {
+  // Hint: only a name that is gone names nothing; a look that fails otherwise (EACCES) is the caller's to say.
+  const named = await lstat(path).catch((error: unknown) => {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  });
+  return named !== undefined && fileId(named) === id;
 }
 
 /** This process's standard streams, by descriptor: 0 stdin, 1 stdout, 2 stderr. */

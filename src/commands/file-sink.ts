@@ -4,8 +4,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { closeSync, constants, fstatSync, openSync, type PathLike, type Stats } from 'node:fs';
-import { type FileHandle, link, lstat, open, realpath, rename, stat, unlink } from 'node:fs/promises';
+import { closeSync, constants, fstatSync, openSync, type Stats } from 'node:fs';
+import { type FileHandle, link, open, realpath, rename, stat, unlink } from 'node:fs/promises';
 import { Socket } from 'node:net';
 import { dirname, join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -19,6 +19,7 @@ import {
   danglingLinkProblem,
   fileId,
   joinablePath,
+  namesFile,
   refuseForeign,
   socketProblem,
   standardStreamOf,
@@ -250,7 +251,7 @@ export async function fileSink(
         // kept: a hard link, unlike rename, never replaces one.
         if (force) await rename(temporary, target);
         else await linkNew(temporary, target, out);
-        if (!(await names(target, id))) {
+        if (!(await namesFile(target, id))) {
           throw new CallhookError(
             `${out}: another file took the place of the output while it was written (others can write to its folder): what that name holds now is not this output, and is left as it is`,
             ExitCode.usage,
@@ -306,16 +307,6 @@ async function keepOwner(handle: FileHandle, existing: Stats, out: string, warn:
   }
 }
 
-/** Whether `path` names the file whose `fileId` is `id` itself (not a symlink to it, nor another file). */
-export async function names(path: PathLike, id: string | undefined): Promise<boolean> {
-  // Hint: only a name that is gone names nothing; a look that fails otherwise (EACCES) is the caller's to say.
-  const named = await lstat(path).catch((error: unknown) => {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
-  });
-  return named !== undefined && fileId(named) === id;
-}
-
 /**
  * Removes the temporary file's name, while it still names the file this run made (`id`): another
  * file put in its place is not this run's to remove. Hint: one that cannot be removed (a folder
@@ -325,7 +316,7 @@ export async function names(path: PathLike, id: string | undefined): Promise<boo
 async function removeIfOurs(temporary: string, id: string | undefined, warn: (message: string) => void): Promise<void> {
   try {
     // Hint: unlink, not rm, which answers an unlink refused (EPERM) with an rmdir, and says ENOTDIR.
-    if (await names(temporary, id)) await unlink(temporary);
+    if (await namesFile(temporary, id)) await unlink(temporary);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
     warn(`the temporary file ${temporary} is left behind (could not remove it: ${ioReason(error)})`);

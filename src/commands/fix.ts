@@ -35,11 +35,10 @@ import {
 import { ByteScanner } from '../input/scanner.js';
 import { processStdin, stdinFile } from '../input/stdin.js';
 import { defaultMaxProblems, isUnreadable, type Problem, rewriteMark } from '../input/types.js';
-import { cannotLink, checkLinksOnTheWay, fileId, realPathOf } from '../output-file.js';
+import { cannotLink, checkLinksOnTheWay, fileId, namesFile, realPathOf } from '../output-file.js';
 import { colorsFor, escapeJsonForTerminal, escapeTerminal, terminalWidth } from '../render/terminal.js';
 import { renderOmitted, renderProblemPretty } from '../render/validation.js';
 import { plural } from '../render/words.js';
-import { names } from './file-sink.js';
 import { maxHeldStreamBytes } from './options.js';
 import { warnOnStderr } from './output.js';
 import { finishWithoutStdout, stopSignals } from './signals.js';
@@ -558,7 +557,7 @@ async function nameBackup(
  * message could give; that name (this run's link) is taken back, and the rewrite refused.
  */
 async function ownBackup(candidate: string, id: string | undefined): Promise<string> {
-  if (await names(openablePath(candidate), id)) return candidate;
+  if (await namesFile(openablePath(candidate), id)) return candidate;
   await rm(openablePath(candidate), { force: true }).catch(() => undefined);
   throw new Error('another file took its place while it was made (others can write to its folder)');
 }
