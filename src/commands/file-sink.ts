@@ -253,7 +253,7 @@ export async function fileSink(
         else await linkNew(temporary, target, out);
         if (!(await namesFile(target, id))) {
           throw new CallhookError(
-            `${out}: another file took the place of the output while it was written (others can write to its folder): what that name holds now is not this output, and is left as it is`,
+            `${out}: another file took the place of the output while it was written (others can write to its folder): what that name holds now is not this output, and is left as it is${force && existing !== undefined ? '; the file it held before was replaced' : ''}`,
             ExitCode.usage,
           );
         }
