@@ -212,7 +212,7 @@ describe('summary', () => {
       ]),
     ).toBe(
       [
-        'Not recorded in the journal (2 batches in flight, 2 not sent):',
+        'Not recorded in the journal (2 batches in flight, 2 batches not sent):',
         '  f:1:1  2 events  delivered  key 1',
         '  f:3:1  1 event  not confirmed (the receiver may have it)  key 3',
         '  f:5:1  1 event  not sent  key 5',
@@ -223,6 +223,10 @@ describe('summary', () => {
     expect(renderUnjournalled([batch('1', 'delivered', 1)])).toBe(
       'Not recorded in the journal (1 batch in flight):\n  f:1:1  1 event  delivered  key 1\n',
     );
+    // "(0 batches in flight, 3 not sent)" named a count of nothing (review hR92); counts are grouped.
+    expect(
+      renderUnjournalled(Array.from({ length: 1200 }, (_, i) => batch(String(i), 'undelivered', 0))).split('\n')[0],
+    ).toBe('Not recorded in the journal (1,200 batches not sent):');
   });
 
   it('groups the digits of every count, as the other commands do', () => {

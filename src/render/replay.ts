@@ -413,8 +413,12 @@ export function renderDryRunJson(r: DryRunRequest): string {
 export function renderUnjournalled(batches: readonly UnjournalledBatch[]): string {
   // Hint: one never sent (waiting for its --rate turn) is counted not sent, as the summary counts it, not in flight.
   const unsent = batches.filter((b) => b.attempts === 0).length;
-  const inFlight = `${plural(batches.length - unsent, 'batch', 'batches')} in flight`;
-  const lines = [`Not recorded in the journal (${inFlight}${unsent > 0 ? `, ${unsent} not sent` : ''}):`];
+  const inFlight = batches.length - unsent;
+  const counts = [
+    ...(inFlight > 0 || unsent === 0 ? [`${plural(inFlight, 'batch', 'batches')} in flight`] : []),
+    ...(unsent > 0 ? [`${plural(unsent, 'batch', 'batches')} not sent`] : []),
+  ];
+  const lines = [`Not recorded in the journal (${counts.join(', ')}):`];
   for (const b of batches) {
     const what =
       b.status === 'delivered'
