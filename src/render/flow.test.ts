@@ -84,6 +84,36 @@ describe('renderEventPretty', () => {
     );
   });
 
+  test('a transcript that is empty or only blanks is said to be, unlike a step with none', () => {
+    // A step with no transcript and one with `""` printed alike, and one of blanks printed nothing
+    // under its bar (red team hR91): PAYLOADS.md has the field optional, so "none" and "said
+    // nothing" are different answers.
+    const event = callComplete({
+      flow: [
+        { questionName: 'Q1', response: 'Yes' },
+        { questionName: 'Q2', response: 'No', transcript: '' },
+        { questionName: 'Q3', response: 'No', transcript: ' \t\n ' },
+      ],
+      lastStepName: 'Q3',
+    });
+    expect(renderEventPretty(event, plain).split('\n').slice(2, 7)).toEqual([
+      '  1. Q1 → Yes',
+      '  2. Q2 → No',
+      '     │ (empty transcript)',
+      '  3. Q3 → No',
+      '     │ (blank transcript)',
+    ]);
+    expect(renderEventMarkdown(event, plain).split('\n').slice(-6)).toEqual([
+      '1. **Q1** → Yes',
+      '2. **Q2** → No',
+      '   > _(empty transcript)_',
+      '3. **Q3** → No',
+      '   > _(blank transcript)_',
+      '',
+    ]);
+    expect(renderEventPretty(event, coloured)).toContain('\u001b[2m(empty transcript)');
+  });
+
   test('a lastStepName the flow does not have is named as such, not given the number of another step', () => {
     // "Stopped at step 2: Never asked" read as if step 2 were that question.
     const event = callComplete({ lastStepName: 'Never asked?' });

@@ -218,12 +218,21 @@ export function callView(event: CallCompleteEvent, note: EventNote = {}): CallVi
     steps: data.flow.map((step) => ({
       question: step.questionName,
       response: step.response,
-      transcript: step.transcript || undefined,
+      transcript: step.transcript,
     })),
     requests: data.requests,
     stopped: data.status === 'Partial' ? stoppedAt(event) : undefined,
     outcome: data.additionalInformation,
   };
+}
+
+/**
+ * What a transcript that shows nothing says instead: the field is optional, so one given empty, or
+ * of blanks only (which wrapping would print as nothing), is told apart from a step with none.
+ */
+function blankTranscript(transcript: string): string | undefined {
+  if (transcript === '') return '(empty transcript)';
+  return /^\s+$/.test(transcript) ? '(blank transcript)' : undefined;
 }
 
 /** A call result for a terminal: header, numbered steps with quoted transcripts, requests and outcome. */
@@ -261,12 +270,13 @@ function renderCallPretty(view: CallView, ctx: FlowContext): string {
       ),
     );
     if (step.transcript !== undefined) {
+      const blank = blankTranscript(step.transcript);
       pushAll(
         lines,
-        wrapSpans(highlightSpans(step.transcript, ctx, undefined, true), {
-          width,
-          indent: `${stepIndent}${c.dim('│')} `,
-        }),
+        wrapSpans(
+          blank === undefined ? highlightSpans(step.transcript, ctx, undefined, true) : [{ text: blank, style: c.dim }],
+          { width, indent: `${stepIndent}${c.dim('│')} ` },
+        ),
       );
     }
   });
@@ -448,7 +458,8 @@ function renderCallMarkdown(view: CallView, ctx: FlowContext): string {
     const question = text.slice(start, end);
     pushAll(lines, wrap(`${question === '' ? '' : `**${question}** `}→ ${md(step.response)}`, indent, number));
     if (step.transcript !== undefined) {
-      pushAll(lines, wrap(escapeMarkdown(step.transcript, true), `${indent}> `));
+      const blank = blankTranscript(step.transcript);
+      pushAll(lines, wrap(blank === undefined ? escapeMarkdown(step.transcript, true) : `_${blank}_`, `${indent}> `));
     }
   });
   return join(lines);
