@@ -157,6 +157,11 @@ describe('renderEventPretty', () => {
         `### ${markdown} (undocumented): John Doe (61491573087)`,
       );
     }
+    // A `]` in one ended the badge early: `[Complete] (undocumented) (undocumented)]` began as a
+    // Complete call's line (red team hR91).
+    expect(renderEventPretty(callComplete({ status: 'Complete] (undocumented)' as never }), plain).split('\n')[0]).toBe(
+      '  [Complete\\x5d (undocumented) (undocumented)] John Doe · 61491573087 · campaign',
+    );
     expect(renderEventPretty(callComplete({ status: 'Not Complete' }), plain)).toContain('[Not Complete] John');
     expect(renderEventMarkdown(callComplete({ status: 'Not Complete' }), plain)).toMatch(/^### Not Complete: John/);
   });

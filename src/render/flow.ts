@@ -13,6 +13,7 @@ import {
   markdownMarkupEscaped,
   markdownNote,
   ownNotes,
+  readableEscape,
   toSafeJson,
 } from './escape.js';
 import type { ViewFormat } from './formats.js';
@@ -102,7 +103,11 @@ const undocumented = '(undocumented)';
  */
 function statusBadge(status: string, colors: ChalkInstance): TextSpan {
   const safe = status === '' ? ownNotes.empty : textApart(status);
-  if (colors.level === 0) return { text: `[${safe}${isCallStatus(status) ? '' : ` ${undocumented}`}]` };
+  if (colors.level === 0) {
+    if (isCallStatus(status)) return { text: `[${safe}]` };
+    // Hint: its `]` escaped, or `Complete] …` would end the badge and begin as a Complete call's line.
+    return { text: `[${safe.replaceAll(']', readableEscape(']'))} ${undocumented}]` };
+  }
   // Hint: a status named like an object's property (`constructor`) must not find one: narrowed first.
   const color = isCallStatus(status) ? badgeColors[status] : 'magenta';
   const background = ({ green: 'bgGreen', yellow: 'bgYellow', red: 'bgRed', magenta: 'bgMagenta' } as const)[color];
