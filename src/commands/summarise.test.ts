@@ -121,6 +121,28 @@ describe('summarise --mask', () => {
     expect(report.groups?.rows.map((row) => row.key)).toContain('61491573087');
   });
 
+  it('tells apart rows that mask alike, as show --mask tells keys apart: (2), (3)', () => {
+    // Two customers ending in 087 read as two rows `********087` (red team hR91); show --mask
+    // names the second `********087 (2)`. Counts stay each row's own.
+    const attempt = (phone: string) =>
+      ({
+        ...records[0]!,
+        event: {
+          ...(records[0] as { event: WebhookEvent }).event,
+          data: { ...(records[0] as { event: { data: object } }).event.data, phone },
+        },
+      }) as InputRecord;
+    const report = summarise(
+      [attempt('61491573087'), attempt('61491573087'), attempt('61400000087'), attempt('61411111087')],
+      { by: 'phone' },
+    );
+    expect(maskedReport(report).groups?.rows.map((row) => [row.key, row.events])).toEqual([
+      ['********087', 2],
+      ['********087 (2)', 1],
+      ['********087 (3)', 1],
+    ]);
+  });
+
   it('hides a number in the name of a file read no further, as stderr does', () => {
     // `summarise exp --mask --format json` printed `"file": "exp/cust-61491573087.json"`.
     const report = summarise(records);

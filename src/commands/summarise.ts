@@ -8,7 +8,7 @@ import {
   type SummaryReport,
   summaryExitCode,
 } from '../core/summary.js';
-import { maskPhone, maskPhonesInText } from '../core/timeline.js';
+import { maskedApart, maskPhone, maskPhonesInText } from '../core/timeline.js';
 import { CallhookError, formatFatal, unreadableFileError } from '../errors.js';
 import { readInHalves, threadSettings, threadSettingsWarning } from '../input/halves.js';
 import { type ReadOptions, readRecords } from '../input/read.js';
@@ -39,7 +39,8 @@ export interface SummariseCliOptions {
 /**
  * The report with personal data masked as `show --mask` masks it: the customers' numbers of a
  * `--by phone` table (all but the last 3 digits), and a number written in a reason, a failure
- * note, a question or a request. The counts are untouched: two rows that mask alike stay two rows.
+ * note, a question or a request. The counts are untouched: two rows that mask alike stay two rows,
+ * and two customers' rows are told apart (`********087 (2)`), as `show --mask` tells keys apart.
  */
 export function maskedReport(report: SummaryReport): SummaryReport {
   const text = (value: string | null) => (value === null ? null : maskPhonesInText(value));
@@ -70,7 +71,11 @@ export function maskedReport(report: SummaryReport): SummaryReport {
   };
   const groups = report.groups;
   if (groups?.by !== 'phone') return masked;
-  const rows = groups.rows.map((row) => (/^\+?\d+$/.test(row.key) ? { ...row, key: maskPhone(row.key) } : row));
+  const keys = maskedApart(
+    groups.rows.map((row) => row.key),
+    (key) => (/^\+?\d+$/.test(key) ? maskPhone(key) : key),
+  );
+  const rows = groups.rows.map((row, index) => ({ ...row, key: keys[index] ?? row.key }));
   return { ...masked, groups: { ...groups, rows } };
 }
 

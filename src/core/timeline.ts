@@ -470,7 +470,7 @@ export function maskPayload<T>(value: T): T {
   if (Array.isArray(value)) return value.map((item) => maskPayload(item)) as T;
   if (typeof value !== 'object' || value === null) return value;
   const entries = Object.entries(value);
-  const keys = maskedKeys(entries.map(([key]) => key));
+  const keys = maskedApart(entries.map(([key]) => key));
   // Hint: Object.fromEntries defines each key as data: assigning `copy.__proto__` would not.
   return Object.fromEntries(
     entries.map(([key, item], i) => {
@@ -482,13 +482,14 @@ export function maskPayload<T>(value: T): T {
 }
 
 /**
- * An object's keys masked as text is (`contacts: { "********087": … }`), in order.
- * Hint: two keys that mask alike would merge into one, the first's value lost: the second is
- * `"********087 (2)"`, a suffix no key of the object masks to, so none is taken from another.
+ * Distinct texts masked (by default as text is: `contacts: { "********087": … }`), in order, still
+ * distinct: an object's keys, or the rows of a table (`summarise --by phone --mask`).
+ * Hint: two that mask alike would merge into one (an object's first value lost) or read as one:
+ * the second is `"********087 (2)"`, a suffix no other text masks to, so none is taken from another.
  */
-function maskedKeys(keys: readonly string[]): string[] {
-  const masked = keys.map(maskPhonesInText);
-  // An object's own keys are distinct: unchanged, they cannot merge.
+export function maskedApart(keys: readonly string[], mask: (text: string) => string = maskPhonesInText): string[] {
+  const masked = keys.map(mask);
+  // Distinct texts unchanged cannot merge.
   if (masked.every((key, i) => key === keys[i])) return masked;
   const reserved = new Set(masked);
   const taken = new Set<string>();
