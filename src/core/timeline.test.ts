@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { callAttempted, callComplete, callReceived, correlationId, sms } from '../../test/helpers/events.js';
 import { escapeTerminal, invisible } from '../render/escape.js';
+import { instantOf } from './instant.js';
 import {
   belongsToTrace,
   type EventFilter,
@@ -525,6 +526,33 @@ describe('masking', () => {
     expect(keys[0]).toBe('*********087');
     expect(keys.at(-1)).toBe(`*********087 (${count})`);
     expect(new Set(keys).size).toBe(count);
+  });
+
+  test('every timestamp the payload reference allows stays whole, in every form instantOf reads, alone or in text', () => {
+    // A fraction with an offset of `±HH`, or a space before the offset, was cut at its minutes and
+    // the rest masked as a phone: `show --mask --format json` printed `"time": "2022-09-01T00:00:**.*** +*000"`,
+    // which no longer validates (red team hR96).
+    const timestamp = fc
+      .record({
+        separator: fc.constantFrom('T', ' '),
+        fraction: fc.option(fc.stringMatching(/^\d{1,9}$/), { nil: undefined }),
+        zone: fc.constantFrom('Z', '+10', '-03', '+1000', '-0930', '+10:00', '-09:30', ' +10', ' -0930', ' +05:45'),
+      })
+      .map(
+        ({ separator, fraction, zone }) =>
+          `2022-09-01${separator}23:59:58${fraction === undefined ? '' : `.${fraction}`}${zone}`,
+      );
+    fc.assert(
+      fc.property(
+        timestamp,
+        fc.constantFrom(['', ''], ['at ', ' then'], ['"', '",'], ['(', ')']),
+        (time, [before, after]) => {
+          expect(Number.isNaN(instantOf(time))).toBe(false);
+          expect(maskPhonesInText(`${before}${time}${after}`)).toBe(`${before}${time}${after}`);
+        },
+      ),
+      { numRuns: 500 },
+    );
   });
 
   test("what is no phone number stays whole: real dates and times, UUIDs, a link's host; anything else that may be one is masked", () => {

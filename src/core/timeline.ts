@@ -381,7 +381,7 @@ const keptStart = new RegExp(
     // table's `|`, a CSV's `,`, Chinese) is not part of it.
     String.raw`(\bhttps?:\/\/[${linkCharacters}])`,
     String.raw`\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b`,
-    String.raw`(?=\d{4}-)${alone.before}\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])(?:[T ](?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d{1,1000})?)?(?:Z|[+-]\d{2}:?\d{2})?)?${alone.after}`,
+    String.raw`(?=\d{4}-)${alone.before}\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])(?:[T ](?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d{1,1000})?)?(?:Z| ?[+-]\d{2}(?::?\d{2})?)?)?${alone.after}`,
     String.raw`(?=\d{1,2}\/)${alone.before}(?:0?[1-9]|[12]\d|3[01])\/(?:0?[1-9]|[12]\d|3[01])\/\d{4}(?: (?:[01]?\d|2[0-3]):[0-5]\d(?::[0-5]\d)?)?${alone.after}`,
   ].join('|'),
   'giu',
