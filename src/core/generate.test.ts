@@ -747,6 +747,39 @@ describe('generateEvents', () => {
     for (const { event } of all) expect((event as unknown as Record<string, unknown>).id).toBe(id);
   });
 
+  it('reads a payload field named without data. as that field: placed and checked by the same rule, never on an envelope', () => {
+    // `--set time=2023-02-29T00:00:00Z` was set on every event with no warning: 16 of 20 bare
+    // events did not validate, and every CallComplete got an envelope-level `time`, which
+    // --strict refuses; `--set status=Partial` likewise (red team hR96). A bare event is its own
+    // payload, so `time` names what `data.time` does (giving both is refused as setting it again).
+    expect(misfitOverrides([parseFieldOverride('time=2023-02-29T00:00:00Z')], undefined)).toEqual([
+      '--set time: "2023-02-29T00:00:00Z" is no value of "time" in CallAttempted, CallReceived, SMSSent, SMSReceived, whose events will not validate',
+    ]);
+    expect(misfitOverrides([parseFieldOverride('flow.0.response=5')], undefined)).toEqual([
+      `--set flow.0.response: 5 is no value of "flow.0.response" in CallComplete, whose events with item 0 of "flow" will not validate (to set the text, quote it: flow.0.response='"5"')`,
+    ]);
+    for (const text of ['time=2023-02-28T00:00:00Z', 'status=Partial', 'status=failed']) {
+      const [field, value] = text.split('=') as [string, string];
+      const events = [...generateEvents({ count: 40, seed: 3, set: [parseFieldOverride(text)] })];
+      for (const { type, event } of events) {
+        const record = event as unknown as Record<string, unknown>;
+        if (type === 'CallComplete') {
+          expect(record[field], `${text} on an envelope`).toBeUndefined();
+          const data = record.data as Record<string, unknown>;
+          if (field === 'status') expect(data.status === value, text).toBe(value === 'Partial');
+        } else if (field === 'time' || type === 'CallAttempted') {
+          expect(record[field] === value, `${text} on ${type}`).toBe(field === 'time' || value === 'failed');
+        }
+      }
+      expect(
+        events.flatMap(({ event }) =>
+          checkEvent(event, { strict: true }).issues.filter((issue) => issue.severity === 'error'),
+        ),
+        text,
+      ).toEqual([]);
+    }
+  });
+
   it('warns of envelope fields set below data that make a bare event read as an envelope, exactly when events will not validate (red team hT23 L2)', () => {
     // `data.eventType` (no payload documents it) went on every event, and a bare attempt given it
     // read as an envelope missing id, createdAt and data: all invalid, without a word.

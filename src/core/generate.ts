@@ -1689,6 +1689,11 @@ function placeOverride(
     }
     return fittingTypes(override, enveloped, path, (type) => envelopeFieldSchemaOf(type, top));
   }
+  if (top !== 'data' && typesWithField(top, eventTypes).length > 0) {
+    // Hint: a bare event is its own payload, so `time` names the field `data.time` names (both
+    // given are refused as setting it twice): placed by its rule, on no envelope.
+    return placeOverride({ ...override, path: ['data', ...path] }, generated, envelopeAll, refuse, typesOption);
+  }
   const field = top === 'data' ? path[1] : undefined;
   // Hint: a key that tells a bare event's type (name, note, type, from, ...) set on a type
   // without it leaves two types equally likely, or makes the other likelier: it goes only on the
@@ -1756,7 +1761,7 @@ export function misfitOverrides(
   const generated = types ?? eventTypes;
   const placed = placeOverrides(set, generated, envelope === 'all', commandWords);
   const misfits = set.flatMap((override, index) => {
-    const { misfit, types } = placed[index] ?? impossible('each override is placed');
+    const { misfit, types, path: placedPath } = placed[index] ?? impossible('each override is placed');
     if (!misfit || !types) return [];
     const path = override.path.join('.');
     const what =
@@ -1766,9 +1771,10 @@ export function misfitOverrides(
     const hint =
       'asText' in misfit && misfit.asText ? ` (to set the text, quote it: ${path}='"${override.value}"')` : '';
     // Hint: a path through an item reaches only the events that have it (`data.flow.50`).
-    const at = override.path.findIndex((part, i) => i > 1 && isIndex(part));
+    // Hint: as placed, `data.` before a payload field named without it (`flow.0.response`).
+    const at = placedPath.findIndex((part, i) => i > 1 && isIndex(part));
     const whose =
-      at < 0 ? 'whose events' : `whose events with item ${override.path[at]} of ${quoted(override.path[at - 1] ?? '')}`;
+      at < 0 ? 'whose events' : `whose events with item ${placedPath[at]} of ${quoted(placedPath[at - 1] ?? '')}`;
     return [`--set ${path}: ${what} in ${[...types].join(', ')}, ${whose} will not validate${hint}`];
   });
   const enveloping = envelopingOverrides(set, generated, envelope === 'all');
