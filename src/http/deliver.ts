@@ -380,7 +380,10 @@ class DeliveryRun {
    */
   async #send(batch: OutboundBatch): Promise<Attempt | undefined> {
     const options = this.#options;
-    const signed = options.signer?.(batch.webhookId, batch.body, new Date()) ?? {};
+    // Hint: signed when each request's turn has come: a hop waits for --rate or a Retry-After
+    // pause, and one sent with the first request's webhook-timestamp was refused as too old.
+    const sign = () => options.signer?.(batch.webhookId, batch.body, new Date()) ?? {};
+    const signed = sign();
     let headers = { ...this.#headers, ...signed };
     const started = performance.now();
     // Hint: the time a hop waited for a free connection (one held by a 2xx body still draining) is
@@ -403,7 +406,9 @@ class DeliveryRun {
       const before = performance.now();
       const sending = await this.#waitForTurn(0);
       paced += performance.now() - before;
-      return sending ? undefined : unsentHop(unsent);
+      if (!sending) return unsentHop(unsent);
+      headers = { ...headers, ...sign() };
+      return undefined;
     };
     let inFlight = false;
     const onStart = () => {

@@ -358,6 +358,28 @@ describe('deliverBatches', () => {
     expect(closestOf(arrived)).toBeGreaterThanOrEqual(40);
   });
 
+  it('signs each hop of a followed redirect afresh, after it waited for its --rate turn', async () => {
+    // A hop waited for its --rate slot (or a Retry-After pause) and went out with the first
+    // request's signature: a receiver checking webhook-timestamp refused it as too old, and the
+    // batch failed (red team hR93). README: webhook-timestamp is fresh on every attempt.
+    const signedAt: Array<{ path: string | undefined; at: number }> = [];
+    const s = await server((req, res) => {
+      signedAt.push({ path: req.url, at: Number(req.headers['x-signed-at']) });
+      if (req.url === '/new') res.end();
+      else res.writeHead(307, { location: '/new' }).end();
+    });
+    const signer = (_id: string, _body: Buffer, now: Date) => ({ 'x-signed-at': String(now.getTime()) });
+    await deliverBatches(
+      planBatches(events(2)),
+      options(s.url, { followRedirects: true, rate: 5, concurrency: 1, signer }),
+    );
+    expect(signedAt.map((r) => r.path)).toEqual(['/hook', '/new', '/hook', '/new']);
+    // 200 ms apart at the sender: each request signed when its turn came, not before.
+    for (let i = 1; i < signedAt.length; i++) {
+      expect(signedAt[i]!.at - signedAt[i - 1]!.at).toBeGreaterThanOrEqual(150);
+    }
+  });
+
   it('follows no redirect once the run stops: the batch is journalled undelivered, its hop not counted', async () => {
     const stop = new AbortController();
     const s = await server((_req, res) => {
