@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 import { describe, expect, it } from 'vitest';
+import { CallhookError } from '../errors.js';
 import { createSigner, parseSecrets, signHmacHex } from './signing.js';
 import { verifyHexHmacWithKeys } from './verify.js';
 
@@ -89,6 +90,20 @@ describe('Standard Webhooks signing', () => {
     expect(() => parseSecrets('whsec_MfKQ9r8G whsec_KYqrTwjU', 'standard', 'CALLHOOK_SECRET')).toThrow(
       /^secret #1 in CALLHOOK_SECRET is not a Standard Webhooks secret .*separated by commas/,
     );
+  });
+
+  it('says a secret holds a line break, not that secrets are separated by commas, when a tool wrapped it', () => {
+    // `whsec_$(openssl rand -base64 64)` is wrapped at 64 characters: the hint spoke of a list of
+    // secrets (red team hR93).
+    const wrapped = `whsec_${'A'.repeat(64)}\n${'B'.repeat(24)}`;
+    for (const secret of [wrapped, wrapped.replace('\n', '\r\n')]) {
+      expect(() => parseSecrets(secret, 'standard', 'CALLHOOK_SECRET')).toThrow(
+        new CallhookError(
+          "secret #1 in CALLHOOK_SECRET is not a Standard Webhooks secret (expected whsec_<base64>); it holds a line break, as a tool that wraps base64 writes it (write it on one line: openssl rand -base64 32 | tr -d '\\n')",
+          2,
+        ),
+      );
+    }
   });
 
   it('asks for the environment variable when there is no secret', () => {

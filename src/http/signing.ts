@@ -32,10 +32,15 @@ export function decodeStandardSecret(secret: string, name: string): Buffer {
     letters.length % 4 !== 1 &&
     (padding === '' || (padding.length <= 2 && base64.length % 4 === 0));
   if (!valid) {
-    // Hint: `whsec_A whsec_B` is a list written as a shell word list would be.
-    const list = /\s/.test(base64) ? '; several secrets are separated by commas' : '';
+    // Hint: `whsec_A whsec_B` is a list written as a shell word list would be; a line break is a
+    // tool's wrapping (`openssl rand -base64 64` wraps at 64 characters), not a list.
+    const hint = /[\r\n]/.test(base64)
+      ? "; it holds a line break, as a tool that wraps base64 writes it (write it on one line: openssl rand -base64 32 | tr -d '\\n')"
+      : /\s/.test(base64)
+        ? '; several secrets are separated by commas'
+        : '';
     throw new CallhookError(
-      `${name} is not a Standard Webhooks secret (expected whsec_<base64>)${list}`,
+      `${name} is not a Standard Webhooks secret (expected whsec_<base64>)${hint}`,
       ExitCode.usage,
     );
   }
