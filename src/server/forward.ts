@@ -187,6 +187,12 @@ export class Forwarder {
         // a pattern of its own here gave OpenSSL's raw text, and --insecure for a client certificate.
         const failure = failureOf(error, this.timeoutMs);
         if (failure.kind !== 'error') throw error;
+        // Hint: replay's words for it ("not retried") are wrong here: the 502 has the sender send it again.
+        if (failure.answered) {
+          throw new Error(
+            `${failure.outcome}: ${(error as Error).message} (the upstream's answer, which HTTP cannot read: it may have taken the delivery, which its sender will send again)`,
+          );
+        }
         // With its code, as replay says it (`INVALID_PURPOSE: …`), and what helps with this machine's limits.
         const { outcome, detail, local } = failure;
         const said = detail.includes(outcome) ? detail : `${outcome}: ${detail}`;

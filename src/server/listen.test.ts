@@ -3566,6 +3566,21 @@ describe('listen: --forward', () => {
     expect((await post(url, 'nope')).status).toBe(400);
   });
 
+  it('says of an upstream answer HTTP cannot read that the upstream may have the delivery, which its sender sends again', async () => {
+    // The line said `HPE_INVALID_HEADER_TOKEN: … (the receiver's answer; not retried)`, replay's
+    // words: the 502 has the sender send it again, and the upstream may have taken it (red team hR93).
+    const target = await rawUpstream((_request, reply) =>
+      reply.write('HTTP/1.1 200 OK\r\nX-Bad: a\u007fb\r\nContent-Length: 0\r\n\r\n'),
+    );
+    const { url, deliveries } = await listen({
+      forward: { url: new URL(target.url), insecure: false, timeoutMs: 5000 },
+    });
+    expect((await post(url, body(attempt(1)))).status).toBe(502);
+    expect(deliveries[0]?.forwardError).toMatch(
+      /^HPE_\w+: Parse Error: .* \(the upstream's answer, which HTTP cannot read: it may have taken the delivery, which its sender will send again\)$/,
+    );
+  });
+
   it('saves why forwarding failed in the capture, as the line and the JSON say it', async () => {
     // The capture's description said only `status: 502`: why the relay failed was not kept.
     const dead = await closedUpstream();
