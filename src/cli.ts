@@ -582,7 +582,7 @@ details.set('verify', (command, { options, repeated }) =>
     .option('--ignore-timestamp', 'with --sign standard: do not check webhook-timestamp')
     .option(
       '--now <time>',
-      'with --sign standard: check the timestamp against this time, an ISO time (UTC unless it says) or 2h, 7d ago (default: when captured, else now)',
+      'with --sign standard: check the timestamp against this time, an ISO time (UTC unless it says) or a duration before now, 2h or 7d (default: when captured, else now)',
     )
     .option('--body <file>', 'verify one delivery: its exact body bytes (- for stdin)')
     .option('--header <header>', 'with --body: a header "Name: value" (repeatable)', repeated(String))

@@ -449,7 +449,7 @@ export const options = {
   since: () =>
     new Option(
       '--since <time>',
-      'only events at or after this time, to the millisecond (a finer fraction is cut): 2022-09-01, an ISO time (UTC unless it says), or 2h, 7d ago',
+      'only events at or after this time, to the millisecond (a finer fraction is cut): 2022-09-01, an ISO time (UTC unless it says), or a duration before now, 2h or 7d',
     ),
   until: () => new Option('--until <time>', 'only events before this time, to the millisecond'),
   limit: () => new Option('--limit <n>', 'stop after n events').argParser(wholeNumber('--limit', 1)),
