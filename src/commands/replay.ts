@@ -299,10 +299,15 @@ export async function dryRun(
   return ExitCode.ok;
 }
 
-function startProgress(stats: DeliveryStats, fraction: () => number | undefined, intervalMs: number): () => void {
+function startProgress(
+  stats: DeliveryStats,
+  fraction: () => number | undefined,
+  intervalMs: number,
+  rate: number | undefined,
+): () => void {
   if (liveBar) {
     const timer = setInterval(() => {
-      stderr.write(`\r\x1b[2K${renderProgressBar(stats.snapshot(fraction()), stderr.columns || 80, errColors)}`);
+      stderr.write(`\r\x1b[2K${renderProgressBar(stats.snapshot(fraction(), rate), stderr.columns || 80, errColors)}`);
       barShown = true;
     }, 100);
     return () => {
@@ -311,7 +316,10 @@ function startProgress(stats: DeliveryStats, fraction: () => number | undefined,
       barShown = false;
     };
   }
-  const timer = setInterval(() => stderr.write(`${renderProgressLine(stats.snapshot(fraction()))}\n`), intervalMs);
+  const timer = setInterval(
+    () => stderr.write(`${renderProgressLine(stats.snapshot(fraction(), rate))}\n`),
+    intervalMs,
+  );
   return () => clearInterval(timer);
 }
 
@@ -703,7 +711,12 @@ async function replayWith(
   // signal, and one arriving then would be lost. After a signal they stay until the process exits:
   // a second Ctrl-C while the summary is written must not kill the process with the summary cut short.
   delivering(onStopSignals(onSignal));
-  const stopProgress = startProgress(stats, () => fractionRead(sizes, stats.readTo), settings.progressIntervalMs);
+  const stopProgress = startProgress(
+    stats,
+    () => fractionRead(sizes, stats.readTo),
+    settings.progressIntervalMs,
+    settings.rate,
+  );
   let result: Awaited<ReturnType<typeof deliverBatches>>;
   // Hint: a journal this run made and recorded nothing in is removed as it closes (see `Journal.close`).
   let journalKept = false;

@@ -111,6 +111,8 @@ export interface ProgressSnapshot {
   pausedMs?: number | undefined;
   /** How long it has waited so, all told: not sending, so not part of its pace. */
   pausedSoFarMs?: number | undefined;
+  /** `--rate`, requests a second, when the run keeps to one: the batches left start no sooner. */
+  rate?: number | undefined;
 }
 
 const maxUndeliveredListed = 10_000;
@@ -325,7 +327,7 @@ export class DeliveryStats {
   }
 
   /** The state of the run now. */
-  snapshot(fractionRead?: number): ProgressSnapshot {
+  snapshot(fractionRead?: number, rate?: number): ProgressSnapshot {
     const now = Date.now();
     const pausedMs = Math.max(0, this.pausedUntil - now, this.pausedWorkersDueBy - now);
     return {
@@ -341,6 +343,7 @@ export class DeliveryStats {
       failedAttempts: this.failedAttempts,
       requests: this.requests,
       fractionRead,
+      rate,
     };
   }
 

@@ -91,6 +91,16 @@ describe('progress', () => {
     expect(renderProgressLine(after)).toContain('ETA 30.3 s');
   });
 
+  it('gives an ETA no sooner than --rate lets the batches left start', () => {
+    // With --rate 0.01 and 3 batches it said `ETA 10.0 s`, then `ETA 20.0 s`: the first went out
+    // at once, and the pace of that was taken for the run's; each batch left is 100 s away (red team hR96).
+    const slow: ProgressSnapshot = { ...snapshot, elapsedMs: 10_000, done: 1, read: 3, inputEnded: true, rate: 0.01 };
+    expect(renderProgressLine(slow)).toContain('ETA 3m20s');
+    expect(renderProgressLine({ ...slow, elapsedMs: 110_000, done: 2 })).toContain('ETA 1m40s');
+    // A run slower than its --rate keeps the pace it has.
+    expect(renderProgressLine({ ...snapshot, pausedMs: 0, rate: 1000 })).toContain('ETA 30.3 s');
+  });
+
   it('leaves out the ETA rather than cutting a field in two when a pause leaves no room for the bar', () => {
     // At 80 columns a run paused by Retry-After showed "… paused 1.0 s (Retry-After)  ETA " and no time.
     const paused: ProgressSnapshot = { ...snapshot, errors: 0, retrying: 2, pausedMs: 1_000 };

@@ -66,13 +66,16 @@ function counts(
 
 /**
  * How long the rest will take at the pace of the time spent sending (a Retry-After's pause left
- * out); none while one pauses the run, whose end the receiver decides (the pause is shown instead).
+ * out), and no sooner than `--rate` lets the batches left start (the first goes at once, whose pace
+ * is no run's); none while a pause holds the run, whose end the receiver decides (it is shown instead).
  */
 function eta(p: ProgressSnapshot): string {
   const fraction = progressFraction(p);
   if (fraction === undefined || fraction <= 0 || fraction >= 1 || (p.pausedMs ?? 0) > 0) return '';
   const sending = p.elapsedMs - (p.pausedSoFarMs ?? 0);
-  return `  ETA ${seconds((sending * (1 - fraction)) / fraction)}`;
+  const left = (batchTotal(p)?.total ?? p.done) - p.done;
+  const paced = p.rate === undefined ? 0 : (left * 1000) / p.rate;
+  return `  ETA ${seconds(Math.max(paced, (sending * (1 - fraction)) / fraction))}`;
 }
 
 /** The live progress bar for a terminal `columns` wide (no newline; the caller redraws it). */
