@@ -590,16 +590,18 @@ describe('summaryModel', () => {
 });
 
 describe('bytesText', () => {
-  it('chooses the unit after rounding: 999,991 bytes is 1.0 MB, not 1000.0 kB (helper-191)', () => {
+  it('chooses the unit after rounding: 1,048,525 bytes is 1.0 MiB, not 1024.0 KiB (helper-191)', () => {
+    // In binary units, as every size option reads them (`--max-body 5mb` is 5 MiB): a summary's
+    // `5.2 MB` was 5,200,000 bytes, under the 5mb a --max-body of it would allow (red team hR96).
     const cases: Array<[number, string]> = [
-      [999, '999 B'],
-      [1000, '1.0 kB'],
-      [1049, '1.0 kB'],
-      [999_949, '999.9 kB'],
-      [999_950, '1.0 MB'],
-      [999_991, '1.0 MB'],
-      [116_000_000, '116.0 MB'],
-      [999_950_000_000_000, '1000.0 TB'],
+      [1023, '1023 B'],
+      [1024, '1.0 KiB'],
+      [1075, '1.0 KiB'],
+      [1_048_524, '1023.9 KiB'],
+      [1_048_525, '1.0 MiB'],
+      [5 * 2 ** 20, '5.0 MiB'],
+      [116_000_000, '110.6 MiB'],
+      [2 ** 40 * 1023.96, '1024.0 TiB'],
     ];
     for (const [value, text] of cases) expect(bytesText(value), String(value)).toBe(text);
   });

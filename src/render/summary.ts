@@ -117,17 +117,20 @@ const kindLabels: Record<keyof SummaryReport['byType'], string> = {
   SMS: 'SMS (direction unknown)',
 };
 
-/** A size in bytes for people: `999 B`, `1.1 kB`, `1.0 MB` (decimal units, one decimal). */
+/**
+ * A size in bytes for people: `1023 B`, `1.1 KiB`, `1.0 MiB` (binary units, one decimal), as every
+ * size option reads them (`--max-body 5mb` is 5 MiB).
+ */
 export function bytesText(value: number): string {
-  if (value < 1000) return `${value} B`;
-  const units = ['kB', 'MB', 'GB', 'TB'];
+  if (value < 1024) return `${value} B`;
+  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
   let scaled = value;
   let unit = -1;
-  // Hint: the unit is chosen after rounding: 999,991 bytes is 1.0 MB, not 1000.0 kB.
+  // Hint: the unit is chosen after rounding: 1,048,525 bytes is 1.0 MiB, not 1024.0 KiB.
   do {
-    scaled /= 1000;
+    scaled /= 1024;
     unit++;
-  } while (Math.round(scaled * 10) >= 10_000 && unit < units.length - 1);
+  } while (Math.round(scaled * 10) >= 10_240 && unit < units.length - 1);
   return `${scaled.toFixed(1)} ${units[unit]}`;
 }
 
