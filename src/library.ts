@@ -185,21 +185,24 @@ const noneOmitted: Readonly<Omitted> = Object.freeze({ errors: 0, warnings: 0 })
  * or the text itself or its bytes. Hint: a web `ReadableStream` is named apart, since a
  * TypeScript `lib` without `dom.asynciterable` (Next.js's default) does not type it as async
  * iterable, which it is in Node; and by the reader it is read through, not as the global
- * `ReadableStream`, which @types/node 18.19.0 does not declare when the `lib` has no DOM.
+ * `ReadableStream`, which @types/node 18.19.0 does not declare when the `lib` has no DOM. Hint:
+ * bytes are a `Uint8Array | Buffer` here as in every signer and verifier: an older @types/node's
+ * (18.19.0's) Buffer is no Uint8Array to TypeScript 5.7 and later, whose Uint8Array is generic.
  */
 export type EventSource =
   | readonly string[]
   | NodeJS.ReadableStream
   | {
       getReader(): {
-        read(): Promise<{ done: boolean; value?: Uint8Array | string | undefined }>;
+        read(): Promise<{ done: boolean; value?: Uint8Array | Buffer | string | undefined }>;
         cancel(): Promise<void>;
         releaseLock(): void;
       };
     }
-  | AsyncIterable<Uint8Array | string>
+  | AsyncIterable<Uint8Array | Buffer | string>
   | string
-  | Uint8Array;
+  | Uint8Array
+  | Buffer;
 
 /** How `readEvents` reads. */
 export interface ReadEventsOptions extends ValidateEventOptions {
@@ -396,7 +399,7 @@ const lastTimestamp = 253_402_300_799;
  * exactly as `callhook replay --sign standard` does; `verifyStandardWebhook` checks it.
  */
 export function signStandardWebhook(
-  body: string | Uint8Array,
+  body: string | Uint8Array | Buffer,
   options: SignStandardWebhookOptions,
 ): StandardWebhookHeaders {
   options = ownOptions(options, 'signStandardWebhook', ['secrets', 'id', 'timestamp']);
@@ -448,7 +451,7 @@ export interface SignHexHmacOptions {
  * Signs a body with the hex HMAC-SHA256 of its bytes, as `callhook replay --sign hmac` does:
  * returns the one header to send, named as `header` names it; `verifyHexHmac` checks it.
  */
-export function signHexHmac(body: string | Uint8Array, options: SignHexHmacOptions): Record<string, string> {
+export function signHexHmac(body: string | Uint8Array | Buffer, options: SignHexHmacOptions): Record<string, string> {
   const bytes = bytesOf(body);
   options = ownOptions(options, 'signHexHmac', ['secrets', 'header']);
   return { [hmacHeaderName(options.header)]: signHmacHex(bytes, hmacKeys(options.secrets)) };

@@ -36,9 +36,11 @@ import {
   type ReadItem,
   readRecords,
   schemas,
+  signHexHmac,
   signStandardWebhook,
   toJsonSchema,
   validateEvent,
+  verifyHexHmac,
   verifyStandardWebhook,
   type WebhookEvent,
 } from 'callhook';
@@ -58,6 +60,15 @@ for await (const item of readEvents(body)) if (item.kind === 'event') read++;
 // A fetch body, as a web app's lib (no dom.asynciterable) types it, and a stream of text: read as bytes are.
 for await (const item of readEvents(new Response(body).body!)) if (item.kind === 'event') read++;
 for await (const item of readEvents((async function* () { yield body; })())) if (item.kind === 'event') read++;
+// A Buffer, as readFileSync and stream/consumers' buffer() give, is bytes to each reader and signer:
+// @types/node 18.19.0's Buffer is no Uint8Array to TypeScript 5.7 and later (red team hR94).
+const bytes: Buffer = readFileSync(process.argv[2]!);
+let buffered = 0;
+for await (const item of readEvents(bytes)) if (item.kind === 'event') buffered++;
+for await (const item of readEvents((async function* () { yield bytes; })())) if (item.kind === 'event') buffered++;
+const bufferSigned =
+  verifyStandardWebhook(bytes, signStandardWebhook(bytes, { secrets: secret }), { secrets: secret }).ok &&
+  verifyHexHmac(bytes, signHexHmac(bytes, { secrets: 'key' }), { secrets: 'key' }).ok;
 // @ts-expect-error every array is read as paths: one of bytes is no source.
 void readEvents([Buffer.from(body)]);
 // No \`any\` reaches a user through the readers' iterators: a finished next() holds no value.
@@ -92,6 +103,7 @@ const frozenLists: [
 console.log(JSON.stringify({
   ok: verified.ok, valid: results.every((r) => r.ok), status: typeof status, read, parsed: parsed.success,
   schema: toJsonSchema()['$schema'], fixture: events.length, noAny, listed: listed.length, warned: warned.length,
+  buffered: buffered === 2 * events.length, bufferSigned,
 }));
 `;
 
@@ -238,6 +250,8 @@ describe('the packed package', () => {
       noAny: [false, false, false],
       listed: 1,
       warned: 2,
+      buffered: true,
+      bufferSigned: true,
     });
     expect(readdirSync(join(project, 'node_modules'))).toContain('callhook');
 

@@ -639,7 +639,7 @@ const nodeReadsOtherwise =
  * several space-separated signatures; several secrets; constant-time comparison).
  */
 export function verifyStandardWebhook(
-  body: string | Uint8Array,
+  body: string | Uint8Array | Buffer,
   headers: HeaderSource,
   options: VerifyOptions,
 ): VerifyResult {
@@ -709,7 +709,7 @@ export function verifyHexHmacWithKeys(
 
 /** The same for the hex HMAC-SHA256 scheme replay signs with (`--sign hmac`, header `X-Signature` unless told). */
 export function verifyHexHmac(
-  body: string | Uint8Array,
+  body: string | Uint8Array | Buffer,
   headers: HeaderSource,
   // Hint: no time options: the scheme signs no timestamp (its type once took them, and they were refused).
   options: Pick<VerifyOptions, 'secrets' | 'reserialised'> & { header?: string | undefined },
