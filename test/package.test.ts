@@ -291,7 +291,15 @@ describe('the packed package', () => {
     mkdirSync(roots, { recursive: true });
     symlinkSync(join(repoRoot, 'node_modules', 'types-node-18'), join(roots, 'node'), 'dir');
     writeFileSync(join(project, 'consumer.mts'), consumer);
-    expect(typeCheck('tsconfig.node18.json', ['consumer.mts'], { typeRoots: [roots], lib: ['ES2023'] })).toBe('');
+    // The README's receiver passes verifyStandardWebhook the Buffer stream/consumers' buffer() gives:
+    // checked as the TypeScript a user would write of it, its JSDoc types made annotations (red team hR94).
+    const readme = readFileSync(join(repoRoot, 'README.md'), 'utf8');
+    const receiver = /<!-- receiver -->\n```js\n([\s\S]*?)\n```/.exec(readme)![1]!;
+    const typed = receiver.replace(/\/\*\* @type \{(\w+)\} \*\/ (\w+)/g, '$2: $1');
+    expect(typed).not.toContain('@type');
+    writeFileSync(join(project, 'receiver.mts'), typed);
+    const files = ['consumer.mts', 'receiver.mts'];
+    expect(typeCheck('tsconfig.node18.json', files, { typeRoots: [roots], lib: ['ES2023'] })).toBe('');
   });
 
   it('names every type its exports reach, so a consumer that emits declarations builds (TS2742; red team hF57)', () => {
