@@ -12,7 +12,6 @@ import {
   callView,
   eventLineView,
   type FileHeadingView,
-  formatDuration,
   formatTime,
   type RedeliveryView,
   redeliveryView,
@@ -27,6 +26,7 @@ import {
 } from './flow.js';
 import { renderSkipWarning } from './skip-warnings.js';
 import { displayWidth, warningLine } from './terminal.js';
+import { formatDuration } from './words.js';
 
 const plain = { width: 80, colors: new Chalk({ level: 0 }) };
 const coloured = { width: 80, colors: new Chalk({ level: 2 }) };
@@ -51,6 +51,13 @@ describe('formatting', () => {
     expect(formatDuration(96_000)).toBe('1m 36s');
     expect(formatDuration(3 * 3600e3 + 120e3)).toBe('3h 02m');
     expect(formatDuration(52 * 3600e3)).toBe('2d 4h');
+    // Rounded once, at the unit shown last: minutes and hours were cut while seconds were rounded,
+    // so 1h 59m 40s read `1h 59m` and 59m 59.5s `1h 00m` (red team hR96).
+    expect(formatDuration(7_180_000)).toBe('2h 00m');
+    expect(formatDuration(3_599_500)).toBe('1h 00m');
+    expect(formatDuration(3 * 3600e3 + 89_000)).toBe('3h 01m');
+    expect(formatDuration(86_399_000)).toBe('1d 0h');
+    expect(formatDuration(2 * 86_400e3 + 5.6 * 3600e3)).toBe('2d 6h');
   });
 
   test('a call queued less than half a second before it started is queued 0s later, not 0s BEFORE', () => {

@@ -20,7 +20,7 @@ import type { ViewFormat } from './formats.js';
 import type { Span } from './report.js';
 import { blankEnds, escapeTerminal, pushAll, type TextSpan, wrapSpans } from './terminal.js';
 import { wholeClusters } from './width.js';
-import { plural, textApart } from './words.js';
+import { formatDuration, plural, textApart } from './words.js';
 
 /** A CallComplete event. */
 export type CallCompleteEvent = Extract<WebhookEvent, { type: 'CallComplete' }>;
@@ -50,17 +50,6 @@ export function formatTime(iso: string): string {
   const time = instantOf(iso);
   if (Number.isNaN(time)) return escapeTerminal(iso);
   return `${isoOf(time).slice(0, 19).replace('T', ' ')} UTC`;
-}
-
-/** A duration in milliseconds as `7s`, `1m 36s`, `3h 02m` or `2d 4h`. */
-export function formatDuration(ms: number): string {
-  const seconds = Math.round(Math.abs(ms) / 1000);
-  if (seconds < 60) return `${seconds}s`;
-  const minutes = Math.floor(seconds / 60);
-  if (minutes < 60) return `${minutes}m ${String(seconds % 60).padStart(2, '0')}s`;
-  const hours = Math.floor(minutes / 60);
-  if (hours < 24) return `${hours}h ${String(minutes % 60).padStart(2, '0')}m`;
-  return `${Math.floor(hours / 24)}d ${hours % 24}h`;
 }
 
 // A time as `formatTime` writes it, and a duration of two parts as `formatDuration` writes it.

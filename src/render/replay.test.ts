@@ -59,14 +59,15 @@ describe('progress', () => {
   it("says how long the run still waits when the receiver's Retry-After paused it", () => {
     // A 429 asking for 10 minutes showed only "3 retrying  0 req/s": a run that looked stuck.
     const paused: ProgressSnapshot = { ...snapshot, errors: 0, retrying: 3, pausedMs: 598_000 };
-    expect(renderProgressLine(paused)).toContain('3 retrying  paused 9m58s (Retry-After)');
-    expect(renderProgressBar(paused, 120, plain)).toContain('3 retrying  paused 9m58s (Retry-After)');
+    expect(renderProgressLine(paused)).toContain('3 retrying  paused 9m 58s (Retry-After)');
+    expect(renderProgressBar(paused, 120, plain)).toContain('3 retrying  paused 9m 58s (Retry-After)');
     expect(renderProgressLine({ ...paused, pausedMs: 0 })).not.toContain('paused');
-    // Minutes and seconds rounded apart read `9m60s`; tenths of a second apart, `60.0 s`.
+    // Minutes and seconds rounded apart read `9m60s`; tenths of a second apart, `60.0 s`. A
+    // minute or more is written as show writes a duration (`1m 05s`, not `1m05s`: red team hR96).
     for (const [pausedMs, shown] of [
-      [599_600, '10m00s'],
-      [59_960, '1m00s'],
-      [3_599_700, '1h00m'],
+      [599_600, '10m 00s'],
+      [59_960, '1m 00s'],
+      [3_599_700, '1h 00m'],
       [59_940, '59.9 s'],
     ] as const) {
       expect(renderProgressLine({ ...paused, pausedMs })).toContain(`paused ${shown} (Retry-After)`);
@@ -95,8 +96,8 @@ describe('progress', () => {
     // With --rate 0.01 and 3 batches it said `ETA 10.0 s`, then `ETA 20.0 s`: the first went out
     // at once, and the pace of that was taken for the run's; each batch left is 100 s away (red team hR96).
     const slow: ProgressSnapshot = { ...snapshot, elapsedMs: 10_000, done: 1, read: 3, inputEnded: true, rate: 0.01 };
-    expect(renderProgressLine(slow)).toContain('ETA 3m20s');
-    expect(renderProgressLine({ ...slow, elapsedMs: 110_000, done: 2 })).toContain('ETA 1m40s');
+    expect(renderProgressLine(slow)).toContain('ETA 3m 20s');
+    expect(renderProgressLine({ ...slow, elapsedMs: 110_000, done: 2 })).toContain('ETA 1m 40s');
     // A run slower than its --rate keeps the pace it has.
     expect(renderProgressLine({ ...snapshot, pausedMs: 0, rate: 1000 })).toContain('ETA 30.3 s');
   });

@@ -6,16 +6,12 @@ import type { UnjournalledBatch } from '../http/deliver.js';
 import type { ProgressSnapshot, ReplayReport } from '../http/stats.js';
 import { invisible } from './escape.js';
 import { escapeJsonForTerminal, escapeTerminal, pushAll, type TextSpan, wrapSpans } from './terminal.js';
-import { grouped, plural } from './words.js';
+import { formatDuration, grouped, plural } from './words.js';
 
-/** A duration as `12.3 s`, `9m58s` or `1h05m`. Hint: rounded once, to what is shown, so no `9m60s` or `60.0 s`. */
+/** A duration as `12.3 s`, then as every command writes one (`9m 58s`, `1h 05m`). Hint: rounded once, to what is shown, so no `60.0 s`. */
 function seconds(ms: number): string {
   const tenths = Math.round(ms / 100);
-  if (tenths < 600) return `${(tenths / 10).toFixed(1)} s`;
-  const whole = Math.round(ms / 1000);
-  const m = Math.floor(whole / 60);
-  const s = whole % 60;
-  return m < 60 ? `${m}m${String(s).padStart(2, '0')}s` : `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`;
+  return tenths < 600 ? `${(tenths / 10).toFixed(1)} s` : formatDuration(ms);
 }
 
 /**

@@ -22,6 +22,22 @@ export function grouped(count: number): string {
   return count < 1000 ? digits : digits.replace(/\B(?=(\d{3})+$)/g, ',');
 }
 
+/**
+ * A duration in milliseconds as `7s`, `1m 36s`, `3h 02m` or `2d 4h`, every command's way (replay
+ * writes one under a minute to the tenth). Hint: rounded once, at the unit shown last: minutes and
+ * hours cut from rounded seconds read 1h 59m 40s as `1h 59m`, and 59m 59.5s as `1h 00m`.
+ */
+export function formatDuration(ms: number): string {
+  const abs = Math.abs(ms);
+  const seconds = Math.round(abs / 1000);
+  if (seconds < 60) return `${seconds}s`;
+  if (seconds < 3600) return `${Math.floor(seconds / 60)}m ${String(seconds % 60).padStart(2, '0')}s`;
+  const minutes = Math.round(abs / 60_000);
+  if (minutes < 24 * 60) return `${Math.floor(minutes / 60)}h ${String(minutes % 60).padStart(2, '0')}m`;
+  const hours = Math.round(abs / 3_600_000);
+  return `${Math.floor(hours / 24)}d ${hours % 24}h`;
+}
+
 /** `1 event`, `1,234 events`: a count with its noun, grouped digits, the plural when it is not 1. */
 export function plural(count: number, one: string, many = `${one}s`): string {
   return `${grouped(count)} ${count === 1 ? one : many}`;
