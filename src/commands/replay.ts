@@ -410,6 +410,7 @@ function resumedFromJournal(
   recorded: Map<string, number>;
   fresh: FreshRun | undefined;
   placedInRun: boolean;
+  idBySource: boolean;
   acrossFiles: boolean;
 } {
   const warnings: string[] = [];
@@ -455,12 +456,14 @@ function resumedFromJournal(
   }
   // Hint: a journal before version 3 named batches by their place in the run, and one before 4 cut
   // them across files: its keys are matched so (review hR77: a version 3 journal resumed with
-  // batches cut at each file's end sent delivered events again, exit 0).
+  // batches cut at each file's end sent delivered events again, exit 0). One before 5 named a
+  // webhook-id by its file's place among the inputs: its batches go again under the ids its run sent.
   return {
     confirmed: contents.confirmed,
     recorded: contents.recorded,
     fresh: header?.fresh ?? undefined,
     placedInRun: header !== undefined && header.version < 3,
+    idBySource: header !== undefined && header.version < 5,
     acrossFiles: header !== undefined && header.version < 4,
   };
 }
@@ -644,6 +647,7 @@ async function replayWith(
     // regular file, `-` and `/dev/stdin` included, is a stream, however it is opened.
     lingerMs: endsByItself ? undefined : settings.lingerMs,
     placedInRun: resumed?.placedInRun,
+    idBySource: resumed?.idBySource,
     acrossFiles: resumed?.acrossFiles,
     recorded: resumed?.recorded,
   });

@@ -1,5 +1,6 @@
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { InputRecord } from '../input/types.js';
+import { type InputRecord, stdinName } from '../input/types.js';
 import {
   type OutboundBatch,
   planBatches,
@@ -151,11 +152,39 @@ describe('planBatches', () => {
     expect(first.map((b) => b.key)).toEqual(again.map((b) => b.key));
     expect(first.map((b) => b.webhookId)).toEqual(again.map((b) => b.webhookId));
     expect(first[0]!.key).not.toBe(first[1]!.key);
-    expect(first[0]!.webhookId).toMatch(/^msg_97_1_[0-9a-f]{32}$/);
+    expect(first[0]!.webhookId).not.toBe(first[1]!.webhookId);
+    // Its file (a digest of its absolute path), where it starts in it, and its content.
+    expect(first[0]!.webhookId).toMatch(/^msg_[0-9a-f]{16}_1_[0-9a-f]{32}$/);
+    // Its source's place instead of its file, as journals before version 5 named them, for --resume of one.
+    const bySource = await collect(planBatches(input(), { idBySource: true }));
+    expect(bySource[0]!.webhookId).toMatch(/^msg_97_1_[0-9a-f]{32}$/);
     // Placed in the run, as a journal before version 3 keyed them, for --resume of one.
     const placed = await collect(planBatches(input(), { placedInRun: true }));
     expect(placed.map((b) => b.key.split('-')[0])).toEqual(['0', '1']);
     expect(placed[0]!.webhookId).toBe(`msg_0_${first[0]!.key.split('-')[1]}`);
+  });
+
+  it("names a batch's webhook-id by its file and where it starts in it, whatever else the run reads", async () => {
+    // `replay a.json b.json` and `replay b.json` gave b's batches other webhook-ids (its place among
+    // the inputs), so a receiver dropping duplicates by webhook-id took a rerun's batches twice (red team hR93).
+    const at = (file: string, source: number) => ({ ...event(file, 0, 1), source });
+    for (const rewrite of [undefined, (_value: unknown, text: string) => text]) {
+      const ids = async (...events: ReplayEvent[]) =>
+        (await collect(planBatches(chunks(events), { rewrite }))).map((b) => b.webhookId);
+      const [, second] = await ids(at('a.json', 0), at('b.json', 1));
+      const [alone] = await ids(at('b.json', 0));
+      expect(second).toBe(alone);
+      // The same file by another name, or from another folder, is the same file.
+      expect(await ids(at('./b.json', 0))).toEqual([alone]);
+      expect(await ids(at(join(process.cwd(), 'b.json'), 0))).toEqual([alone]);
+      // Another file, with the same text at the same byte, is another batch; stdin is one source wherever it comes.
+      expect(await ids(at('c.json', 0))).not.toEqual([alone]);
+      expect((await ids(at('a.json', 0), at(stdinName, 1)))[1]).toBe((await ids(at(stdinName, 0)))[0]);
+      // A journal before version 5 is resumed with the webhook-ids its run sent, named by the source's place.
+      const old = await collect(planBatches(chunks([at('a.json', 0), at('b.json', 1)]), { rewrite, idBySource: true }));
+      if (!rewrite) expect(old.map((b) => b.webhookId)).toEqual(old.map((b) => `msg_${b.key.replace('-', '_')}`));
+      expect(old[1]!.webhookId).not.toBe(second);
+    }
   });
 
   it('keys a batch by where it starts in its file: a file before it read in part, or not at all, changes neither key nor webhook-id', async () => {

@@ -3,8 +3,9 @@
  * the platform batches them, and gives every batch a stable key and webhook id. No I/O.
  */
 import { createHash, hash as hashOnce } from 'node:crypto';
+import { resolve } from 'node:path';
 import { CallhookError, ExitCode, type UnreadableFile } from '../errors.js';
-import type { InputRecord, Omitted, Problem } from '../input/types.js';
+import { type InputRecord, type Omitted, type Problem, stdinName } from '../input/types.js';
 import { largestBatch } from './names.js';
 
 /** One event replay will send, with the input batch it came from. */
@@ -61,7 +62,11 @@ export interface OutboundBatch {
    * could read: what `--resume` matches on.
    */
   key: string;
-  /** The Standard Webhooks `webhook-id`: the same for every attempt, derived from the body. */
+  /**
+   * The Standard Webhooks `webhook-id`: the same for every attempt, derived from the batch's file
+   * (its absolute path; stdin is one), where the batch starts in it and its content (with a rewrite,
+   * the body), so a rerun gives the same batch of the same file the same id whatever else it reads.
+   */
   webhookId: string;
   /** The exact bytes sent (and signed). */
   body: Buffer;
@@ -181,6 +186,11 @@ interface PlanOptions {
    */
   placedInRun?: boolean | undefined;
   /**
+   * Name each batch's webhook-id by its source's place among the run's inputs, as journals before
+   * version 5 did: for `--resume` of one, whose batches go again under the webhook-ids its run sent.
+   */
+  idBySource?: boolean | undefined;
+  /**
    * Fill `--batch-size` batches across files, as journals before version 4 did: for `--resume` of
    * one, whose batches are made again as its run made them, for its keys to match.
    */
@@ -230,6 +240,14 @@ export async function* planBatches(
   let pending: ReplayEvent[] = [];
   /** How many events the journal's batch that `pending` makes again held; undefined for a batch of this run's own. */
   let recut: number | undefined;
+  /** The last file named in a webhook-id, and its name there: worked out once a file, not once a batch. */
+  let named: { file: string; tag: string } | undefined;
+  const tagOf = (file: string): string => {
+    if (named?.file !== file) {
+      named = { file, tag: hashOnce('sha256', file === stdinName ? file : resolve(file), 'hex').slice(0, 16) };
+    }
+    return named.tag;
+  };
 
   const build = (group: ReplayEvent[]): OutboundBatch => {
     const [first] = group;
@@ -262,9 +280,14 @@ export async function* planBatches(
     const contentHash = (hash ? hash.digest('hex') : hashOnce('sha256', `${first.text}\n`, 'hex')).slice(0, 32);
     const place = options.placedInRun ? String(ordinal) : `${first.source}_${first.offset}`;
     const key = `${place}-${contentHash}`;
+    // Hint: the webhook-id names the file, by its absolute path, not its place among the inputs:
+    // `replay a.json b.json` and `replay b.json` gave b's batches other ids, and a receiver dropping
+    // duplicates by webhook-id took a rerun's batches twice (red team hR93). The key keeps the
+    // place, so that a journal's keys still match.
+    const at = options.placedInRun || options.idBySource ? place : `${tagOf(first.file)}_${first.offset}`;
     // Without a rewrite the body is a function of the original text, so the key's hash already
     // names its content and a second hash per batch would be wasted.
-    const webhookId = options.rewrite ? `msg_${digest(place, '\n', body)}` : `msg_${place}_${contentHash}`;
+    const webhookId = options.rewrite ? `msg_${digest(at, '\n', body)}` : `msg_${at}_${contentHash}`;
     const last = { file: end.file, offset: end.offset + Buffer.byteLength(end.text) };
     const batch = { ordinal, key, webhookId, body, events: group.length, source: first.location, last };
     ordinal++;

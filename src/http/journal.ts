@@ -72,10 +72,11 @@ export const journalKind = 'callhook replay' as const;
 /**
  * The header's `version`: what this callhook writes and resumes. 3 since a batch's key names where
  * it starts in its file, not its place in the run (see `planBatches`); 4 since a `--batch-size`
- * batch holds events of one file. A journal of 3, 2 (or 1, of stdin) is resumed by its own keys,
- * its batches cut as its run cut them.
+ * batch holds events of one file; 5 since a webhook-id names the batch's file, not its place among
+ * the inputs. A journal of 3, 2 (or 1, of stdin) is resumed by its own keys, its batches cut as its
+ * run cut them, and one of 4 or before under the webhook-ids its run sent.
  */
-export const journalVersion = 4 as const;
+export const journalVersion = 5 as const;
 
 /** One file of a run's input, as its journal records it. */
 export interface InputFile {
@@ -97,9 +98,9 @@ export interface JournalHeader {
   /**
    * 2 since the fingerprint covers all of the input (a version 1 journal is resumed only when it
    * had none to compare: stdin), 3 since keys name where a batch starts in its file, 4 since a
-   * batch holds events of one file.
+   * batch holds events of one file, 5 since a webhook-id names the batch's file.
    */
-  version: 1 | 2 | 3 | typeof journalVersion;
+  version: 1 | 2 | 3 | 4 | typeof journalVersion;
   /** The paths as the run was given them. */
   inputs: string[];
   /** Of the input's content (see `fingerprintInputs`); null when it includes stdin. */
@@ -372,6 +373,7 @@ function isHeader(value: unknown): value is JournalHeader {
     header.journal === journalKind &&
     // Hint: a version 1 journal of stdin has no fingerprint, the one thing version 2 changed.
     (header.version === journalVersion ||
+      header.version === 4 ||
       header.version === 3 ||
       header.version === 2 ||
       (header.version === 1 && header.fingerprint === null)) &&

@@ -2132,6 +2132,72 @@ describe('replay', () => {
     expect(receivedEvents(s).map(numberOf)).toEqual([4, 5]);
   });
 
+  it("gives a file's batches the same webhook-id whatever other files the run reads, and by whatever name it reads it", async () => {
+    // `replay a.ndjson b.json` sent b's batches as `msg_1_…` and `replay b.json` as `msg_0_…`: a
+    // rerun of the file that failed, or a file added that sorts before it, changed every id, and a
+    // receiver dropping duplicates by webhook-id took the batches twice (red team hR93).
+    const s = await server();
+    const dir = tempDir('replay');
+    writeFileSync(join(dir, 'a.ndjson'), attemptLines(0, 2));
+    writeFileSync(
+      join(dir, 'b.json'),
+      `${JSON.stringify([attempt(2), attempt(3)])}\n${JSON.stringify([attempt(4)])}\n`,
+    );
+    const env = { CALLHOOK_SECRET: secret };
+    /** The webhook-ids of b's batches, in order, as a run of `inputs` from `cwd` sends them. */
+    const idsOfB = async (inputs: string[], cwd = dir) => {
+      const from = s.requests.length;
+      const args = ['replay', ...inputs, '--url', s.url, '--sign', 'standard', '--concurrency', '1'];
+      const run = await runCli(args, { env, cwd });
+      expect(run.code, run.stderr).toBe(0);
+      return s.requests
+        .slice(from)
+        .filter((request) => numberOf(JSON.parse(request.body.toString())[0]) >= 2)
+        .map((request) => request.headers['webhook-id']);
+    };
+    const withA = await idsOfB(['a.ndjson', 'b.json']);
+    expect(withA).toHaveLength(2);
+    expect(await idsOfB(['b.json'])).toEqual(withA);
+    // The same file named from another folder, or found in its folder, is the same file.
+    expect(await idsOfB([join(dir, 'b.json')], repoRoot)).toEqual(withA);
+    expect(await idsOfB(['.'])).toEqual(withA);
+  });
+
+  it('--resume of a version 4 journal sends its failed batches again under the webhook-ids its run sent them with', async () => {
+    // Version 4 named a batch's webhook-id by its file's place among the inputs (`msg_1_…` for the
+    // second): resumed under ids of another kind, a batch the receiver kept but failed would be taken twice.
+    let failing = true;
+    const s = await server((request, res) => {
+      res.statusCode = failing && numberOf(JSON.parse(request.body.toString())[0]) >= 2 ? 500 : 200;
+      res.end();
+    });
+    const dir = tempDir('replay');
+    writeFileSync(join(dir, 'a.ndjson'), attemptLines(0, 2));
+    writeFileSync(join(dir, 'b.ndjson'), attemptLines(2, 4));
+    const journal = join(dir, 'run.jsonl');
+    const env = { CALLHOOK_SECRET: secret };
+    const args = ['replay', 'a.ndjson', 'b.ndjson', '--url', s.url, '--sign', 'standard', '--concurrency', '1'];
+    const first = await runCli([...args, '--retries', '0', '--journal', journal], { env, cwd: dir });
+    expect(first.code, first.stderr).toBe(1);
+    failing = false;
+    const failedIds = s.requests.slice(2).map((request) => request.headers['webhook-id']);
+    const written = readFileSync(journal, 'utf8');
+    const [head, ...entries] = written.trim().split('\n');
+    const failedKeys = entries.map((line) => JSON.parse(line)).filter((entry) => entry.status === 'failed');
+    expect(failedKeys).toHaveLength(2);
+    // A journal of this version: sent again as its run sent them.
+    const resumed = await runCli([...args, '--journal', journal, '--resume'], { env, cwd: dir });
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(s.requests.slice(4).map((request) => request.headers['webhook-id'])).toEqual(failedIds);
+    // As version 4 wrote it: sent again under the ids that version gave them, `msg_<source>_<offset>_<hash>`.
+    writeFileSync(journal, [JSON.stringify({ ...JSON.parse(head ?? '{}'), version: 4 }), ...entries, ''].join('\n'));
+    const old = await runCli([...args, '--journal', journal, '--resume'], { env, cwd: dir });
+    expect(old.code, old.stderr).toBe(0);
+    expect(s.requests.slice(6).map((request) => request.headers['webhook-id'])).toEqual(
+      failedKeys.map((entry) => `msg_${entry.key.replace('-', '_')}`),
+    );
+  });
+
   it('(8) counts a stray top-level comma as a problem, not as an invalid event, as validate does', async () => {
     const s = await server();
     const path = join(tempDir('replay'), 'comma.json');
