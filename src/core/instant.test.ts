@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { callAttempted, callComplete } from '../../test/helpers/events.js';
 import { freshenEvent, freshIds, TimestampSpan } from '../http/fresh.js';
 import type { InputRecord } from '../input/types.js';
-import { formatTime } from '../render/flow.js';
+import { formatTime } from '../render/words.js';
 import { checkEvent } from '../schema/check.js';
 import {
   canonicalInstant,

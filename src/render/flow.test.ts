@@ -12,7 +12,6 @@ import {
   callView,
   eventLineView,
   type FileHeadingView,
-  formatTime,
   type RedeliveryView,
   redeliveryView,
   renderEventMarkdown,
@@ -26,7 +25,7 @@ import {
 } from './flow.js';
 import { renderSkipWarning } from './skip-warnings.js';
 import { displayWidth, warningLine } from './terminal.js';
-import { formatDuration } from './words.js';
+import { formatDuration, formatTime } from './words.js';
 
 const plain = { width: 80, colors: new Chalk({ level: 0 }) };
 const coloured = { width: 80, colors: new Chalk({ level: 2 }) };

@@ -3,7 +3,7 @@
  * every other event as one line, in `pretty` (terminal) or `markdown` (ticket) form. Strings only.
  */
 import type { ChalkInstance } from 'chalk';
-import { instantOf, isoOf } from '../core/instant.js';
+import { instantOf } from '../core/instant.js';
 import { findMatches, maskPhone } from '../core/timeline.js';
 import { type CallStatus, eventTime, isCallStatus, type WebhookEvent } from '../schema/events.js';
 import {
@@ -20,7 +20,7 @@ import type { ViewFormat } from './formats.js';
 import type { Span } from './report.js';
 import { blankEnds, escapeTerminal, pushAll, type TextSpan, wrapSpans } from './terminal.js';
 import { wholeClusters } from './width.js';
-import { formatDuration, plural, textApart } from './words.js';
+import { formatDuration, formatTime, plural, textApart } from './words.js';
 
 /** A CallComplete event. */
 export type CallCompleteEvent = Extract<WebhookEvent, { type: 'CallComplete' }>;
@@ -43,13 +43,6 @@ interface EventNote {
   conflict?: boolean | undefined;
   /** Which way an SMS of unknown direction went, as its numbers tell (see core/sms-direction). */
   smsDirection?: 'sent' | 'received' | undefined;
-}
-
-/** An ISO timestamp as `2022-09-01 00:29:12 UTC` (UTC, whole seconds), or the text escaped when it is not a date. */
-export function formatTime(iso: string): string {
-  const time = instantOf(iso);
-  if (Number.isNaN(time)) return escapeTerminal(iso);
-  return `${isoOf(time).slice(0, 19).replace('T', ' ')} UTC`;
 }
 
 // A time as `formatTime` writes it, and a duration of two parts as `formatDuration` writes it.

@@ -36,7 +36,7 @@ import { renderTableCsv } from './report-csv.js';
 import { renderReportMarkdown } from './report-markdown.js';
 import { type PrettyOptions, renderReportPretty } from './report-pretty.js';
 import { renderSummaryJson, undocumentedStatusFate } from './summary-json.js';
-import { grouped, moreNote, plural, textApart } from './words.js';
+import { formatTime, grouped, moreNote, plural, textApart } from './words.js';
 
 /** Payload text made safe in Markdown (the one Markdown escape, under the name this module's tests use). */
 export { escapeMarkdown as markdownCell } from './escape.js';
@@ -217,7 +217,9 @@ function overview(report: SummaryReport): Section {
     { text: ` (${bytesText(report.bytes)})` },
   ];
   const rows: Cell[][] = [['Events', events]];
-  if (report.timeRange) rows.push(['Time range', `${report.timeRange.first} → ${report.timeRange.last}`]);
+  if (report.timeRange) {
+    rows.push(['Time range', `${formatTime(report.timeRange.first)} → ${formatTime(report.timeRange.last)}`]);
+  }
   // What was dropped and why.
   if (report.duplicates > 0) {
     rows.push(['Redeliveries', `${n(report.duplicates)} dropped (a repeated event id is counted once)`]);

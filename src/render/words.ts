@@ -1,4 +1,5 @@
 /** Small wording helpers the renderers share. */
+import { instantOf, isoOf } from '../core/instant.js';
 import { longestNormalised } from '../core/timeline.js';
 import { ownNotes, readableEscape } from './escape.js';
 import { blankEnds, escapeTerminal } from './terminal.js';
@@ -20,6 +21,16 @@ export function grouped(count: number): string {
   }
   const digits = String(count);
   return count < 1000 ? digits : digits.replace(/\B(?=(\d{3})+$)/g, ',');
+}
+
+/**
+ * An ISO timestamp as `2022-09-01 00:29:12 UTC` (UTC, whole seconds), as every command shows a
+ * time to people (JSON, CSV and keys keep ISO), or the text escaped when it is not a date.
+ */
+export function formatTime(iso: string): string {
+  const time = instantOf(iso);
+  if (Number.isNaN(time)) return escapeTerminal(iso);
+  return `${isoOf(time).slice(0, 19).replace('T', ' ')} UTC`;
 }
 
 /**
