@@ -1,3 +1,6 @@
+import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Readable, Stream } from 'node:stream';
 import { describe, expect, expectTypeOf, it, vi } from 'vitest';
 import { generateEvents } from './core/generate.js';
@@ -8,6 +11,7 @@ import { verifyHexHmac, verifyStandardWebhook } from './http/verify.js';
 import type { Omitted, Problem } from './input/types.js';
 import {
   checkEvent as checkEventOf,
+  listSources,
   type ReadItem,
   readEvents,
   readRecords,
@@ -953,6 +957,62 @@ describe('readEvents', () => {
     expect(items.length).toBeGreaterThan(3);
     expect(items.every((item) => item.kind === 'event')).toBe(true);
     await expect(collect(readEvents(['no/such/file.json']))).rejects.toThrow(/no such file/);
+  });
+
+  it("tells of a folder's compressed files and of a file named twice, as the CLI warns of them, one problem each (red team hR94)", async () => {
+    // A folder's .gz and .zst were passed over without an item: a caller could not tell that two
+    // of its four files were never read, where the CLI warns of each and counts it.
+    const folder = mkdtempSync(join(tmpdir(), 'callhook-library-'));
+    const story = 'fixtures/valid/outbound-with-reattempts.json';
+    for (const name of ['a.json', 'b.json.gz', 'c.JSON', 'd.ndjson.zst']) copyFileSync(story, join(folder, name));
+    writeFileSync(join(folder, '.e.json.gz'), '');
+    const a = join(folder, 'a.json');
+    const paths = [folder, a];
+    const told: [string, string][] = [];
+    await listSources(paths, (message, names) => told.push([message, names[0] ?? '']));
+    const items = await collect(readEvents(paths));
+    const warnings = items.flatMap((item) => (item.kind === 'problem' ? [item.problem] : []));
+    expect(
+      warnings.map(({ file, line, column, severity, code, message }) => ({
+        file,
+        line,
+        column,
+        severity,
+        code,
+        message,
+      })),
+    ).toEqual([
+      {
+        file: join(folder, 'b.json.gz'),
+        line: 1,
+        column: 1,
+        severity: 'warning',
+        code: 'compressed',
+        message: `${join(folder, 'b.json.gz')}: compressed, so skipped: read it through gunzip -c, as stdin (gunzip -c FILE | callhook … -)`,
+      },
+      {
+        file: join(folder, 'd.ndjson.zst'),
+        line: 1,
+        column: 1,
+        severity: 'warning',
+        code: 'compressed',
+        message: `${join(folder, 'd.ndjson.zst')}: compressed, so skipped: read it through zstd -dc, as stdin (zstd -dc FILE | callhook … -)`,
+      },
+      {
+        file: a,
+        line: 1,
+        column: 1,
+        severity: 'warning',
+        code: 'named-twice',
+        message: `${a} is named twice (also as ${folder}); read once`,
+      },
+    ]);
+    // The same warnings the CLI prints and counts, each once, said before the files' items.
+    expect(warnings.map((problem) => [problem.message, problem.file])).toEqual(told);
+    expect(items.slice(0, 3).every((item) => item.kind === 'problem')).toBe(true);
+    expect(new Set(items.flatMap((item) => (item.kind === 'event' ? [item.position.file] : [])))).toEqual(
+      new Set([a, join(folder, 'c.JSON')]),
+    );
   });
 
   it('reads a string as text, whatever file it may name: untrusted text neither throws nor tells what exists', async () => {

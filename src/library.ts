@@ -268,7 +268,8 @@ function positionOf(element: Location): Location {
  * Reads webhook events from paths (files and folders, as the CLI does: a single path goes in an
  * array), a byte stream, or JSON or NDJSON text as a string or its bytes: an async iterable of
  * each event with its position and problems, in bounded memory however large the input (save
- * 16 to 32 bytes for each distinct event id, to tell redeliveries).
+ * 16 to 32 bytes for each distinct event id, to tell redeliveries). What the CLI warns of the
+ * paths (a folder's compressed file, a file named twice) comes first, a warning problem each.
  */
 export async function* readEvents(
   source: EventSource,
@@ -296,6 +297,9 @@ export async function* readEvents(
     name = '<stream>';
     stdin = stream ? (source as NodeJS.ReadableStream) : callersChunks(source as AsyncIterable<unknown>);
   } else throw notSource(source);
+  // Hint: told while the paths are listed, before the first file's records: a folder's compressed
+  // file went unread without an item, where the CLI warns of it and counts it (red team hR94).
+  const warnings: Problem[] = [];
   const records = readAll(
     paths,
     {
@@ -310,11 +314,14 @@ export async function* readEvents(
       stdinIsCallers: true,
       stdinName: name,
       printed: false,
+      onWarning: (message, [file = ''], code) =>
+        warnings.push({ file, line: 1, column: 1, offset: 0, pointer: '', severity: 'warning', code, message }),
     },
     {},
     libraryLimitWords,
   );
   for await (const chunk of records) {
+    for (const problem of warnings.splice(0)) yield { kind: 'problem', problem };
     for (const record of chunk) {
       if (record.kind === 'event') {
         yield {
@@ -527,8 +534,8 @@ export async function* readRecords(
 /**
  * The files and folders' files that paths name, as the reading commands list them (the
  * lower-level piece `readRecords` reads through), its arguments checked first as readRecords';
- * `onWarning(message, names)` is told of a file named again, and of a folder's compressed file
- * (not read), with the file names the message holds.
+ * `onWarning(message, names, code)` is told of a file named again (`named-twice`), and of a
+ * folder's compressed file (`compressed`, not read), with the file names the message holds.
  */
 export async function listSources(paths: readonly string[], onWarning?: ReadOptions['onWarning']): Promise<Source[]> {
   assertPaths(paths);

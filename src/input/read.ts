@@ -71,12 +71,13 @@ export interface ReadOptions extends CheckOptions {
   /** Bytes handed to the splitter at a time, and so records yielded at a time (default 64 KiB); tests use tiny ones. */
   chunkSize?: number | undefined;
   /**
-   * Told of a source that is not read as named: a file named twice is read once, a folder's
-   * compressed file is not read (see `listSources`); `names`, the file names in the message, for a
-   * terminal to keep each whole.
+   * Told of a source that is not read as named: a file named twice is read once (`code`
+   * `named-twice`), a folder's compressed file is not read (`compressed`; see `listSources`);
+   * `names`, the file names in the message, the first the one not read as named, for a terminal
+   * to keep each whole.
    * Hint: a new list each time, so not typed read-only: a listener typed `names: string[]` fits.
    */
-  onWarning?: ((message: string, names: string[]) => void) | undefined;
+  onWarning?: ((message: string, names: string[], code: 'compressed' | 'named-twice') => void) | undefined;
   /** Where `-` reads from (default process.stdin): a stream, or an async iterable of its chunks. */
   stdin?: NodeJS.ReadableStream | AsyncIterable<unknown> | undefined;
   /**
@@ -456,7 +457,7 @@ export async function listSources(
   const onPacked = ({ message, names }: Warning) => {
     if (packedSeen.has(message)) return;
     packedSeen.add(message);
-    onWarning?.(message, names);
+    onWarning?.(message, names, 'compressed');
   };
   for (const path of paths) {
     const found = await listPath(path, sources, stdinGiven, onPacked);
@@ -476,7 +477,9 @@ export async function listSources(
       if (seen === undefined) {
         if (id !== undefined) first.set(id, { name: source.name, given: path });
         sources.push(source);
-      } else if (!wholly) onWarning?.(namedTwice(source.name, seen, path), [source.name, seen.name, seen.given, path]);
+      } else if (!wholly) {
+        onWarning?.(namedTwice(source.name, seen, path), [source.name, seen.name, seen.given, path], 'named-twice');
+      }
     }
     if (wholly) {
       const others = [...new Set(earlier.map((seen) => seen?.given ?? ''))].filter((other) => other !== path);
@@ -488,6 +491,7 @@ export async function listSources(
           ? namedTwice(path, { name: path, given: given || path }, path)
           : `${path} holds only files named already (through ${given || path}); read once`,
         [path, ...others],
+        'named-twice',
       );
     }
   }
