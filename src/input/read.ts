@@ -45,7 +45,7 @@ import { RecentFirsts } from './recent-firsts.js';
 import { RecordBuilder } from './records.js';
 import { textSampleSize } from './sniff.js';
 import { ElementSplitter, type ResumePoint, type SplitElement, type SplitLimits, type SplitSink } from './split.js';
-import { namesStdin, processStdin, readsFdZero } from './stdin.js';
+import { chunksOfStdin, namesStdin, processStdin, readsFdZero } from './stdin.js';
 import {
   captureLogName,
   eventFileEndings,
@@ -1052,7 +1052,7 @@ function openSource(
     const size = Math.max(options.readSize ?? 256 * 1024, options.chunkSize ?? 0);
     return failuresTold(readChunks(source.path, start, size, abandoned, opened, source.inFolder), false);
   }
-  const stdin = options.stdin ?? processStdin();
+  const stdin = options.stdin ?? chunksOfStdin(processStdin());
   // Hint: a stream given by a program may yield strings, or Uint8Arrays that are not Buffers (a web
   // ReadableStream, TextEncoder's output), whose toString() lists their bytes as numbers.
   return failuresTold(stdin as AsyncIterable<unknown>, options.stdin === undefined || options.stdinIsCallers === true);

@@ -31,6 +31,32 @@ export function processStdin(): NodeJS.ReadStream {
   return process.stdin;
 }
 
+/** The stdin streams `chunksOfStdin` began to read. */
+const taken = new WeakSet<NodeJS.ReadStream>();
+
+/**
+ * The chunks of this process's stdin (see `processStdin`), which can be read once: read again (the
+ * library's `readEvents(['-'])` called twice), it fails, saying so, as a source that cannot be read.
+ * Hint: read again, it was empty ("holds no JSON value"); and read through its own iterator, each
+ * read left its listeners on the stream (a read ended destroys it, not cleans up), so the 11th
+ * printed a MaxListenersExceededWarning (red team hR94). Taken by a read not yet given any of it,
+ * it is read already too: two reads at once split its chunks between them. A read left part way
+ * still lets go of stdin.
+ */
+export async function* chunksOfStdin(stdin: NodeJS.ReadStream): AsyncGenerator<unknown> {
+  if (taken.has(stdin) || stdin.readableDidRead || stdin.readableEnded || stdin.destroyed) {
+    throw Object.assign(new Error('stdin was read already, and can be read only once'), { code: 'ERR_STDIN_READ' });
+  }
+  taken.add(stdin);
+  let ended = false;
+  try {
+    yield* stdin.iterator({ destroyOnReturn: false });
+    ended = true;
+  } finally {
+    if (!ended) stdin.destroy();
+  }
+}
+
 /** The file stdin was sent from (`< export.json`), by its status; undefined when it is no regular file. */
 export function stdinFile(): Stats | undefined {
   try {

@@ -1453,3 +1453,40 @@ describe("the library's '-' beside a file this process's stdin is redirected fro
     }
   });
 });
+
+describe("the library's '-' read again, this process's stdin read already", () => {
+  it('says so in one problem, and each read leaves no listener on stdin (red team hR94)', () => {
+    // A second readEvents(['-']) said `<stdin>:1:1 the file holds no JSON value` of a stdin that
+    // was not empty, and each read left its close, error, finish, end and readable listeners on
+    // process.stdin: the 11th printed a MaxListenersExceededWarning, where nothing is printed.
+    const index = JSON.stringify(pathToFileURL(join(repoRoot, 'dist/index.js')).href);
+    const script = `
+      import { readEvents } from ${index};
+      const counts = () => process.stdin.eventNames().map((name) => [String(name), process.stdin.listenerCount(name)]);
+      const before = JSON.stringify(counts());
+      const read = async () => {
+        const items = [];
+        for await (const item of readEvents(['-'])) {
+          const { file, line, column, code, message } = item.problem ?? {};
+          items.push(item.kind === 'problem' ? [file, line, column, code, message].join(' ') : item.kind);
+        }
+        return items;
+      };
+      // Two reads at once split stdin's chunks between them: the second is a read again too.
+      const calls = [await Promise.all([read(), read()])];
+      for (let call = 2; call <= 12; call++) calls.push(await read());
+      const listeners = JSON.stringify(counts()) === before ? 'as before' : counts();
+      process.stdout.write(JSON.stringify({ calls, listeners }));`;
+    const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+      input: '[{"a":1}]\n',
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
+    expect(run.stderr).toBe('');
+    const again = ['<stdin> 1 1 unreadable cannot be read: stdin was read already, and can be read only once'];
+    expect(JSON.parse(run.stdout)).toEqual({
+      calls: [[['invalid'], again], ...Array(11).fill(again)],
+      listeners: 'as before',
+    });
+  });
+});
