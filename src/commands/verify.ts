@@ -358,7 +358,7 @@ export async function verify(paths: string[], raw: RawVerifyOptions, command?: C
       throw new CallhookError(`${paths.join(', ')}: no captured deliveries (${captureLogName} describes none)`);
     }
   }
-  if (raw.format !== 'json') process.stdout.write(renderVerifyTotals(totals, c));
+  if (raw.format !== 'json') process.stdout.write(renderVerifyTotals(totals, c, width));
   // Hint: a body that could not be read is an I/O error, which no verdict of the others outweighs.
   if (totals.unreadableBodies > 0) process.exitCode = ExitCode.usage;
   else process.exitCode = totals.failed === 0 && totals.undescribed === 0 ? ExitCode.ok : ExitCode.invalid;

@@ -405,6 +405,28 @@ describe('verify output', () => {
     );
   });
 
+  it('wraps its totals to the width, as it wraps every other line, each count with its noun', () => {
+    // At --width 20 and 80 the totals were one line of 102 columns (red team hR95).
+    const totals = { checked: 6, failed: 3, undescribed: 1, unreadable: 1 };
+    const whole =
+      '3 of 6 signatures valid, 3 failed; 1 not captured; 1 delivery not checked (its description unreadable)';
+    expect(renderVerifyTotals(totals, plain)).toBe(`\n${whole}\n`);
+    expect(renderVerifyTotals(totals, plain, 80)).toBe(
+      '\n3 of 6 signatures valid, 3 failed; 1 not captured; 1 delivery not checked (its\n  description unreadable)\n',
+    );
+    for (const width of [20, 30, 40, 60]) {
+      const lines = renderVerifyTotals(totals, plain, width).slice(1).trimEnd().split('\n');
+      expect(lines.join(' ').replace(/ {2,}/g, ' '), `width ${width}`).toBe(whole);
+      for (const line of lines) {
+        expect(line.length, `width ${width}`).toBeLessThanOrEqual(width);
+        expect(line, `width ${width}`).not.toMatch(/(^|\s)\d+$/);
+      }
+    }
+    // Each line's part of a coloured count is coloured on its own: no colour runs into an indent.
+    const coloured = renderVerifyTotals(totals, new Chalk({ level: 1 }), 20);
+    for (const line of coloured.slice(1).trimEnd().split('\n')) expect(line).not.toMatch(/^\s*\u001b\[39m/);
+  });
+
   it('counts apart the deliveries not checked since their bodies could not be read', () => {
     const plain = new Chalk({ level: 0 });
     expect(renderVerifyTotals({ checked: 59, failed: 0, unreadable: 1, unreadableBodies: 2 }, plain)).toBe(

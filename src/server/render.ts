@@ -385,7 +385,7 @@ export function renderVerifyJson(verified: VerifiedDelivery): string {
   return `${escapeJsonForTerminal(JSON.stringify({ file, webhookId, ...verdict, lines }))}\n`;
 }
 
-/** `verify`'s closing line. */
+/** `verify`'s closing line, wrapped to `width` with its later lines indented, each count with its noun. */
 export function renderVerifyTotals(
   {
     checked,
@@ -395,15 +395,29 @@ export function renderVerifyTotals(
     undescribed = 0,
   }: { checked: number; failed: number; unreadable?: number; unreadableBodies?: number; undescribed?: number },
   c: ChalkInstance,
+  width = Number.POSITIVE_INFINITY,
 ): string {
-  const text = `${grouped(checked - failed)} of ${plural(checked, 'signature')} valid`;
-  const uncaptured = undescribed === 0 ? '' : c.red(`; ${grouped(undescribed)} not captured`);
+  const style = failed === 0 ? c.green : c.red;
+  const spans: TextSpan[] = [
+    { text: `${grouped(checked - failed)} of ${plural(checked, 'signature')} valid`, style, keep: true },
+  ];
+  if (failed > 0) spans.push({ text: ', ', style }, { text: `${grouped(failed)} failed`, style, keep: true });
+  if (undescribed > 0)
+    spans.push(
+      { text: '; ', style: c.red },
+      { text: `${grouped(undescribed)} not captured`, style: c.red, keep: true },
+    );
   /** The deliveries not checked, `count` of them, since their `one`s (`many`s) could not be read. */
-  const unchecked = (count: number, one: string, many: string) =>
-    count === 0
-      ? ''
-      : c.yellow(
-          `; ${plural(count, 'delivery', 'deliveries')} not checked (${count === 1 ? `its ${one}` : `their ${many}`} unreadable)`,
-        );
-  return `\n${failed === 0 ? c.green(text) : c.red(`${text}, ${grouped(failed)} failed`)}${uncaptured}${unchecked(unreadable, 'description', 'descriptions')}${unchecked(unreadableBodies, 'body', 'bodies')}\n`;
+  const unchecked = (count: number, one: string, many: string) => {
+    if (count === 0) return;
+    const why = ` not checked (${count === 1 ? `its ${one}` : `their ${many}`} unreadable)`;
+    spans.push(
+      { text: '; ', style: c.yellow },
+      { text: plural(count, 'delivery', 'deliveries'), style: c.yellow, keep: true },
+      { text: why, style: c.yellow },
+    );
+  };
+  unchecked(unreadable, 'description', 'descriptions');
+  unchecked(unreadableBodies, 'body', 'bodies');
+  return `\n${lineOf(spans, width, '  ')}`;
 }
