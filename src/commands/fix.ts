@@ -976,7 +976,8 @@ async function fixOne(
     const max = options.maxProblems ?? defaultMaxProblems;
     const shown = items.filter((item) => always(item) || kept++ < max);
     for (const item of shown) process.stderr.write(`${line(item)}\n`);
-    if (items.length > shown.length) process.stderr.write(`${renderOmitted(items.length - shown.length, c, what)}\n`);
+    if (items.length > shown.length)
+      process.stderr.write(`${renderOmitted(items.length - shown.length, c, width, what)}\n`);
   };
   if (plan.unrepairable.length > 0) {
     // Hint: a file that could not be read further is not damaged: one line says where reading

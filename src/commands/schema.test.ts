@@ -30,4 +30,25 @@ describe('callhook schema', () => {
     expect(lines.slice(1).every((line) => /^ {2}- \S|^ {4}\S/.test(line))).toBe(true);
     expect(stderr).not.toContain('not expressed');
   });
+
+  it('wraps its first line to a narrow terminal too, as it wraps the notes under it', async () => {
+    // At 20 and 40 columns the notes wrapped and the 57-column line above them did not (red team hR95).
+    const { isTTY, columns } = process.stderr;
+    try {
+      process.stderr.isTTY = true;
+      for (const width of [20, 40]) {
+        process.stderr.columns = width;
+        const { stderr } = await capture(async () => schema({ draft: '2020-12', strict: true }));
+        // Hint: a line of one unbreakable token (`missing-correlation,` under its indent) may be wider.
+        const wide = stderr.split('\n').filter((line) => line.length > width && /\s/.test(line.trim()));
+        expect(wide, String(width)).toEqual([]);
+        expect(stderr.split('\n  - ')[0]?.replace(/\s+/g, ' ')).toBe(
+          'callhook: the schema mirrors validate --strict; it cannot express:',
+        );
+      }
+    } finally {
+      process.stderr.isTTY = isTTY;
+      process.stderr.columns = columns;
+    }
+  });
 });

@@ -1,7 +1,7 @@
 /** `callhook schema`: the payload contract as JSON Schema, or as an OpenAPI 3.1 webhooks document. */
 import type { SchemaDraft } from '../core/generate-names.js';
 import { CallhookError } from '../errors.js';
-import { terminalWidth, wrapSpans } from '../render/terminal.js';
+import { terminalWidth, wrapMessage, wrapSpans } from '../render/terminal.js';
 import { schemaGaps, toJsonSchema, toOpenApi } from '../schema/json-schema.js';
 import type { EventType } from '../schema/names.js';
 
@@ -32,7 +32,6 @@ export function schema(options: SchemaCommandOptions): void {
   const gaps = schemaGaps(options.type).flatMap((gap) =>
     wrapSpans([{ text: gap }], { width, firstIndent: '  - ', indent: '    ' }),
   );
-  process.stderr.write(
-    `callhook: the schema mirrors validate${options.strict ? ' --strict' : ''}; it cannot express:\n${gaps.map((line) => `${line}\n`).join('')}`,
-  );
+  const heading = `callhook: the schema mirrors validate${options.strict ? ' --strict' : ''}; it cannot express:`;
+  process.stderr.write(`${wrapMessage(heading, width)}${gaps.map((line) => `${line}\n`).join('')}`);
 }

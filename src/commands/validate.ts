@@ -173,7 +173,14 @@ export async function validate(paths: string[], options: ValidateOptions): Promi
   else if (options.format === 'json') process.stdout.write(renderValidationJson(report));
   else if (options.format === 'junit') process.stdout.write(renderJunit(report, options));
   else if (options.format === 'github') {
-    process.stderr.write(`callhook: ${renderTotalsPretty(report, colorsFor(process.stderr)).trim()}\n`);
+    process.stderr.write(
+      renderTotalsPretty(
+        report,
+        colorsFor(process.stderr),
+        options.width ?? terminalWidth(process.stderr),
+        'callhook: ',
+      ),
+    );
   }
   process.exitCode = validationExitCode(report);
 }

@@ -195,6 +195,14 @@ describe('problems cut by --max-problems', () => {
     );
     expect(renderJunit({ ...report, files: [cut] })).toContain('3 more problems not shown (--max-problems)</failure>');
     expect(renderFilePretty(cut, plain, { width: 200 })).toContain('… 3 more problems not shown (--max-problems)');
+    // Wrapped to the width as the lines above it are: 46 columns at --width 20 (red team hR95).
+    const narrow = renderFilePretty(cut, plain, { width: 20 });
+    // Hint: a line of one unbreakable token (`(/0/data/status)` under its indent) may be wider.
+    const wide = narrow.split('\n').filter((line) => line.length > 20 && /\s/.test(line.trim()));
+    expect(wide).toEqual([]);
+    expect(narrow.slice(narrow.indexOf('…')).replace(/\s+/g, ' ').trim()).toBe(
+      '… 3 more problems not shown (--max-problems)',
+    );
   });
 });
 

@@ -52,9 +52,16 @@ function omittedText(omitted: number, what = 'problem'): string {
   return `${plural(omitted, `more ${what}`)} not shown (--max-problems)`;
 }
 
-/** The line under a list (of problems, or of `fix`'s repairs) that `--max-problems` cut short. */
-export function renderOmitted(omitted: number, c: ChalkInstance, what = 'problem'): string {
-  return c.dim(`  … ${omittedText(omitted, what)}`);
+/**
+ * The line under a list (of problems, or of `fix`'s repairs) that `--max-problems` cut short,
+ * wrapped to `width` under its `…`.
+ */
+export function renderOmitted(omitted: number, c: ChalkInstance, width: number, what = 'problem'): string {
+  return wrapSpans([{ text: `… ${omittedText(omitted, what)}`, style: c.dim }], {
+    width,
+    firstIndent: '  ',
+    indent: '    ',
+  }).join('\n');
 }
 
 /**
@@ -130,20 +137,24 @@ export function renderFilePretty(
     spans.push({ text: ', ' }, { text: plural(result.warnings, 'warning'), style: c.yellow });
   const lines = [wrapSpans(spans, { width: options.width ?? 80, indent: '    ', firstIndent: '' }).join('\n')];
   for (const { problem } of listed) lines.push(renderProblemPretty(problem, c, options.width));
-  if (result.omitted > 0) lines.push(renderOmitted(result.omitted, c));
+  if (result.omitted > 0) lines.push(renderOmitted(result.omitted, c, options.width ?? 80));
   return `${lines.join('\n')}\n`;
 }
 
-/** The closing totals, wrapped to `width` (the command puts a blank line before them when files were listed). */
+/**
+ * The closing totals, wrapped to `width` after `lead` (`callhook: ` on stderr); the command puts
+ * a blank line before them when files were listed.
+ */
 export function renderTotalsPretty(
   report: ValidationReport,
   c: ChalkInstance,
   width = Number.POSITIVE_INFINITY,
+  lead = '',
 ): string {
   const t = report.totals;
   const summary = `${plural(t.files, 'file')}, ${plural(t.events, 'event')}: ${grouped(t.valid)} valid, ${grouped(t.invalid)} invalid; ${problemCounts(t)}`;
   const verdict = report.ok ? { text: '✔ valid', style: c.green.bold } : { text: '✖ invalid', style: c.red.bold };
-  return `${wrapSpans([verdict, { text: `  ${summary}` }], { width, indent: '    ', firstIndent: '' }).join('\n')}\n`;
+  return `${wrapSpans([{ text: lead }, verdict, { text: `  ${summary}` }], { width, indent: '    ', firstIndent: '' }).join('\n')}\n`;
 }
 
 /** The report as stable JSON (documented in the README). */

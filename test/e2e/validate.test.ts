@@ -609,6 +609,47 @@ describe('validate: --max-problems and warnings', () => {
   });
 });
 
+describe('validate: --width holds every line', () => {
+  // Wider only as README allows: a line of one unbreakable token (a file's name, its place).
+  const tooWide = (text: string, width: number) =>
+    text.split('\n').filter((line) => line.length > width && /\s/.test(line.trim()));
+
+  it('wraps the line that counts the problems --max-problems left out', async () => {
+    // `  … 3 more problems not shown (--max-problems)` was 46 columns at --width 20 (red team hR95).
+    const run = await runCli([
+      'validate',
+      'fixtures/invalid/several-errors.json',
+      '--max-problems',
+      '1',
+      '--width',
+      '20',
+      '--no-color',
+    ]);
+    expect(tooWide(run.stdout, 20)).toEqual([]);
+    expect(run.stdout.replace(/\s+/g, ' ')).toContain('… 3 more problems not shown (--max-problems)');
+    expect(run.code).toBe(1);
+  });
+
+  it('wraps the totals --format github says on stderr', async () => {
+    // An 88-column `callhook: ✖ invalid  1 file, …` at --width 20 (red team hR95).
+    for (const width of ['20', '40']) {
+      const run = await runCli([
+        'validate',
+        'fixtures/invalid/several-errors.json',
+        '--format',
+        'github',
+        '--width',
+        width,
+      ]);
+      expect(tooWide(run.stderr, Number(width)), width).toEqual([]);
+      expect(run.stderr.replace(/\s+/g, ' ').trim()).toBe(
+        'callhook: ✖ invalid 1 file, 3 events: 1 valid, 2 invalid; 4 errors, 0 warnings',
+      );
+      expect(run.code).toBe(1);
+    }
+  });
+});
+
 describe('validate: a lone surrogate quoted in a message', () => {
   it('is the visible text \\ud83d in every machine format: JSON that jq 1.6 and Python read, and the same message', async () => {
     // JSON wrote the message's U+D83D as the escape `\ud83d`, which jq 1.6 refuses (red team hF67).
