@@ -289,4 +289,38 @@ describe('records (a table too wide for the terminal)', () => {
       '  Complete  Reason No further action ·',
     );
   });
+
+  it('leave out a cell with nothing to show, and the `·` before it', () => {
+    // A 0% share's bar is empty: its record ended `Failed  Calls 0 · % 0.0 ·` (red team hR95).
+    const shares: ReportModel = {
+      title: 'Summary',
+      sections: [
+        {
+          title: 'Outcomes',
+          blocks: [
+            {
+              kind: 'table',
+              columns: [
+                { head: 'Group' },
+                { head: 'Calls', align: 'right' },
+                { head: '%', align: 'right' },
+                { head: '', bars: true },
+              ],
+              rows: [
+                [{ text: 'Failed', tone: 'bad' }, '0', '0.0', { bar: 0, tone: 'bad' }],
+                [{ text: 'Complete', tone: 'good' }, '12', '100.0', { bar: 100, tone: 'good' }],
+              ],
+            },
+          ],
+        },
+      ],
+    };
+    for (const width of [20, 21, 30]) {
+      const text = renderReportPretty(shares, { colors: plain, width });
+      // Hint: a `·` may end a line inside a record (it binds to the word before); never a record.
+      expect(text.replace(/\s+/g, ' '), `width ${width}`).toContain(
+        'Failed Calls 0 · % 0.0 Complete Calls 12 · % 100.0 ·',
+      );
+    }
+  });
 });

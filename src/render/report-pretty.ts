@@ -387,9 +387,12 @@ function records(heads: string[], rows: TextSpan[][][], width: number, colors: C
   const lines: string[] = [];
   for (const row of rows) {
     const spans: TextSpan[] = [...(row[0] ?? [])];
+    let shown = 0;
     row.slice(1).forEach((cell, i) => {
+      // Hint: a cell with nothing to show (a 0% share's bar) is left out with its `·`: it ended its record.
+      if (cell.every((span) => span.text === '')) return;
       const head = named ? heads[i + 1] : undefined;
-      spans.push({ text: i === 0 ? '  ' : ' · ' });
+      spans.push({ text: shown++ === 0 ? '  ' : ' · ' });
       if (head) spans.push({ text: `${head} `, style: colors.dim });
       pushAll(spans, cell);
     });
