@@ -13,6 +13,7 @@ import {
   renderRedelivery,
   renderSkippedNote,
   renderTraceHeader,
+  shortIdLength,
 } from '../render/flow.js';
 import { colorsFor, escapeTerminal } from '../render/terminal.js';
 import { correlationIdOf, eventTime } from '../schema/events.js';
@@ -118,6 +119,8 @@ export async function trace(correlationId: string, paths: string[], raw: RawView
       return;
     }
 
+    // Its calls name their campaigns as the heading does, as long as tells them apart.
+    ctx.idLength = shortIdLength(ordered.map((entry) => entry.event.data.campaignId));
     await output.write(renderTraceHeader(fullId, ordered, ctx, options.format, options.mask));
     let previousWasBlock = true;
     for (const entry of ordered) {

@@ -474,13 +474,30 @@ describe('one view, both formats', () => {
     expect(traceHeaderView(correlationId, entries)).toMatchObject({ from: '2022-09-01 00:00:00 UTC', to: undefined });
   });
 
-  test('a trace heading names a campaign once, however its events write the UUID', () => {
+  test('a trace heading names a campaign once, however its events write the UUID, as first written', () => {
     const events = [callAttempted({ campaignId: '5DD7681B-2188-49FC-8FC0-87B57056F436' }), callComplete()];
     const view = traceHeaderView(
       correlationId,
       events.map((event) => ({ event })),
     );
-    expect(view.campaignIds).toEqual(['5dd7681b-2188-49fc-8fc0-87b57056f436']);
+    // Hint: as written, as the call under it shows it, no longer lower-cased (red team hR95).
+    expect(view.campaignIds).toEqual(['5DD7681B-2188-49FC-8FC0-87B57056F436']);
+  });
+
+  test('a trace heading names two campaigns that begin alike as far as tells them apart', () => {
+    // `campaign 3f8e2c1a, 3f8e2c1a` named two campaigns alike (red team hR95).
+    const entries = ['3f8e2c1a-9b47-4d6e-8a15-c2b7e9f04d31', '3F8E2C1A-9B47-4D6E-8A15-c2b7e9f04d32'].map(
+      (campaignId) => ({ event: callAttempted({ campaignId }) }),
+    );
+    for (const format of ['pretty', 'markdown'] as const) {
+      expect(renderTraceHeader(correlationId, entries, wide, format)).toContain(
+        'campaign 3f8e2c1a-9b47-4d6e-8a15-c2b7e9f04d31, 3F8E2C1A-9B47-4D6E-8A15-c2b7e9f04d32',
+      );
+    }
+    const near = ['5dd7681b-2188-49fc-8fc0-87b57056f436', '5dd7681b-21ff-49fc-8fc0-87b57056f436'];
+    expect(
+      renderTraceHeader(correlationId, [...near.map((campaignId) => ({ event: callAttempted({ campaignId }) }))], wide),
+    ).toContain('campaign 5dd7681b-218, 5dd7681b-21f');
   });
 
   test('payload text in a Markdown trace heading is escaped as in the calls under it (a masked phone is not emphasis)', () => {

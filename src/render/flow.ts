@@ -33,6 +33,11 @@ export interface FlowContext {
   colors: ChalkInstance;
   /** `--grep`'s pattern, whose matches in transcripts and messages are highlighted. */
   grep?: RegExp | undefined;
+  /**
+   * How many characters of a campaign id a call shows (`shortIdLength`): a trace's, so that its
+   * calls name their campaigns as its heading does; 8 when not given.
+   */
+  idLength?: number | undefined;
 }
 
 /** Facts about an event that are not in the event itself. */
@@ -61,9 +66,30 @@ function keepingTimes(text: string, style?: (text: string) => string): TextSpan[
   return spans;
 }
 
-/** The first 8 characters of an id, as people quote UUIDs. */
-function shortId(id: string): string {
-  return escapeTerminal(id.slice(0, 8));
+/** The first `length` characters of an id (see `shortIdLength`), as people quote UUIDs. */
+function shortId(id: string, length = shortIdMinimum): string {
+  return escapeTerminal(id.slice(0, length));
+}
+
+/** How many characters of an id people quote: the 8 of a UUID's first group. */
+const shortIdMinimum = 8;
+
+/**
+ * How many characters of ids are shown so that no two of `ids` read alike: `atLeast` (8, as people
+ * quote a UUID), or one past the longest start two of them share, as git lengthens an abbreviated
+ * hash. Compared ignoring case, as a UUID is (one campaign in any case).
+ */
+export function shortIdLength(ids: Iterable<string>, atLeast = shortIdMinimum): number {
+  const sorted = [...new Set(Array.from(ids, (id) => id.toLowerCase()))].sort();
+  let length = atLeast;
+  // Hint: sorted, the ids that share the longest start with one are beside it.
+  for (let i = 1; i < sorted.length; i++) {
+    const [a, b] = [sorted[i - 1] as string, sorted[i] as string];
+    let shared = 0;
+    while (shared < a.length && a[shared] === b[shared]) shared++;
+    length = Math.max(length, shared + 1);
+  }
+  return length;
 }
 
 const badgeColors: Record<CallStatus, 'green' | 'yellow' | 'red' | 'magenta'> = {
@@ -230,7 +256,7 @@ function renderCallPretty(view: CallView, ctx: FlowContext): string {
     statusBadge(view.status, c),
     { text: ' ' },
     { text: escapeTerminal(view.name), style: c.bold },
-    { text: ` · ${escapeTerminal(view.phone)} · campaign ${shortId(view.campaignId)}` },
+    { text: ` · ${escapeTerminal(view.phone)} · campaign ${shortId(view.campaignId, ctx.idLength)}` },
   ];
   if (view.redelivered) header.push({ text: ' · redelivered', style: c.yellow });
   if (view.conflict) header.push({ text: ` · ${conflictMark}`, style: c.yellow });
@@ -492,7 +518,7 @@ export interface TraceHeaderView {
   from?: string | undefined;
   /** When the last event happened, unless at the first one's instant. */
   to?: string | undefined;
-  /** The campaigns of the events, each once, in order. */
+  /** The campaigns of the events, each once (in any case), as first written, in order. */
   campaignIds: readonly string[];
   /** The customer's phones (of calls, attempts and callbacks), each once, in order. */
   phones: readonly string[];
@@ -524,6 +550,12 @@ export function traceHeaderView(
       phones.add(event.data.phone);
     }
   }
+  // Hint: a UUID is the same whatever its case, as summarise counts a campaign; a Map: ids are payload text.
+  const campaigns = new Map<string, string>();
+  for (const { event } of entries) {
+    const id = event.data.campaignId;
+    if (!campaigns.has(id.toLowerCase())) campaigns.set(id.toLowerCase(), id);
+  }
   return {
     correlationId,
     events: entries.length - redeliveries - conflicts,
@@ -531,15 +563,17 @@ export function traceHeaderView(
     redeliveries,
     from,
     to: to === from ? undefined : to,
-    // Hint: a UUID is the same whatever its case, as summarise counts a campaign.
-    campaignIds: [...new Set(entries.map((entry) => entry.event.data.campaignId.toLowerCase()))],
+    campaignIds: [...campaigns.values()],
     // Hint: masked after they are told apart: two phones ending alike are still two.
     phones: [...phones].map((phone) => (mask ? maskPhone(phone) : phone)),
   };
 }
 
-/** The facts line of a trace's heading, the same in every format: `3 events · from … to … · campaign … · phone …`. */
-function traceFacts(view: TraceHeaderView, escapeText: (text: string) => string): string {
+/**
+ * The facts line of a trace's heading, the same in every format: `3 events · from … to … · campaign
+ * … · phone …`, each campaign as long as tells it apart (`shortIdLength`), no shorter than its calls show it.
+ */
+function traceFacts(view: TraceHeaderView, ctx: FlowContext, escapeText: (text: string) => string): string {
   const counts = [plural(view.events, 'event')];
   if (view.conflicts > 0) counts.push(plural(view.conflicts, 'conflicting copy', 'conflicting copies'));
   if (view.redeliveries > 0) counts.push(plural(view.redeliveries, 'redelivery', 'redeliveries'));
@@ -547,7 +581,8 @@ function traceFacts(view: TraceHeaderView, escapeText: (text: string) => string)
   if (view.from !== undefined)
     facts.push(view.to === undefined ? `at ${view.from}` : `from ${view.from} to ${view.to}`);
   if (view.campaignIds.length > 0) {
-    facts.push(`campaign ${view.campaignIds.map((id) => escapeText(id.slice(0, 8))).join(', ')}`);
+    const length = shortIdLength(view.campaignIds, ctx.idLength);
+    facts.push(`campaign ${view.campaignIds.map((id) => escapeText(id.slice(0, length))).join(', ')}`);
   }
   if (view.phones.length > 0) facts.push(`phone ${view.phones.map((phone) => escapeText(phone)).join(', ')}`);
   return facts.join(' · ');
@@ -563,7 +598,7 @@ function renderTraceHeaderPretty(view: TraceHeaderView, ctx: FlowContext): strin
       ],
       { width },
     ),
-    ...wrapSpans(keepingTimes(traceFacts(view, escapeTerminal), c.dim), { width }),
+    ...wrapSpans(keepingTimes(traceFacts(view, ctx, escapeTerminal), c.dim), { width }),
   ]);
 }
 
@@ -571,7 +606,7 @@ function renderTraceHeaderMarkdown(view: TraceHeaderView, ctx: FlowContext): str
   return join([
     `## Trace ${markdownCode(view.correlationId)}`,
     '',
-    ...wrapSpans(keepingTimes(traceFacts(view, (text) => escapeMarkdown(text))), { width: ctx.width }),
+    ...wrapSpans(keepingTimes(traceFacts(view, ctx, (text) => escapeMarkdown(text))), { width: ctx.width }),
   ]);
 }
 

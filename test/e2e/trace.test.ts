@@ -114,6 +114,63 @@ describe.concurrent('trace', () => {
     expect(masked.stdout).toContain('phone ********274, ********274\n');
   });
 
+  test('names campaigns that share their first characters apart, as written, in the heading and the call alike', async ({
+    expect,
+  }) => {
+    // The heading said `campaign 3f8e2c1a, 3f8e2c1a` of two campaigns, and the call under it
+    // `campaign 3F8E2C1A` (red team hR95): each is now as long as tells them apart, as git does.
+    const correlation = '5f1c0d2e-1111-4222-8333-444455556666';
+    const attempt = {
+      time: '2022-09-06T08:20:00Z',
+      phone: '61402881163',
+      status: 'failed',
+      note: 'busy',
+      campaignId: '3f8e2c1a-9b47-4d6e-8a15-c2b7e9f04d31',
+      correlationId: correlation,
+    };
+    const result = {
+      id: 'a1b2c3d4-0000-4000-8000-000000000001',
+      eventType: 'CallComplete',
+      createdAt: '2022-09-06T08:30:12Z',
+      data: {
+        correlationId: correlation,
+        sessionId: 'a1b2c3d4-0000-4000-8000-000000000002',
+        callResultId: 'a1b2c3d4-0000-4000-8000-000000000003',
+        campaignId: '3F8E2C1A-9B47-4D6E-8A15-C2B7E9F04D32',
+        startedTime: '2022-09-06T08:28:44Z',
+        name: 'Kate',
+        phone: '61402881163',
+        lastStepName: null,
+        flow: [],
+        requests: [],
+        status: 'Not Complete',
+        additionalInformation: 'No answer',
+      },
+    };
+    const input = JSON.stringify([attempt, result]);
+    const pretty = await runCli(['trace', '5f1c0d2e', '-', '--width', '200'], { input });
+    expect(pretty.code).toBe(0);
+    expect(pretty.stdout).toContain(
+      '· campaign 3f8e2c1a-9b47-4d6e-8a15-c2b7e9f04d31, 3F8E2C1A-9B47-4D6E-8A15-C2B7E9F04D32 ·',
+    );
+    expect(pretty.stdout).toContain(
+      '[Not Complete] Kate · 61402881163 · campaign 3F8E2C1A-9B47-4D6E-8A15-C2B7E9F04D32\n',
+    );
+    // Apart at their 11th character, each is shown to it; one campaign alone keeps the 8 people quote.
+    const near = JSON.stringify([
+      { ...attempt, campaignId: 'aaaaaaaa-b1aa-4aaa-8aaa-aaaaaaaaaaaa' },
+      { ...result, data: { ...result.data, campaignId: 'AAAAAAAA-B2AA-4AAA-8AAA-AAAAAAAAAAAA' } },
+    ]);
+    const apart = await runCli(['trace', '5f1c0d2e', '-', '--width', '200'], { input: near });
+    expect(apart.stdout).toContain('· campaign aaaaaaaa-b1, AAAAAAAA-B2 ·');
+    expect(apart.stdout).toContain('· campaign AAAAAAAA-B2\n');
+    const alone = await runCli(['trace', '5f1c0d2e', '-', '--width', '200'], {
+      input: JSON.stringify([{ ...attempt, campaignId: result.data.campaignId }, result]),
+    });
+    expect(alone.stdout).toContain('· campaign 3F8E2C1A ·');
+    expect(alone.stdout).toContain('· campaign 3F8E2C1A\n');
+  });
+
   test('a redelivered call result is one line, not the flow again', async ({ expect }) => {
     const result = await runCli(['trace', correlationId, story, 'fixtures/valid/crlf-line-endings.json']);
     expect(result.code).toBe(0);
