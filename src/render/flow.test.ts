@@ -120,6 +120,40 @@ describe('renderEventPretty', () => {
     expect(renderEventPretty(event, coloured)).toContain('\u001b[2m(empty transcript)');
   });
 
+  test('payload text that is empty or blanks alone reads as such, as summarise shows it, not as nothing', () => {
+    // A name of three spaces gave `[Partial]     · 6149…`, and `→`, `! request:`, `Outcome:`,
+    // `failed:` and a message's quotes were followed by nothing (red team hR95).
+    for (const [text, shown, markdown] of [
+      ['', '(empty)', '*(empty)*'],
+      ['   ', '\\x20\\x20\\x20', '\\\\x20\\\\x20\\\\x20'],
+    ] as const) {
+      const call = callComplete({
+        name: text,
+        flow: [{ questionName: 'Q1', response: text }],
+        lastStepName: 'Q1',
+        requests: [text],
+        additionalInformation: text,
+      });
+      const pretty = renderEventPretty(call, plain).split('\n');
+      expect(pretty[0], text).toBe(`  [Partial] ${shown} · 61491573087 · campaign 5dd7681b`);
+      expect(pretty.slice(2), text).toEqual([
+        `  1. Q1 → ${shown}`,
+        `  ! request: ${shown}`,
+        '  Stopped at step 1: Q1',
+        `  Outcome: ${shown}`,
+        '',
+      ]);
+      const md = renderEventMarkdown(call, plain);
+      expect(md.split('\n')[0], text).toBe(`### Partial: ${markdown} (61491573087)`);
+      expect(md, text).toContain(`- **Outcome:** ${markdown}\n`);
+      expect(md, text).toContain(`1. **Q1** → ${markdown}\n`);
+      expect(renderEventPretty(callAttempted({ note: text }), plain), text).toContain(`failed: ${shown}`);
+      // A message is between quotes, which show an empty one; one of blanks is told apart inside them.
+      const quoted = text === '' ? '""' : `"${shown}"`;
+      expect(renderEventPretty(sms('SMSSent', { message: text }), plain), text).toContain(quoted);
+    }
+  });
+
   test('a lastStepName the flow does not have is named as such, not given the number of another step', () => {
     // "Stopped at step 2: Never asked" read as if step 2 were that question.
     const event = callComplete({ lastStepName: 'Never asked?' });

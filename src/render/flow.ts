@@ -239,6 +239,25 @@ export function callView(event: CallCompleteEvent, note: EventNote = {}): CallVi
   };
 }
 
+// Payload text of blanks alone (Unicode Zs), which a terminal or a browser shows as nothing.
+const blankOnly = /^\p{Zs}+$/u;
+
+/**
+ * Payload text escaped for a terminal, and one that would show as nothing, empty or blanks alone,
+ * told apart as summarise tells it (`(empty)`, `\x20\x20`): a name of three spaces read
+ * `[Partial]     · 6149…`, and `Outcome:` was followed by nothing.
+ */
+function visible(text: string): string {
+  if (text === '') return ownNotes.empty;
+  return blankOnly.test(text) ? textApart(text) : escapeTerminal(text);
+}
+
+/** `visible` for Markdown: the empty text's note in italics, as a status's is. */
+function visibleMarkdown(text: string): string {
+  if (text === '') return markdownNote(ownNotes.empty);
+  return blankOnly.test(text) ? markdownMarkupEscaped(textApart(text)) : escapeMarkdown(text);
+}
+
 /**
  * What a transcript that shows nothing says instead: the field is optional, so one given empty, or
  * of blanks only (which wrapping would print as nothing), is told apart from a step with none.
@@ -255,7 +274,7 @@ function renderCallPretty(view: CallView, ctx: FlowContext): string {
   const header: TextSpan[] = [
     statusBadge(view.status, c),
     { text: ' ' },
-    { text: escapeTerminal(view.name), style: c.bold },
+    { text: visible(view.name), style: c.bold },
     { text: ` · ${escapeTerminal(view.phone)} · campaign ${shortId(view.campaignId, ctx.idLength)}` },
   ];
   if (view.redelivered) header.push({ text: ' · redelivered', style: c.yellow });
@@ -275,9 +294,9 @@ function renderCallPretty(view: CallView, ctx: FlowContext): string {
       lines,
       wrapSpans(
         [
-          { text: escapeTerminal(step.question), style: c.bold },
+          { text: visible(step.question), style: c.bold },
           { text: ' → ', style: c.dim },
-          { text: escapeTerminal(step.response), style: c.cyan },
+          { text: visible(step.response), style: c.cyan },
         ],
         { width, firstIndent: `  ${number} `, indent: stepIndent },
       ),
@@ -297,18 +316,18 @@ function renderCallPretty(view: CallView, ctx: FlowContext): string {
 
   const line = (spans: TextSpan[]) => pushAll(lines, wrapSpans(spans, { width, indent: '    ', firstIndent: '  ' }));
   for (const request of view.requests) {
-    line([{ text: `! ${describeRequest(request, escapeTerminal)}`, style: c.magenta.bold }]);
+    line([{ text: `! ${describeRequest(request, visible)}`, style: c.magenta.bold }]);
   }
   if (view.stopped) {
     const { step, question } = view.stopped;
     const text =
       step === undefined
-        ? `Stopped at: ${escapeTerminal(question)} ${notInFlow}`
-        : `Stopped at step ${step}: ${escapeTerminal(question)}`;
+        ? `Stopped at: ${visible(question)} ${notInFlow}`
+        : `Stopped at step ${step}: ${visible(question)}`;
     line([{ text, style: c.yellow }]);
   }
   if (view.outcome !== undefined) {
-    line([{ text: 'Outcome: ', style: c.bold }, { text: escapeTerminal(view.outcome) }]);
+    line([{ text: 'Outcome: ', style: c.bold }, { text: visible(view.outcome) }]);
   }
   return join(lines);
 }
@@ -383,14 +402,17 @@ function renderEventLinePretty(view: EventLineView, ctx: FlowContext): string {
   const detail: TextSpan[] = [
     { text: `${textOf(view.who, escapeTerminal)}  ` },
     ...view.what.map((span) => ({
-      text: span.untrusted ? escapeTerminal(span.text) : span.text,
+      text: span.untrusted ? visible(span.text) : span.text,
       style: span.tone === 'good' || span.tone === 'bad' ? tones[span.tone] : undefined,
     })),
   ];
   if (view.message !== undefined) {
     // Hint: pushAll, not push(...): --grep may light up more matches in a message than a call takes arguments.
     detail.push({ text: '"', style: c.dim });
-    pushAll(detail, highlightSpans(view.message, ctx));
+    pushAll(
+      detail,
+      blankOnly.test(view.message) ? [{ text: textApart(view.message) }] : highlightSpans(view.message, ctx),
+    );
     detail.push({ text: '"', style: c.dim });
   }
   // Hint: in brackets, not after a `·`: a closing mark is glued to the word before it, and a long
@@ -431,7 +453,7 @@ function renderCallMarkdown(view: CallView, ctx: FlowContext): string {
   const md = (text: string) => escapeMarkdown(text);
   const lines: string[] = [];
   // Hint: not wrapped: a Markdown heading is one line, and a second would be a paragraph.
-  lines.push(`### ${markdownStatus(view.status)}: ${md(view.name)} (${md(view.phone)})`, '');
+  lines.push(`### ${markdownStatus(view.status)}: ${visibleMarkdown(view.name)} (${md(view.phone)})`, '');
   // Hint: an id's code span is never broken inside, however long: Markdown finds blocks before
   // code spans, so a wrapped line of it that began `# y` or `- y` was a heading or a list item.
   // A UUID has no blank to break at anyway, so it wraps as it always did.
@@ -452,10 +474,12 @@ function renderCallMarkdown(view: CallView, ctx: FlowContext): string {
     const { step, question } = view.stopped;
     fields.push([
       'Stopped at',
-      keepingTimes(step === undefined ? `${md(question)} ${notInFlow}` : `step ${step}, ${md(question)}`),
+      keepingTimes(
+        step === undefined ? `${visibleMarkdown(question)} ${notInFlow}` : `step ${step}, ${visibleMarkdown(question)}`,
+      ),
     ]);
   }
-  if (view.outcome !== undefined) fields.push(['Outcome', keepingTimes(md(view.outcome))]);
+  if (view.outcome !== undefined) fields.push(['Outcome', keepingTimes(visibleMarkdown(view.outcome))]);
   for (const [label, value] of fields) {
     pushAll(lines, wrapSpans([{ text: `- **${label}:** ` }, ...value], { width, indent: '  ', firstIndent: '' }));
   }
@@ -469,7 +493,9 @@ function renderCallMarkdown(view: CallView, ctx: FlowContext): string {
     const text = md(step.question);
     const { start, end } = blankEnds(text, (unit) => spaceSeparator.test(unit));
     const question = text.slice(start, end);
-    pushAll(lines, wrap(`${question === '' ? '' : `**${question}** `}→ ${md(step.response)}`, indent, number));
+    // Hint: a question that is nothing, or blanks alone, is said so, not bold.
+    const asked = question === '' ? `${visibleMarkdown(step.question)} ` : `**${question}** `;
+    pushAll(lines, wrap(`${asked}→ ${visibleMarkdown(step.response)}`, indent, number));
     if (step.transcript !== undefined) {
       const blank = blankTranscript(step.transcript);
       pushAll(lines, wrap(blank === undefined ? escapeMarkdown(step.transcript, true) : `_${blank}_`, `${indent}> `));
@@ -481,8 +507,10 @@ function renderCallMarkdown(view: CallView, ctx: FlowContext): string {
 /** A non-call event as one Markdown list item. */
 function renderEventLineMarkdown(view: EventLineView, ctx: FlowContext): string {
   const md = (text: string) => escapeMarkdown(text);
-  let detail = `${textOf(view.who, md)} · ${textOf(view.what, md)}`;
-  if (view.message !== undefined) detail += `“${md(view.message)}”`;
+  let detail = `${textOf(view.who, md)} · ${textOf(view.what, visibleMarkdown)}`;
+  if (view.message !== undefined) {
+    detail += `“${blankOnly.test(view.message) ? markdownMarkupEscaped(textApart(view.message)) : md(view.message)}”`;
+  }
   if (view.redelivered) detail += ' · _redelivered_';
   if (view.conflict) detail += ` · _${conflictMark}_`;
   const text = `- ${view.time} · **${view.type}** · ${detail}`;
