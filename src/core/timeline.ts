@@ -3,9 +3,9 @@
  * matches, how `--mask` hides personal data, and the time order of one scheduled call's events.
  */
 
+import { graphemeSegments } from '../input/clusters.js';
 import { SourceNumber } from '../input/source-number.js';
 import { invisible } from '../render/escape.js';
-import { graphemeSegments } from '../render/width.js';
 import { correlationIdOf, eventTime, isCallStatus, statusGroupOf, type WebhookEvent } from '../schema/events.js';
 import { firstInstant, instantOf, instantOfOption, lastInstant } from './instant.js';
 import type { StatusGroupChoice } from './summary-names.js';

@@ -5,6 +5,7 @@
 import type { ChalkInstance } from 'chalk';
 import { instantOf } from '../core/instant.js';
 import { findMatches, maskPhone } from '../core/timeline.js';
+import { wholeClusters } from '../input/clusters.js';
 import { type CallStatus, eventTime, isCallStatus, type WebhookEvent } from '../schema/events.js';
 import {
   escapeMarkdown,
@@ -19,7 +20,6 @@ import {
 import type { ViewFormat } from './formats.js';
 import type { Span } from './report.js';
 import { blankEnds, escapeTerminal, pushAll, type TextSpan, wrapSpans } from './terminal.js';
-import { wholeClusters } from './width.js';
 import { formatDuration, formatTime, plural, textApart } from './words.js';
 
 /** A CallComplete event. */

@@ -3,6 +3,7 @@
  * measured as displayed, with colours, and payload text escaped by the terminal policy.
  */
 import type { ChalkInstance } from 'chalk';
+import { graphemeSegments } from '../input/clusters.js';
 import {
   type Block,
   type Cell,
@@ -15,7 +16,7 @@ import {
   type Tone,
 } from './report.js';
 import { displayWidth, escapeTerminal, pushAll, shownEscape, type TextSpan, wrapSpans } from './terminal.js';
-import { graphemeSegments, graphemeWidth } from './width.js';
+import { graphemeWidth } from './width.js';
 
 /** What the pretty renderer needs to know about the terminal. */
 export interface PrettyOptions {

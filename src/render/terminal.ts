@@ -1,7 +1,8 @@
 /** Terminal facts every renderer shares: whether to colour, and how to make untrusted text safe. */
 import { Chalk, type ChalkInstance } from 'chalk';
 import { diagnosticText } from '../errors.js';
-import { breaksAround, displayWidth, graphemeSegments, graphemeWidth, narrowText, wordBreaks } from './width.js';
+import { graphemeSegments } from '../input/clusters.js';
+import { breaksAround, displayWidth, graphemeWidth, narrowText, wordBreaks } from './width.js';
 
 /**
  * Whether `stream` is a terminal that can draw: colours, a line redrawn in place, a pager's

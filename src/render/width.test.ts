@@ -2,15 +2,14 @@ import fc from 'fast-check';
 import stringWidth from 'string-width';
 import stripAnsi from 'strip-ansi';
 import { describe, expect, it } from 'vitest';
+import { graphemeSegments, wholeClusters } from '../input/clusters.js';
 import {
   displayWidth,
-  graphemeSegments,
   graphemeWidth,
   isRgiEmoji,
   narrowText,
   prefixOfWidth,
   suffixOfWidth,
-  wholeClusters,
   wordBreaks,
 } from './width.js';
 

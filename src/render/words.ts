@@ -1,9 +1,9 @@
 /** Small wording helpers the renderers share. */
 import { instantOf, isoOf } from '../core/instant.js';
 import { longestNormalised } from '../core/timeline.js';
+import { graphemeSegments } from '../input/clusters.js';
 import { ownNotes, readableEscape } from './escape.js';
 import { blankEnds, escapeTerminal } from './terminal.js';
-import { graphemeSegments } from './width.js';
 
 // Hint: made on first use: the first Intl object of a process loads ICU data (see bench/RESULTS.md,
 // "Figures behind code comments"), and a count is formatted by hand (below) all but never.
