@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import stringWidth from 'string-width';
 import stripAnsi from 'strip-ansi';
 import { describe, expect, it } from 'vitest';
-import { graphemeSegments, wholeClusters } from '../input/clusters.js';
+import { clusterBoundary, graphemeSegments, wholeClusters } from '../input/clusters.js';
 import {
   displayWidth,
   graphemeWidth,
@@ -350,6 +350,38 @@ describe('wholeClusters', () => {
       ),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('clusterBoundary', () => {
+  it('moves an offset to the start or the end of the cluster the segmenter puts it in', () => {
+    fc.assert(
+      fc.property(fc.oneof(text, longText), fc.array(fc.nat(), { minLength: 1, maxLength: 40 }), (sample, picks) => {
+        const starts = segmentsOf(sample).map(({ index }) => index);
+        for (const pick of picks) {
+          const offset = pick % (sample.length + 1);
+          const cluster = starts.findLastIndex((index) => index <= offset);
+          const [start, next] = [starts[cluster] ?? 0, starts[cluster + 1] ?? sample.length];
+          // A cluster longer than a window (a thousand marks) is cut at a code point, not asked here.
+          if (next - start > 1024) continue;
+          const expected = start === offset || offset === sample.length ? [offset, offset] : [start, next];
+          expect([clusterBoundary(sample, offset), clusterBoundary(sample, offset, true)], `${offset}`).toEqual(
+            expected,
+          );
+        }
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('pairs a long run of flags from its start, and looks no further than a window for another cluster', () => {
+    const flags = `x${'🇦🇺'.repeat(5000)}`;
+    expect(clusterBoundary(flags, 1 + 4 * 2000 + 2)).toBe(1 + 4 * 2000);
+    expect(clusterBoundary(flags, 1 + 4 * 2000 + 2, true)).toBe(1 + 4 * 2001);
+    expect(clusterBoundary(flags, 1 + 4 * 2000 + 3)).toBe(1 + 4 * 2000);
+    // A thousand marks on one letter: a cluster longer than a window is cut at a code point.
+    const marks = `a${'\u0301'.repeat(5000)}`;
+    expect(clusterBoundary(marks, 3000)).toBeGreaterThanOrEqual(3000 - 1024);
   });
 });
 
