@@ -96,6 +96,32 @@ export function clusterBoundary(text: string, offset: number, forward = false): 
   }
 }
 
+/**
+ * Where the first cluster of `text` that is surely whole begins, `text` being cut from a longer
+ * text at a place not known to be a cluster boundary (the bytes kept around a problem): its start
+ * when that is printable ASCII, else after the first code point a cluster surely ends after
+ * (`endsCluster`), so that text shown from there holds no part of a character (a skin tone without
+ * its emoji, the second half of a flag, which would pair with the next one's first); in a cluster
+ * longer than `segmentWindow`, a code point there.
+ */
+export function wholeClusterStart(text: string): number {
+  // Hint: nothing joins a printable ASCII character to what stands before it but a prepended
+  // character (GB9b), which is rare, and most of them are shown escaped (see render/escape.ts).
+  if (/^[\u0020-\u007e]/.test(text)) return 0;
+  const limit = Math.min(text.length, segmentWindow);
+  let at = 0;
+  let before = String.fromCodePoint(text.codePointAt(0) ?? 0);
+  while (at < limit) {
+    const next = at + before.length;
+    if (next >= text.length) return text.length;
+    const after = String.fromCodePoint(text.codePointAt(next) ?? 0);
+    if (endsCluster(before, after)) return next;
+    before = after;
+    at = next;
+  }
+  return at;
+}
+
 const isHighSurrogate = (unit: number) => unit >= 0xd800 && unit <= 0xdbff;
 const isLowSurrogate = (unit: number) => unit >= 0xdc00 && unit <= 0xdfff;
 // Whether `at` falls between the halves of a surrogate pair.

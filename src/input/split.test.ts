@@ -699,6 +699,34 @@ describe('ElementSplitter', () => {
     }
   });
 
+  it('frames a problem between elements from whole characters only, where the bytes kept around it are cut', () => {
+    // The bytes kept around a missing comma began inside a flag (🇺🇦 for 🇦🇺) or before a skin
+    // tone alone, and ended inside an emoji, shown as `�` that the file does not hold.
+    const segmenter = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+    const pieces = ['🇦🇺', '👍🏽', '👨\u200d👩\u200d👧\u200d👦', 'e\u0301', '😀'];
+    for (const piece of pieces) {
+      for (const [before, after] of [
+        [100, 100],
+        [101, 37],
+        [150, 53],
+      ] as const) {
+        const text = `[{"note":"x${piece.repeat(before)}"} {"note":"${piece.repeat(after)}"}]`;
+        // Hint: in chunks this size the bytes after the problem are in its chunk; where they run to
+        // the chunk's end, what the next chunk adds is not known yet.
+        for (const chunkSize of [1 << 20, 1024]) {
+          const problem = split(text, chunkSize).problems.find((p) => p.code === 'missing-comma');
+          for (const row of (problem?.frame ?? '').split('\n').slice(0, -1)) {
+            const shown = row.replace(/^[> ] *\d+ \| /, '').replaceAll('…', '');
+            for (const { segment } of segmenter.segment(shown)) {
+              expect(segment.length === 1 || pieces.includes(segment), `${chunkSize}: ${row}`).toBe(true);
+              expect(segment).not.toBe('\ufffd');
+            }
+          }
+        }
+      }
+    }
+  });
+
   it('reports an array left open at the end of the file', () => {
     const r = split('[\n  {"a": 1},\n  {"b": 2}\n');
     expect(texts(r)).toEqual(['{"a": 1}', '{"b": 2}']);

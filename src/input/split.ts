@@ -30,6 +30,7 @@ import {
   TAB,
   UTF8_BOM,
 } from './bytes.js';
+import { clusterBoundary, wholeClusterStart } from './clusters.js';
 import { blankCharacters, blankRepair, ndjsonHint, runOf, symbolMessage } from './element.js';
 import { excerptAt } from './excerpt.js';
 import { LayoutGuide } from './layout-guide.js';
@@ -166,6 +167,8 @@ interface KeptExcerpt {
   index: number;
   /** `bytes` begin inside a line, whose start is not kept. */
   cut: boolean;
+  /** `bytes` end before the file's next bytes, which are not kept. */
+  cutAfter: boolean;
 }
 
 /** The last bytes of a line before file offset `end`, copied before their chunk went. */
@@ -181,11 +184,24 @@ const frameAfter = 200;
 
 /**
  * The excerpt around `index` of `bytes`, decoded; `cut`: they begin inside a line, so a line
- * before the problem's that they begin in is shown opening with `…`.
+ * before the problem's that they begin in is shown opening with `…`; `cutAfter`: they end before
+ * the file's next bytes, so the problem's line may go on. Hint: bytes cut from a file may begin or
+ * end inside a character as a reader sees it (the second half of a flag, an emoji without its skin
+ * tone, the first bytes of a character, decoded as `�`): only whole clusters are kept, and the
+ * line ends in `…` where it may go on.
  */
-function excerptIn(bytes: Buffer, index: number, cut: boolean): SourceExcerpt {
-  const before = bytes.toString('utf8', 0, index);
-  return excerptAt(before + bytes.toString('utf8', index), before.length, '', cut);
+function excerptIn(bytes: Buffer, index: number, cut: boolean, cutAfter: boolean): SourceExcerpt {
+  const end = wholeEnd(bytes, index);
+  const decoded = bytes.toString('utf8', 0, index);
+  const text = decoded + bytes.toString('utf8', index, end);
+  const from = cut ? Math.min(wholeClusterStart(text), decoded.length) : 0;
+  const whole = text.slice(from);
+  const before = decoded.length - from;
+  const shown =
+    cutAfter || end < bytes.length
+      ? `${whole.slice(0, Math.max(before, clusterBoundary(whole, whole.length - 1)))}…`
+      : whole;
+  return excerptAt(shown, before, '', cut);
 }
 
 // The bytes kept of a line before an element on it: more than a frame shows of them.
@@ -1722,7 +1738,7 @@ export class ElementSplitter {
   /** The source around file offset `offset` (see `around`). */
   private excerptFor(offset: number): SourceExcerpt | undefined {
     const at = this.around(offset);
-    return at && excerptIn(at.bytes, at.index, at.cut);
+    return at && excerptIn(at.bytes, at.index, at.cut, at.cutAfter);
   }
 
   private keptLine(lineStart: number, end: number): KeptLine {
@@ -1753,8 +1769,10 @@ export class ElementSplitter {
     const bytes = this.lineBytes(lineStart, start);
     let first = 0;
     while (first < bytes.length && ((bytes[first] ?? 0) & 0xc0) === 0x80) first++;
-    const text = bytes.toString('utf8', first);
+    const decoded = bytes.toString('utf8', first);
     const cut = bytes.length < start - lineStart;
+    // Hint: cut, they may begin inside a character as a reader sees it (see `excerptIn`).
+    const text = cut ? decoded.slice(wholeClusterStart(decoded)) : decoded;
     // Hint: where reading resumed (see `resumeAt`), the line began with blanks this reading did not see.
     const resumed = this.resumedElement;
     const blanks = !cut && resumed?.offset === lineStart ? ' '.repeat(resumed.indent) : '';
@@ -1763,7 +1781,7 @@ export class ElementSplitter {
 
   private keptExcerpt(offset: number): KeptExcerpt | undefined {
     const at = this.around(offset);
-    return at && { offset, bytes: Buffer.from(at.bytes), index: at.index, cut: at.cut };
+    return at && { ...at, offset, bytes: Buffer.from(at.bytes) };
   }
 
   /**
@@ -1784,11 +1802,12 @@ export class ElementSplitter {
    * kept bytes end; else from the chunk at hand, when `offset` is in it. Hint: kept at the end
    * of its chunk, an element's end is the next chunk's first byte, which a problem there points at.
    */
-  private around(offset: number): { bytes: Buffer; index: number; cut: boolean } | undefined {
+  private around(offset: number): Omit<KeptExcerpt, 'offset'> | undefined {
     const kept = [this.behind, this.atBreak, this.strayAt].find((excerpt) => excerpt?.offset === offset);
     if (kept) {
       if (this.chunk.length === 0 || offset - kept.index + kept.bytes.length !== this.chunkOffset) return kept;
-      return { ...kept, bytes: Buffer.concat([kept.bytes, this.chunk.subarray(0, frameAfter)]) };
+      const bytes = Buffer.concat([kept.bytes, this.chunk.subarray(0, frameAfter)]);
+      return { ...kept, bytes, cutAfter: frameAfter < this.chunk.length };
     }
     const index = offset - this.chunkOffset;
     if (index < 0 || index > this.chunk.length || this.chunk.length === 0) return undefined;
@@ -1800,7 +1819,8 @@ export class ElementSplitter {
     while (from < before.length && ((before[from] ?? 0) & 0xc0) === 0x80) from++;
     const cut = from > 0 && before[from - 1] !== NEWLINE;
     const after = this.chunk.subarray(index, Math.min(this.chunk.length, index + frameAfter));
-    return { bytes: Buffer.concat([before.subarray(from), after]), index: before.length - from, cut };
+    const cutAfter = index + frameAfter < this.chunk.length;
+    return { bytes: Buffer.concat([before.subarray(from), after]), index: before.length - from, cut, cutAfter };
   }
 
   // ---- The element's bytes, and its end ----

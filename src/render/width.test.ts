@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import stringWidth from 'string-width';
 import stripAnsi from 'strip-ansi';
 import { describe, expect, it } from 'vitest';
-import { clusterBoundary, graphemeSegments, wholeClusters } from '../input/clusters.js';
+import { clusterBoundary, graphemeSegments, wholeClusterStart, wholeClusters } from '../input/clusters.js';
 import {
   displayWidth,
   graphemeWidth,
@@ -382,6 +382,22 @@ describe('clusterBoundary', () => {
     // A thousand marks on one letter: a cluster longer than a window is cut at a code point.
     const marks = `a${'\u0301'.repeat(5000)}`;
     expect(clusterBoundary(marks, 3000)).toBeGreaterThanOrEqual(3000 - 1024);
+  });
+});
+
+describe('wholeClusterStart', () => {
+  it('finds a cluster boundary of the whole text in text cut from it anywhere', () => {
+    const pieces = ['a', '{', 'e\u0301', '👨\u200d👩\u200d👧', '🇦🇺', '👍🏽', '한', '\u1100\u1161', 'क\u094dष', '\r\n'];
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...pieces), { maxLength: 40 }), fc.nat(), (parts, at) => {
+        const whole = parts.join('');
+        const points = [...whole];
+        const cut = points.slice(0, at % (points.length + 1)).join('').length;
+        const bounds = new Set([...segmentsOf(whole).map(({ index }) => index), whole.length]);
+        expect(bounds.has(cut + wholeClusterStart(whole.slice(cut))), `${cut}`).toBe(true);
+      }),
+      { numRuns: 1000 },
+    );
   });
 });
 
