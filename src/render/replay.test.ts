@@ -490,5 +490,12 @@ describe('dry-run request', () => {
     expect(text).toContain(`[${'x'.repeat(298)}… (`);
     const whole = renderDryRunRequest(request, plain, 80, 301);
     expect(whole).toContain(`${'x'.repeat(298)}👍… (`);
+    // Nor between an emoji and its skin tone, which it lost (`👍…`).
+    const toned = renderDryRunRequest(
+      { ...request, body: Buffer.from(`[${'x'.repeat(297)}👍🏽 and more]`) },
+      plain,
+      80,
+    );
+    expect(toned).toContain(`[${'x'.repeat(297)}… (`);
   });
 });

@@ -4,6 +4,7 @@ import type { ChalkInstance } from 'chalk';
 import { isSecretHeader, redactHeaders, redactUrl, secretHeaderVariable } from '../http/credentials.js';
 import type { UnjournalledBatch } from '../http/deliver.js';
 import type { ProgressSnapshot, ReplayReport } from '../http/stats.js';
+import { excerpt } from '../schema/names.js';
 import { invisible } from './escape.js';
 import { escapeJsonForTerminal, escapeTerminal, pushAll, type TextSpan, wrapSpans } from './terminal.js';
 import { formatDuration, grouped, plural } from './words.js';
@@ -298,9 +299,8 @@ function shellWord(text: string): string {
 /** A dry-run request for people: request line (wrapped to `width`), headers, and a preview of the body. */
 export function renderDryRunRequest(r: DryRunRequest, c: ChalkInstance, width: number, previewChars = 300): string {
   const body = r.body.toString();
-  // Hint: never between the halves of a surrogate pair (an emoji), whose first alone shows as \ud83d.
-  const cut = /[\ud800-\udbff]/.test(body.charAt(previewChars - 1)) ? previewChars - 1 : previewChars;
-  const preview = body.length > previewChars ? `${body.slice(0, cut)}… (${r.body.length} bytes)` : body;
+  // Hint: cut between whole characters (an emoji, its skin tone), whose first half alone shows as \ud83d.
+  const preview = body.length > previewChars ? `${excerpt(body, previewChars)} (${r.body.length} bytes)` : body;
   const request: TextSpan[] = [
     { text: `${r.method} ${escapeTerminal(redactUrl(r.url))}`, style: c.bold },
     { text: '  ' },

@@ -345,7 +345,12 @@ export function quotedExcerpt(text: string | null): string {
  * text, so that a key of megabytes does not make the line megabytes (the JSON output keeps it whole).
  */
 export function pointerExcerpt(pointer: string): string {
-  return pointer.length <= quotedLength ? pointer : pointer.split('/').map(excerpt).join('/');
+  return pointer.length <= quotedLength
+    ? pointer
+    : pointer
+        .split('/')
+        .map((segment) => excerpt(segment))
+        .join('/');
 }
 
 /** An array's item named in a message: `item 1 of "flow"`, from its pointer (`/data/flow/1`). */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { callStatuses, isCallStatus, kindOf, shownValue } from './names.js';
+import { callStatuses, excerpt, isCallStatus, kindOf, shownValue } from './names.js';
 
 describe('isCallStatus', () => {
   it('says yes to the documented statuses only, spelled exactly', () => {
@@ -57,5 +57,31 @@ describe('kindOf', () => {
         new (class Step {})(),
       ].map(kindOf),
     ).toEqual(['Object', 'Array', 'Buffer', 'Uint8Array', 'Date', 'Map', 'object', 'Step']);
+  });
+});
+
+describe('excerpt', () => {
+  it('quotes the first 40 units of a long text in whole characters, never one cut in two', () => {
+    // `received "a👍🏽…👍…"` lost the last skin tone, a flag was split, a family emoji ended in `\u200d`.
+    const segmenter = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+    for (const piece of ['😀', '👍🏽', '🇦🇺', '👨\u200d👩\u200d👧\u200d👦', 'e\u0301']) {
+      for (const lead of ['a', 'ab', 'abc']) {
+        const text = `${lead}${piece.repeat(30)}`;
+        const quoted = excerpt(text);
+        expect(quoted.endsWith('…')).toBe(true);
+        const shown = quoted.slice(0, -1);
+        expect(text.startsWith(shown)).toBe(true);
+        expect(shown.length).toBeLessThanOrEqual(40);
+        expect(shown.length).toBeGreaterThan(40 - piece.length);
+        for (const { segment } of segmenter.segment(shown.slice(lead.length))) expect(segment, piece).toBe(piece);
+      }
+    }
+  });
+
+  it('quotes a first character longer than 40 units by its start, cut between code points', () => {
+    const zalgo = `Z${'\u0301'.repeat(60)}algo`;
+    expect(excerpt(zalgo)).toBe(`${zalgo.slice(0, 40)}…`);
+    const family = `${'👨\u200d'.repeat(20)}👨`;
+    expect(excerpt(family)).toBe(`${family.slice(0, 39)}…`);
   });
 });

@@ -1,4 +1,5 @@
 /** The names the CLI needs at start-up, kept apart from the schemas so `--help` loads no valibot. */
+import { clusterBoundary } from '../input/clusters.js';
 
 /**
  * `value` frozen, and every plain object and array it holds. Hint: what the library exports is the
@@ -166,13 +167,15 @@ export function assertString(what: string, value: unknown): void {
 export const quotedLength = 40;
 
 /**
- * Text quoted in a message, a payload's or a user's, cut to its first 40 UTF-16 units and `…`
- * when longer (never between the halves of a surrogate pair): a message is one line, however long
- * the text it quotes (a line of megabytes that is no JSON, an option given 100,000 characters).
+ * Text quoted in a message, a payload's or a user's, cut to its first `length` (40) UTF-16 units
+ * and `…` when longer: a message is one line, however long the text it quotes (a line of megabytes
+ * that is no JSON, an option given 100,000 characters). Cut between whole characters as a reader
+ * sees them (`clusterBoundary`: a flag, an emoji and its skin tone, a letter and its accents), or,
+ * when the first is longer than that, between its code points.
  */
-export function excerpt(text: string): string {
-  if (text.length <= quotedLength) return text;
-  const cut = /[\ud800-\udbff]/.test(text.charAt(quotedLength - 1)) ? quotedLength - 1 : quotedLength;
+export function excerpt(text: string, length = quotedLength): string {
+  if (text.length <= length) return text;
+  const cut = clusterBoundary(text, length) || (/[\ud800-\udbff]/.test(text.charAt(length - 1)) ? length - 1 : length);
   return `${text.slice(0, cut)}…`;
 }
 
