@@ -44,6 +44,22 @@ describe('answerOf', () => {
     expect(answer(199, {}, {}, 'ignored')).toMatchObject({ detail: '', retryable: false });
   });
 
+  it('cuts an answer between whole characters, never between the halves of an emoji or from its skin tone', () => {
+    // `a` and 150 × 😀 was cut to `…😀\ud83d…`: a lone surrogate, which the report, the journal
+    // and `--format json` wrote as `"\ud83d…"`, an escape jq 1.6 refuses.
+    const segmenter = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+    for (const piece of ['😀', '👍🏽', '🇦🇺', '👨\u200d👩\u200d👧\u200d👦', 'e\u0301']) {
+      const body = `a${piece.repeat(150)}`;
+      const { detail } = answer(400, {}, {}, body) as { detail: string };
+      expect(detail.endsWith('…')).toBe(true);
+      const shown = detail.slice(0, -1);
+      expect(body.startsWith(shown)).toBe(true);
+      expect(shown.length).toBeLessThanOrEqual(200);
+      expect(shown.length).toBeGreaterThan(200 - piece.length);
+      for (const { segment } of segmenter.segment(shown.slice(1))) expect(segment, piece).toBe(piece);
+    }
+  });
+
   it('never follows 301, 302 or 303: they turn the POST into a GET without the body', () => {
     for (const status of [301, 302, 303]) {
       const result = answer(status, { location: '/moved' }, { followRedirects: true });

@@ -3,6 +3,7 @@
  * redirect to follow, a failure worth retrying or not) and what an error means. Pure.
  */
 import { ioReason } from '../errors.js';
+import { excerpt } from '../schema/names.js';
 import { redactUrl } from './credentials.js';
 import type { ExchangeResponse } from './exchange.js';
 import { isRetryableStatus, parseRetryAfter } from './retry.js';
@@ -58,10 +59,13 @@ export interface AnswerContext {
 /** Redirects after which an attempt gives up. */
 export const maxRedirects = 5;
 
-/** An answer's text, on one line and cut to 200 characters, for the report. */
+/**
+ * An answer's text, on one line and cut to 200 characters, for the report. Hint: cut between whole
+ * characters (`excerpt`): half an emoji was written to the report and the journal as `"\ud83d"`,
+ * which strict JSON readers refuse (jq 1.6).
+ */
 function snippet(text: string): string {
-  const oneLine = text.replace(/\s+/g, ' ').trim();
-  return oneLine.length > 200 ? `${oneLine.slice(0, 200)}…` : oneLine;
+  return excerpt(text.replace(/\s+/g, ' ').trim(), 200);
 }
 
 /** Where a 3xx points, resolved against the URL it answered, or undefined when it names no http(s) URL. */

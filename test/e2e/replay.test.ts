@@ -840,6 +840,32 @@ describe('replay', () => {
     expect(s.requests).toHaveLength(1);
   });
 
+  it("keeps a receiver's answer whole to its last character in the summary, --report, --journal and --format json", async () => {
+    // `a` and 150 × 😀 was cut inside an emoji: `…😀\ud83d…` on the terminal, and `"\ud83d…"` in
+    // the files and JSON output, an escape jq 1.6 refuses ("Invalid \uXXXX\uXXXX surrogate pair escape").
+    const s = await server((_req, res) => {
+      res.statusCode = 400;
+      res.end(`a${'😀'.repeat(150)}`);
+    });
+    const dir = tempDir('replay');
+    const [report, journal] = [join(dir, 'report.json'), join(dir, 'journal.jsonl')];
+    const args = ['replay', 'fixtures/valid/bare-types.json', '--url', s.url, '--retries', '0'];
+    const pretty = await runCli([...args, '--report', report, '--journal', journal]);
+    const json = await runCli([...args, '--format', 'json']);
+    expect([pretty.code, json.code]).toEqual([1, 1]);
+    const loneHalf = /\\ud[89ab][0-9a-f]{2}(?!\\ud[c-f])|[\ud800-\udbff](?![\udc00-\udfff])/;
+    for (const text of [
+      pretty.stdout,
+      pretty.stderr,
+      json.stdout,
+      readFileSync(report, 'utf8'),
+      readFileSync(journal, 'utf8'),
+    ]) {
+      expect(text).not.toMatch(loneHalf);
+    }
+    expect(readFileSync(report, 'utf8')).toContain(`a${'😀'.repeat(99)}…`);
+  });
+
   it('writes --report as JSON with the status histogram and latency percentiles', async () => {
     const s = await server();
     const path = join(tempDir('replay'), 'report.json');
