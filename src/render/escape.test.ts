@@ -159,3 +159,23 @@ describe('the machine formats (CSV, GitHub, JUnit)', () => {
     expect(escapeUnicode('"k\\u001by"')).toBe('"k\\u001by"');
   });
 });
+
+describe('a combining mark right after a quote', () => {
+  // `validate` said `unexpected "⃣"`: a value that begins with a combining mark, quoted, drew the
+  // mark on the quote before it, callhook's own, and read as `unexpected ⃣"`.
+  test('is shown escaped, every mark of its run, in every format', () => {
+    expect(escapeTerminal('unexpected "\u20e3"')).toBe('unexpected "\\u20e3"');
+    expect(escapeTerminal('unexpected "\u0301\u0301\u0301"')).toBe('unexpected "\\u0301\\u0301\\u0301"');
+    expect(escapeTerminal("'\u0301x' is an option", true)).toBe("'\\u0301x' is an option");
+    expect(escapeUnicode('unexpected "\u20e3"')).toBe('unexpected "\\u20e3"');
+    const json = JSON.stringify({ message: 'unexpected "\u20e3"' });
+    expect(escapeJsonForTerminal(json)).toBe('{"message":"unexpected \\"\\u20e3\\""}');
+    expect(JSON.parse(escapeJsonForTerminal(json))).toEqual(JSON.parse(json));
+  });
+
+  test('is kept where it draws on a letter, a digit or an emoji of the text', () => {
+    for (const text of ['"Cafe\u0301"', 'e\u0301', '"1\ufe0f\u20e3"', '"क\u093e"', '"\u2764\ufe0f"']) {
+      expect(escapeTerminal(text), text).toBe(text);
+    }
+  });
+});
