@@ -90,6 +90,10 @@ describe('Standard Webhooks signing', () => {
     expect(() => parseSecrets('whsec_MfKQ9r8G whsec_KYqrTwjU', 'standard', 'CALLHOOK_SECRET')).toThrow(
       /^secret #1 in CALLHOOK_SECRET is not a Standard Webhooks secret .*separated by commas/,
     );
+    // One secret a line (`$(cat secrets)`) is a list too, not a wrapped secret (review hR99).
+    expect(() => parseSecrets('whsec_MfKQ9r8G\nwhsec_KYqrTwjU', 'standard', 'CALLHOOK_SECRET')).toThrow(
+      /^secret #1 in CALLHOOK_SECRET is not a Standard Webhooks secret .*separated by commas$/,
+    );
   });
 
   it('says a secret holds a line break, not that secrets are separated by commas, when a tool wrapped it', () => {
@@ -99,7 +103,7 @@ describe('Standard Webhooks signing', () => {
     for (const secret of [wrapped, wrapped.replace('\n', '\r\n')]) {
       expect(() => parseSecrets(secret, 'standard', 'CALLHOOK_SECRET')).toThrow(
         new CallhookError(
-          "secret #1 in CALLHOOK_SECRET is not a Standard Webhooks secret (expected whsec_<base64>); it holds a line break, as a tool that wraps base64 writes it (write it on one line: openssl rand -base64 32 | tr -d '\\n')",
+          'secret #1 in CALLHOOK_SECRET is not a Standard Webhooks secret (expected whsec_<base64>); it holds a line break, as a tool that wraps base64 writes it: write it on one line',
           2,
         ),
       );

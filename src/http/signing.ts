@@ -9,7 +9,7 @@ import { defaultHmacHeader, defaultSecretEnv, type SignScheme } from './names.js
 
 export type { SignScheme } from './names.js';
 
-/** Turns request facts into the headers that sign it; called once per attempt. */
+/** Turns request facts into the headers that sign it; called for each request: each attempt, each hop of a followed redirect, the re-send after a 417. */
 export type Signer = (webhookId: string, body: Buffer, now: Date) => Record<string, string>;
 
 /**
@@ -34,11 +34,13 @@ export function decodeStandardSecret(secret: string, name: string): Buffer {
   if (!valid) {
     // Hint: `whsec_A whsec_B` is a list written as a shell word list would be; a line break is a
     // tool's wrapping (`openssl rand -base64 64` wraps at 64 characters), not a list.
-    const hint = /[\r\n]/.test(base64)
-      ? "; it holds a line break, as a tool that wraps base64 writes it (write it on one line: openssl rand -base64 32 | tr -d '\\n')"
-      : /\s/.test(base64)
-        ? '; several secrets are separated by commas'
-        : '';
+    // Hint: no command in the hint: a terminal shows its `\n` escaped, and one copied so breaks the secret.
+    const hint =
+      /[\r\n]/.test(base64) && !/\swhsec_/.test(base64)
+        ? '; it holds a line break, as a tool that wraps base64 writes it: write it on one line'
+        : /\s/.test(base64)
+          ? '; several secrets are separated by commas'
+          : '';
     throw new CallhookError(
       `${name} is not a Standard Webhooks secret (expected whsec_<base64>)${hint}`,
       ExitCode.usage,
@@ -121,7 +123,7 @@ export function signHmacHex(body: Buffer, keys: readonly Buffer[]): string {
   return keys.map((key) => createHmac('sha256', key).update(body).digest('hex')).join(',');
 }
 
-/** A `Signer` for the scheme: Standard Webhooks takes a fresh timestamp on every attempt. */
+/** A `Signer` for the scheme: Standard Webhooks takes a fresh timestamp on every request. */
 export function createSigner(scheme: SignScheme, keys: readonly Buffer[], signatureHeader = defaultHmacHeader): Signer {
   if (scheme === 'standard') {
     return (webhookId, body, now) => {
