@@ -10,7 +10,13 @@ import { withSourceNumbers } from '../input/source-number.js';
  * `moreNote`, words.ts). Hint: payload text may read exactly as one, so summarise shows such a
  * text apart (`readsAsOwnNote`), and Markdown writes every note in italics (`markdownNote`).
  */
-export const ownNotes = { none: '(none)', empty: '(empty)', noNote: '(no note)' } as const;
+export const ownNotes = {
+  none: '(none)',
+  empty: '(empty)',
+  noNote: '(no note)',
+  emptyTranscript: '(empty transcript)',
+  blankTranscript: '(blank transcript)',
+} as const;
 
 /**
  * The characters callhook never sends raw, to a terminal or into machine output (one policy for

@@ -112,9 +112,9 @@ describe('renderEventPretty', () => {
     expect(renderEventMarkdown(event, plain).split('\n').slice(-6)).toEqual([
       '1. **Q1** → Yes',
       '2. **Q2** → No',
-      '   > _(empty transcript)_',
+      '   > *(empty transcript)*',
       '3. **Q3** → No',
-      '   > _(blank transcript)_',
+      '   > *(blank transcript)*',
       '',
     ]);
     expect(renderEventPretty(event, coloured)).toContain('\u001b[2m(empty transcript)');
@@ -152,6 +152,28 @@ describe('renderEventPretty', () => {
       const quoted = text === '' ? '""' : `"${shown}"`;
       expect(renderEventPretty(sms('SMSSent', { message: text }), plain), text).toContain(quoted);
     }
+  });
+
+  test("payload text that reads as one of callhook's own notes is told apart from the note", () => {
+    // An empty name, outcome and transcript printed as a name `(empty)`, an outcome `(empty)` and a
+    // transcript `(empty transcript)` written out (review hR99); summarise shows `\x28empty)`.
+    const call = (text: string, transcript: string) =>
+      renderEventPretty(
+        callComplete({
+          name: text,
+          additionalInformation: text,
+          flow: [{ questionName: 'Q1', response: 'Yes', transcript }],
+          lastStepName: 'Q1',
+        }),
+        plain,
+      );
+    const empty = call('', '');
+    const written = call('(empty)', '(empty transcript)');
+    expect(empty).toContain('[Partial] (empty) ·');
+    expect(empty).toContain('│ (empty transcript)');
+    expect(written).toContain('[Partial] \\x28empty) ·');
+    expect(written).toContain('│ \\x28empty transcript)');
+    expect(written).toContain('Outcome: \\x28empty)');
   });
 
   test('a lastStepName the flow does not have is named as such, not given the number of another step', () => {

@@ -20,7 +20,7 @@ import {
 import type { ViewFormat } from './formats.js';
 import type { Span } from './report.js';
 import { blankEnds, escapeTerminal, pushAll, type TextSpan, wrapSpans } from './terminal.js';
-import { formatDuration, formatTime, plural, textApart } from './words.js';
+import { formatDuration, formatTime, plural, readsAsOwnNote, textApart } from './words.js';
 
 /** A CallComplete event. */
 export type CallCompleteEvent = Extract<WebhookEvent, { type: 'CallComplete' }>;
@@ -249,13 +249,13 @@ const blankOnly = /^\p{Zs}+$/u;
  */
 function visible(text: string): string {
   if (text === '') return ownNotes.empty;
-  return blankOnly.test(text) ? textApart(text) : escapeTerminal(text);
+  return blankOnly.test(text) || readsAsOwnNote(text) ? textApart(text) : escapeTerminal(text);
 }
 
 /** `visible` for Markdown: the empty text's note in italics, as a status's is. */
 function visibleMarkdown(text: string): string {
   if (text === '') return markdownNote(ownNotes.empty);
-  return blankOnly.test(text) ? markdownMarkupEscaped(textApart(text)) : escapeMarkdown(text);
+  return blankOnly.test(text) || readsAsOwnNote(text) ? markdownMarkupEscaped(textApart(text)) : escapeMarkdown(text);
 }
 
 /**
@@ -263,8 +263,8 @@ function visibleMarkdown(text: string): string {
  * of blanks only (which wrapping would print as nothing), is told apart from a step with none.
  */
 function blankTranscript(transcript: string): string | undefined {
-  if (transcript === '') return '(empty transcript)';
-  return /^\s+$/.test(transcript) ? '(blank transcript)' : undefined;
+  if (transcript === '') return ownNotes.emptyTranscript;
+  return /^\s+$/.test(transcript) ? ownNotes.blankTranscript : undefined;
 }
 
 /** A call result for a terminal: header, numbered steps with quoted transcripts, requests and outcome. */
@@ -306,7 +306,11 @@ function renderCallPretty(view: CallView, ctx: FlowContext): string {
       pushAll(
         lines,
         wrapSpans(
-          blank === undefined ? highlightSpans(step.transcript, ctx, undefined, true) : [{ text: blank, style: c.dim }],
+          blank !== undefined
+            ? [{ text: blank, style: c.dim }]
+            : readsAsOwnNote(step.transcript)
+              ? [{ text: textApart(step.transcript) }]
+              : highlightSpans(step.transcript, ctx, undefined, true),
           { width, indent: `${stepIndent}${c.dim('│')} ` },
         ),
       );
@@ -498,7 +502,13 @@ function renderCallMarkdown(view: CallView, ctx: FlowContext): string {
     pushAll(lines, wrap(`${asked}→ ${visibleMarkdown(step.response)}`, indent, number));
     if (step.transcript !== undefined) {
       const blank = blankTranscript(step.transcript);
-      pushAll(lines, wrap(blank === undefined ? escapeMarkdown(step.transcript, true) : `_${blank}_`, `${indent}> `));
+      const said =
+        blank !== undefined
+          ? markdownNote(blank)
+          : readsAsOwnNote(step.transcript)
+            ? markdownMarkupEscaped(textApart(step.transcript))
+            : escapeMarkdown(step.transcript, true);
+      pushAll(lines, wrap(said, `${indent}> `));
     }
   });
   return join(lines);
