@@ -221,11 +221,7 @@ function diagnoseSyntax(source: ElementText, ended: Ended = { truncated: false }
         const cutEnd = early && !endSaid && offset >= source.text.length && outOfStepAt === -1;
         const open = containers.at(-1);
         const inArray = open?.kind === 'array';
-        const commaBeforeItem = inArray && error === ParseErrorCode.CommaExpected && beginsValue(source.text, offset);
-        // Hint: a raw control character is found inside a string the scanner reads to its end, so
-        // what follows is read in step: an error right after that string is no knock-on of it.
-        const readWhole = error === ParseErrorCode.InvalidCharacter;
-        if (!firsts.isFirst(offset, length, commaBeforeItem, readWhole) && !cutEnd) return;
+        if (!firsts.isFirst(offset, length, readsOnInStep(source.text, error, offset, length)) && !cutEnd) return;
         const site = new ErrorSite(source, offset, length, open);
         // Hint: a bracket of the other kind is no comma, value or key missing before it, whatever
         // error jsonc-parser gives there: it closes what it cannot, and only a person knows which
@@ -317,8 +313,6 @@ class FirstErrors {
   private readonly text: string;
   private lastErrorEnd = -1;
   private lastErrorOffset = -1;
-  // The last error was a comma missing before an item of an array, and reported.
-  private lastCommaBeforeItem = false;
 
   constructor(text: string) {
     this.text = text;
@@ -326,13 +320,10 @@ class FirstErrors {
 
   /**
    * Whether the error at `offset`, `length` characters long, is one to report (it is remembered
-   * either way). `commaBeforeItem`: it is a comma missing before a value in an array. Hint: the
-   * parser reads that value as if the comma were there, so a comma missing after it too is no
-   * knock-on, though only blanks stand between the two (`[1 2 3]`: the comma after `2` is
-   * missing as the one after `1` is). `readWhole`: the error is inside a token read to its end,
-   * after which nothing is a knock-on of it.
+   * either way). `inStep`: the parser reads on past it as if it were not there (see
+   * `readsOnInStep`), so the next error is no knock-on of it, though only blanks stand between.
    */
-  isFirst(offset: number, length: number, commaBeforeItem = false, readWhole = false): boolean {
+  isFirst(offset: number, length: number, inStep = false): boolean {
     const { text } = this;
     const token0 = text[offset];
     const afterComma = text[previousTokenEnd(text, offset) - 1] === ',';
@@ -344,13 +335,37 @@ class FirstErrors {
       offset === this.lastErrorOffset ||
       (!strayComma &&
         !closerAfterCommas &&
-        !(commaBeforeItem && this.lastCommaBeforeItem) &&
         this.lastErrorEnd >= 0 &&
         text.slice(this.lastErrorEnd, offset).trim() === '');
     this.lastErrorOffset = offset;
-    this.lastErrorEnd = readWhole ? -1 : offset + length;
-    this.lastCommaBeforeItem = commaBeforeItem && !cascade;
+    // Hint: a knock-on is not reported, so what follows it may be one too, of the same mistake.
+    this.lastErrorEnd = inStep && !cascade ? -1 : offset + length;
     return !commaBeforeCloser && !cascade;
+  }
+}
+
+/**
+ * Whether jsonc-parser reads on past its error `error` at `offset`, `length` characters long, as
+ * if the mistake were not there, so that an error right after it stands on its own (red team
+ * hR98): a comma missing before an array's item or an object's key (`[1 2 3]`, `"x"\n"b" "y"`),
+ * which it reads as if the comma were there; a run of blanks it does not take (see
+ * `blankRepair`) and a comment, which it skips as it skips a space; a raw control character,
+ * found inside a string it reads to its end. Hint: a comma missing before a value that is no key
+ * (`{"a": 1 2}`) comes with a second error at the same place, which `FirstErrors` drops; a
+ * comment the text ends in (one not closed) took in the rest of the element.
+ */
+function readsOnInStep(text: string, error: number, offset: number, length: number): boolean {
+  switch (error) {
+    case ParseErrorCode.CommaExpected:
+      return beginsValue(text, offset);
+    case ParseErrorCode.InvalidSymbol:
+      return isBlankRun(text.slice(offset, offset + length));
+    case ParseErrorCode.InvalidCommentToken:
+      return offset + length < text.length;
+    case ParseErrorCode.InvalidCharacter:
+      return true;
+    default:
+      return false;
   }
 }
 

@@ -1760,6 +1760,27 @@ describe('syntax errors in one element', () => {
     ]);
   });
 
+  it('lists the mistake right after a blank run, a comment or a missing comma, in an object as in an array (red team hR98)', async () => {
+    // jsonc-parser reads on past each of these in step, but the next error, with only blanks
+    // between, was taken for a knock-on: `{"a": "x"\n<NBSP>"b": 1}` listed the no-break space
+    // and not the comma, and fix refused the file; only a top-level batch, split into its
+    // elements first, was read right.
+    const cases: [string, string[]][] = [
+      ['{"a": "x"\n\u00a0"b": 1}', ['invalid-symbol 2:1 /a', 'missing-comma 1:10 /a']],
+      ['{"a":\u00a0 \u00a0"x"}', ['invalid-symbol 1:6 /a', 'invalid-symbol 1:8 /a']],
+      ['{"a": "x"\n"b" "y"}', ['missing-comma 1:10 /a', 'missing-colon 2:4 /b']],
+      ['{"a": 1 /* c */ "b": 2}', ['comment 1:9 /a', 'missing-comma 1:16 /a']],
+      [
+        '{"l": ["x"\n\u00a0"y"], "m": [1 /* c */ 2]}',
+        ['invalid-symbol 2:1 /l/0', 'missing-comma 1:11 /l/0', 'comment 2:16 /m/0', 'missing-comma 2:23 /m/0'],
+      ],
+    ];
+    for (const [index, [text, expected]] of cases.entries()) {
+      const found = await problemsOf(`after-in-step-${index}.json`, `${text}\n`);
+      expect({ text, found }).toEqual({ text, found: expected });
+    }
+  });
+
   it('points a run of trailing commas at the member before the first, as one trailing comma', async () => {
     // After the second comma the pointer named one past the last item (`/a/2`), or the object (`/a`).
     const text = '{"a":[1,2,]}\n{"a":[1,2,,]}\n{"a":{"b":1,}}\n{"a":{"b":1 , , }}\n';
