@@ -615,7 +615,8 @@ export function runOf(characters: string): (text: string) => boolean {
   const other = new RegExp(`[^${characters}]`, 'u');
   return (text) => text !== '' && !other.test(text);
 }
-const isBlankRun = runOf(blankCharacters);
+/** Whether a text is a run of `blankCharacters`, one or more. */
+export const isBlankRun = runOf(blankCharacters);
 const startsBlank = new RegExp(`^[${blankCharacters}]`, 'u');
 
 /**

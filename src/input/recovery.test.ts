@@ -517,6 +517,54 @@ describe('a cut element of a batch laid out as the platform publishes it, every 
   });
 });
 
+describe('a Unicode blank at the head of a line in the platform’s layout, every line at column 1', () => {
+  // One no-break space before `"id"` on an element's second line made the element no
+  // pretty-printed object: its flow steps' `{` lines were read as elements, 11 events and 21
+  // errors where there was one error (red team hR98). A space or a tab there was fine.
+  const events = [...generateCalls({ seed: 3, calls: 5, envelope: 'all' })].slice(0, 5);
+  const blanks = ['\u00a0', '\u200b', '\ufeff', '\u3000', '\u00a0\u3000'];
+
+  /** The errors of each invalid element and each problem outside one, as `code line:column`. */
+  const errorsOf = (result: Read) =>
+    result.records.flatMap((r) =>
+      r.kind === 'invalid'
+        ? r.problems.map((p) => `${p.code} ${p.line}:${p.column}`)
+        : r.kind === 'problem'
+          ? [r.problem.code]
+          : [],
+    );
+
+  it('is one invalid-symbol of its element, which alone is invalid, at every read size', async () => {
+    const { parts, text } = platformLayout(events);
+    for (const blank of blanks) {
+      // A CallReceived, flat, and two CallCompletes, whose flow steps open `{` lines at column 1.
+      for (const victim of [0, 1, 3]) {
+        const damaged = parts.map((part, i) => (i === victim ? part.replace('\n', `\n${blank}`) : part));
+        const file = text(damaged);
+        const line = file.slice(0, file.indexOf(damaged[victim]!)).split('\n').length + 1;
+        for (const readSize of [1, 2, 65536]) {
+          const result = await read(file, { readSize, chunkSize: readSize });
+          expect({ blank, victim, readSize, errors: errorsOf(result) }).toEqual({
+            blank,
+            victim,
+            readSize,
+            errors: [`invalid-symbol ${line}:1`],
+          });
+          expect(result.events).toEqual(othersIn(file, damaged, events, [victim]));
+        }
+      }
+    }
+  });
+
+  it('is one invalid-symbol of a file that holds one event, at every read size', async () => {
+    const file = `${platformLayout(events).parts[1]!.replace('\n', '\n\u00a0')}\n`;
+    for (const readSize of [1, 3, 65536]) {
+      const result = await read(file, { readSize, chunkSize: readSize });
+      expect({ readSize, errors: errorsOf(result) }).toEqual({ readSize, errors: ['invalid-symbol 2:1'] });
+    }
+  });
+});
+
 describe('property: in the platform’s layout, a valid batch is read whole, and a cut element spoils only itself', () => {
   const values = [
     ...generateCalls({ seed: 21, calls: 4, envelope: 'wire' }),

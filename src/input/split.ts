@@ -31,7 +31,7 @@ import {
   UTF8_BOM,
 } from './bytes.js';
 import { clusterBoundary, wholeClusterStart } from './clusters.js';
-import { blankCharacters, blankRepair, ndjsonHint, runOf, symbolMessage } from './element.js';
+import { blankCharacters, blankRepair, isBlankRun, ndjsonHint, runOf, symbolMessage } from './element.js';
 import { excerptAt } from './excerpt.js';
 import { LayoutGuide } from './layout-guide.js';
 import {
@@ -266,6 +266,33 @@ enum Column1 {
 }
 
 /**
+ * The character at a line's head, read a byte at a time (see `ElementSplitter.decideLineHead`),
+ * to tell a Unicode blank (`blankCharacters`), which decides nothing there, as a space does not.
+ */
+class HeadCharacter {
+  private codePoint = 0;
+  private left = 0;
+
+  /**
+   * Whether `byte` is one of a blank's bytes, or one before the last of a character outside ASCII:
+   * a character that is no blank (or no UTF-8) is told at its last byte, ASCII at once.
+   */
+  blank(byte: number): boolean {
+    if ((byte & 0xc0) === 0x80 && this.left > 0) {
+      this.codePoint = (this.codePoint << 6) | (byte & 0x3f);
+      return --this.left > 0 || (this.codePoint <= 0x10ffff && isBlankRun(String.fromCodePoint(this.codePoint)));
+    }
+    if (byte < 0xc2 || byte > 0xf4) {
+      this.left = 0;
+      return false;
+    }
+    this.left = byte >= 0xf0 ? 3 : byte >= 0xe0 ? 2 : 1;
+    this.codePoint = byte & (0x3f >> this.left);
+    return true;
+  }
+}
+
+/**
  * The byte order marks of the encodings JSON is not read in, refused by `readFileStart`. Hint:
  * UTF-32's little-endian mark begins as UTF-16's does, so it comes first.
  */
@@ -472,6 +499,8 @@ export class ElementSplitter {
   private readonly recoveryBudget: Budget = { left: 2 ** 20 };
   private budgetTo = 0;
   private lineHead = LineHead.None;
+  // The character being read at that line's head, to tell a Unicode blank.
+  private readonly headCharacter = new HeadCharacter();
   // With `lineHead` FirstLine: what the same line's head decides for the batch element being read
   // once it did not make the file NDJSON (see `watchLineEnd`).
   private elementHead = LineHead.None;
@@ -996,7 +1025,16 @@ export class ElementSplitter {
       if (this.comment === Comment.Line) this.endComment();
       else this.comment = Comment.Block;
     }
-    if (this.lineHead !== LineHead.None && byte !== SPACE && byte !== TAB && byte !== RETURN) {
+    // Hint: a Unicode blank decides nothing there either: jsonc-parser reads on past it, and fix
+    // makes it a space. A no-break space before an element's first key made it no pretty-printed
+    // object, its flow steps' `{` lines read as elements (red team hR98).
+    if (
+      this.lineHead !== LineHead.None &&
+      byte !== SPACE &&
+      byte !== TAB &&
+      byte !== RETURN &&
+      !this.headCharacter.blank(byte)
+    ) {
       this.decideLineHead(byte, base + i);
     }
     if (byte === SPACE && !scanner.inString && !this.scalar) return i;
