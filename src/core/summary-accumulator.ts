@@ -62,9 +62,11 @@ function askedAmong(flow: readonly FlowStep[], count: number, question: string):
   return false;
 }
 
-/** Counts one more call reaching `question`. */
-function reach(questions: CampaignState['questions'], question: string): void {
-  entryOf(campaignTally.fields.questions, questions, question).reached++;
+/** Counts one more call reaching `question`, after `stepsBefore` steps. */
+function reach(questions: CampaignState['questions'], question: string, stepsBefore: number): void {
+  const entry = entryOf(campaignTally.fields.questions, questions, question);
+  entry.reached++;
+  entry.stepsBefore += stepsBefore;
 }
 
 /**
@@ -229,13 +231,13 @@ export class SummaryAccumulator {
     const asked = flow.length > 16 ? new Set<string>() : undefined;
     for (const [i, { questionName }] of flow.entries()) {
       if (asked ? !asked.has(questionName) && asked.add(questionName) : !askedAmong(flow, i, questionName)) {
-        reach(questions, questionName);
+        reach(questions, questionName, i);
       }
     }
     const last = flow.at(-1)?.questionName;
     const stop = data.lastStepName ?? last ?? null;
     if (stop !== null && stop !== last && !(asked ? asked.has(stop) : askedAmong(flow, flow.length, stop))) {
-      reach(questions, stop);
+      reach(questions, stop, flow.length);
     }
     if (status === 'Partial' && stop !== null) {
       (questions.get(stop) ?? impossible('the stop was reached just above')).partialStops++;
@@ -310,7 +312,7 @@ export class SummaryAccumulator {
   /**
    * Adds the counts of another accumulator (with the same options) that read the records right
    * after this one's: the report is then the one a single accumulator reading both would give,
-   * first-seen orders (the tie-breaks) included. `other` is consumed: do not use it afterwards.
+   * a tied time bound's text, the first seen, included. `other` is consumed: do not use it afterwards.
    * `from` is where in the file the other began reading, when its lines count from there.
    */
   merge(other: SummaryState, from?: { line: number; column: number }): void {
@@ -353,37 +355,17 @@ export class SummaryAccumulator {
 
   /**
    * Whether taking `gone` (counted by `other`) out of `other` before merging it gives the report of
-   * one pass. Sums can always be taken out; three things depend on more than sums. The customers'
-   * numbers, a set: a number `gone` noted that this accumulator has not may have been noted by
-   * `other` only for an event taken out (a copy calling another number than its first). The time range:
-   * when the earliest (latest) of `other`'s events was one taken out and was earlier (later) than
-   * all of this accumulator's, the next one is unknown. The funnel's tie-break, the order questions
-   * were first seen: a question this one has not seen is placed where `other` first saw it, and if
-   * that was in an event taken out, its true place is unknown; it matters only when the question's
-   * count ties that of another question new to this one in the campaign.
+   * one pass. Sums can always be taken out (the funnel's tie-break is one, see `funnelOrder`); two
+   * things depend on more than sums. The customers' numbers, a set: a number `gone` noted that this
+   * accumulator has not may have been noted by `other` only for an event taken out (a copy calling
+   * another number than its first). The time range: when the earliest (latest) of `other`'s events
+   * was one taken out and was earlier (later) than all of this accumulator's, the next one is unknown.
    */
   #exactWithout(other: SummaryState, gone: SummaryState): boolean {
     const state = this.#state;
     for (const customer of gone.customers) if (!state.customers.has(customer)) return false;
     if (gone.first.ms === other.first.ms && other.first.ms < state.first.ms) return false;
-    if (gone.last.ms === other.last.ms && other.last.ms > state.last.ms) return false;
-    const reached = (campaign: CampaignState | undefined, question: string) =>
-      campaign?.questions.get(question)?.reached ?? 0;
-    for (const [id, goneCampaign] of gone.campaigns) {
-      const mine = state.campaigns.get(id);
-      const theirs = other.campaigns.get(id);
-      for (const question of goneCampaign.questions.keys()) {
-        if (mine?.questions.has(question)) continue;
-        const left = reached(theirs, question) - reached(goneCampaign, question);
-        if (left === 0) continue;
-        // Hint: this one's questions come first either way; only those new to it can swap with it.
-        for (const name of theirs?.questions.keys() ?? []) {
-          if (name === question || mine?.questions.has(name)) continue;
-          if (reached(theirs, name) - reached(goneCampaign, name) === left) return false;
-        }
-      }
-    }
-    return true;
+    return !(gone.last.ms === other.last.ms && other.last.ms > state.last.ms);
   }
 
   /** The summary of everything counted so far. */

@@ -17,7 +17,14 @@ import type {
   SummaryOptions,
   SummaryReport,
 } from './summary-report.js';
-import { type CampaignState, emptyGroup, requestsOfSetKey, type SummaryState, unreadableOf } from './summary-state.js';
+import {
+  type CampaignState,
+  emptyGroup,
+  type QuestionState,
+  requestsOfSetKey,
+  type SummaryState,
+  unreadableOf,
+} from './summary-state.js';
 
 const finiteBound = 'a finite time bound has a readable time, so utcIsoOf returns a string for it';
 
@@ -291,9 +298,21 @@ function groupTable(
   };
 }
 
+/**
+ * The order of a funnel's questions: most reached first (a funnel narrows); of those reached by as
+ * many calls, the one calls met after fewer steps on average first (the order of a flow), then by
+ * text. Hint: of counts alone, not of the order events came in (a retried replay's capture), so
+ * that one thread and two, and any order of the same events, list them the same way.
+ */
+function funnelOrder(
+  [questionA, a]: readonly [string, QuestionState],
+  [questionB, b]: readonly [string, QuestionState],
+): number {
+  return b.reached - a.reached || a.stepsBefore - b.stepsBefore || compareKeys(questionA, questionB);
+}
+
 function funnelOf(campaignId: string, campaign: CampaignState, top: number): CampaignFunnel {
-  // Most reached first (a funnel narrows); equal counts keep the order questions were first seen.
-  const kept = topOf(campaign.questions, top, (a, b) => b[1].reached - a[1].reached);
+  const kept = topOf(campaign.questions, top, funnelOrder);
   return {
     campaignId,
     calls: campaign.calls,

@@ -25,14 +25,21 @@ import {
   type ValueOf,
 } from './tally.js';
 
+/**
+ * One question's counts in one campaign. `stepsBefore`: the steps each call that reached it took
+ * before it (0 for its flow's first), summed; over `reached`, where calls meet it on average, the
+ * funnel's tie-break (see `funnelOrder`). A sum, so that it is the same in any input order, and
+ * merged and taken out exactly.
+ */
+const questionTally = shape({ reached: count, partialStops: count, stepsBefore: count });
+
 /** One campaign's counts. */
 export const campaignTally = shape({
   calls: count,
   byStatus: counts(reportedStatuses),
   /** Calls that asked for a human (`humanSupportRequest` in `requests`). */
   humanSupport: count,
-  // Insertion order is the order questions were first seen: the tie-break of the funnel.
-  questions: keyed<string>()(shape({ reached: count, partialStops: count })),
+  questions: keyed<string>()(questionTally),
 });
 
 /** One `--by` group's counts. */
@@ -106,6 +113,8 @@ export const summaryTally = shape({
 export type SummaryState = ValueOf<typeof summaryTally>;
 /** One campaign's counts. */
 export type CampaignState = ValueOf<typeof campaignTally>;
+/** One question's counts in one campaign. */
+export type QuestionState = ValueOf<typeof questionTally>;
 /** One `--by` group's counts. */
 export type GroupState = ValueOf<typeof groupTally>;
 

@@ -386,6 +386,47 @@ describe('summarise', () => {
     expect(cut.callComplete.funnel.rows[0]!.moreSteps).toBe(1);
   });
 
+  it('orders questions reached by as many calls by where calls met them, then by their text, in any input order (red team hR98)', () => {
+    // Equal counts kept the order questions were first seen: the same events in another order
+    // (a retried replay's capture) gave another `--top 2`, ["Q1","Q3"] against ["Q1","Q2"].
+    const step = (questionName: string) => ({ questionName, response: 'Other' });
+    const calls = [
+      call({ status: 'Partial', flow: [step('Start'), step('Zeta')] }),
+      call({ status: 'Partial', flow: [step('Start'), step('Next'), step('Alpha')] }),
+      // A lastStepName past the end of the flow is met a step after its last.
+      call({ status: 'Partial', flow: [step('Start'), step('Mid')], lastStepName: 'Stop' }),
+    ];
+    const questionsOf = (report: ReturnType<typeof summarise>) =>
+      report.callComplete.funnel.rows[0]!.steps.map((s) => s.question);
+    const expected = ['Start', 'Mid', 'Next', 'Zeta', 'Alpha', 'Stop'];
+    for (const order of [
+      [0, 1, 2],
+      [2, 1, 0],
+      [1, 2, 0],
+    ]) {
+      const events = order.map((i) => calls[i]!);
+      expect({
+        order,
+        questions: questionsOf(
+          summarise(
+            events.map((e) => rec(e)),
+            { top: 0 },
+          ),
+        ),
+      }).toEqual({
+        order,
+        questions: expected,
+      });
+      // Two threads: the second half's counts merged into the first's.
+      const first = new SummaryAccumulator({ top: 0 });
+      const second = new SummaryAccumulator({ top: 0 });
+      first.add(rec(events[0]!));
+      for (const event of events.slice(1)) second.add(rec(event));
+      first.merge(second.state());
+      expect({ order, questions: questionsOf(first.report()) }).toEqual({ order, questions: expected });
+    }
+  });
+
   it('reads each step of a long flow a bounded number of times to find the questions it reached', () => {
     // Hint: counting reads of questionName, not time: a flow of thousands of steps must not be
     // compared step against step (a flow of n steps was read about n²/2 times).
