@@ -594,7 +594,8 @@ describe("a folder's small file, read whole at once", () => {
       return Buffer.concat(chunks).toString();
     };
     expect(await read(() => {})).toBe(fileOf(200));
-    expect(await read(() => appendFileSync(path, 'more\n'))).toBe(fileOf(200));
+    // Hint: 200 bytes end part way through a line, which the append ends: read on to its end, no further.
+    expect(await read(() => appendFileSync(path, 'more\nand more\n'))).toBe(`${fileOf(200)}more\n`);
     expect(await read(() => truncateSync(path, 50))).toBe(
       'the file was cut short while it was read (from 200 to 50 bytes)',
     );
@@ -781,6 +782,42 @@ describe('a file that changes while it is read', () => {
     const { seen, problems } = await readWhile(path, () => appendFileSync(path, lines(50)));
     expect(problems).toEqual([]);
     expect(seen).toHaveLength(200);
+  });
+
+  it('reads on to the end of the line being written when the file was opened, and no further', async () => {
+    // Opened while `listen --out` appended a body (its size taken part way through the write),
+    // a capture's .ndjson was read to half a line: a syntax error, and half a batch's events
+    // counted (red team hR97). Small (read at once, in a folder) and streamed alike.
+    const half = '{"a":1}\n{"b":[1,2,';
+    const rest = '3]}\n{"c":3}\n';
+    for (const [inFolder, readSize] of [
+      [true, 1 << 16],
+      [false, 4],
+    ] as const) {
+      const path = join(dir, `half-line-at-open-${inFolder}.ndjson`);
+      writeFileSync(path, half);
+      utimesSync(path, new Date(2020, 0, 1), new Date(2020, 0, 1));
+      const chunks: Buffer[] = [];
+      const reading = readChunks(path, 0, readSize, undefined, () => appendFileSync(path, rest), inFolder);
+      for await (const chunk of reading) chunks.push(Buffer.from(chunk));
+      expect(Buffer.concat(chunks).toString()).toBe('{"a":1}\n{"b":[1,2,3]}\n');
+    }
+  });
+
+  it('fails a file opened part way through a line that is still not ended a second on', async () => {
+    const path = join(dir, 'line-never-ended.ndjson');
+    writeFileSync(path, '{"a":1}\n{"b":');
+    utimesSync(path, new Date(2020, 0, 1), new Date(2020, 0, 1));
+    const reading = async () => {
+      for await (const _ of readChunks(path, 0, 4, undefined, () => appendFileSync(path, '[1,'))) {
+        // Read to its end.
+      }
+    };
+    await expect(reading()).rejects.toMatchObject({
+      code: 'ECHANGED',
+      message:
+        'the file was being written while it was read, and a second later it still ended part way through a line (at byte 16): read it again once it is written',
+    });
   });
 
   it('reads a file empty when opened as empty, whatever is appended after the open', async () => {

@@ -13,6 +13,7 @@ import {
   lstatSync,
   open as openFdCallback,
   openSync,
+  read as readCallback,
   readFileSync,
   readlinkSync,
   readSync,
@@ -59,6 +60,7 @@ import {
 } from './types.js';
 
 const openFd = promisify(openFdCallback);
+const readFd = promisify(readCallback);
 
 /** How to read input. */
 export interface ReadOptions extends CheckOptions {
@@ -781,10 +783,11 @@ export function ownStream(info: Stats): string | undefined {
  * until the next is asked for. A named pipe (`readPipe`) is read as a stream, from where it is,
  * and closed at once when `abandoned` aborts, though a read of it waits. `opened` is told what
  * the file opened is, before its first chunk. A regular file is read as it was when opened, up to
- * the size it had then: what is appended meanwhile is left for the next run (read on to its end,
- * a file each read made longer, `replay` of a capture folder into the `listen` writing it, was
- * never done). One that is not the file that was opened once read fails there (see
- * `changedSince`), and so does one `fix --write` rewrites meanwhile (see `refuseRewritten`).
+ * the size it had then, and on to the end of the line being written then (see `readOn`): what is
+ * appended meanwhile is left for the next run (read on to its end, a file each read made longer,
+ * `replay` of a capture folder into the `listen` writing it, was never done). One that is not the
+ * file that was opened once read fails there (see `changedSince`), and so does one `fix --write`
+ * rewrites meanwhile (see `refuseRewritten`).
  */
 export async function* readChunks(
   path: OpenablePath,
@@ -810,7 +813,12 @@ export async function* readChunks(
     await letLoopRun();
     const whole = readSmallFile(path, start, size, opened);
     if (whole !== undefined) {
-      yield whole;
+      try {
+        yield whole.bytes;
+        if (whole.unended) yield* readOn(whole.readAt, start + whole.bytes.length, size);
+      } finally {
+        closeSync(whole.fd);
+      }
       return;
     }
   }
@@ -841,6 +849,7 @@ export async function* readChunks(
     const began = (BigInt(Date.now()) - 50n) * 1_000_000n;
     let written = info.mtimeNs;
     let end = start;
+    let last: number | undefined;
     const limit = info.size > 0n ? Number(info.size) : undefined;
     for await (const chunk of readChunksOf(handle, start, size, true, limit)) {
       const now = fstatSync(handle.fd, { bigint: true });
@@ -855,11 +864,59 @@ export async function* readChunks(
         written = now.mtimeNs;
         refuseRewritten(names, began);
       }
+      last = chunk[chunk.length - 1];
       yield chunk;
     }
-    changedSince(info, fstatSync(handle.fd, { bigint: true }), BigInt(end));
+    const now = fstatSync(handle.fd, { bigint: true });
+    changedSince(info, now, BigInt(end));
+    if (last !== undefined && last !== lineFeed && now.size > BigInt(end)) {
+      const into = (buffer: Buffer, position: number) =>
+        handle.read(buffer, 0, buffer.length, position).then(({ bytesRead }) => bytesRead);
+      yield* readOn(into, end, size);
+    }
   } finally {
     await handle.close();
+  }
+}
+
+const lineFeed = 0x0a;
+
+/** How long `readOn` waits, in all, for the end of a line that has stopped growing. */
+const unendedWait = 1000;
+
+/**
+ * The bytes of a file from `from`, where what was read of it ended part way through a line
+ * while it grew, on to the end of that line (its line feed), `size` at most at a time, each
+ * chunk valid only until the next is asked for; `readAt` reads into a buffer from a position,
+ * and says how many bytes it read. Hint: a file's size, taken while another process writes a
+ * line to its end (listen saving a body, `generate > FILE`), can fall part way through that
+ * line: read only so far, half a line was a syntax error, and the events before the cut in it
+ * were counted (red team hR97). The line ends within the write, so it is waited for, a little;
+ * a file that still ends part way through it a second later fails (`ECHANGED`).
+ */
+async function* readOn(
+  readAt: (buffer: Buffer, position: number) => Promise<number>,
+  from: number,
+  size: number,
+): AsyncGenerator<Buffer> {
+  const buffer = Buffer.allocUnsafeSlow(Math.min(size, 64 * 1024));
+  let at = from;
+  for (let waited = 0; ; ) {
+    const read = await readAt(buffer, at);
+    if (read === 0) {
+      if (waited >= unendedWait) {
+        const reason = `the file was being written while it was read, and a second later it still ended part way through a line (at byte ${at}): read it again once it is written`;
+        throw Object.assign(new Error(reason), { code: 'ECHANGED' });
+      }
+      await delay(10);
+      waited += 10;
+      continue;
+    }
+    const lf = buffer.subarray(0, read).indexOf(lineFeed);
+    const chunk = buffer.subarray(0, lf < 0 ? read : lf + 1);
+    at += chunk.length;
+    yield chunk;
+    if (lf >= 0) return;
   }
 }
 
@@ -878,9 +935,10 @@ function readSmallFile(
   start: number,
   size: number,
   opened: ((info: BigIntStats) => void) | undefined,
-): Buffer | undefined {
+): SmallRead | undefined {
   const fd = openAtOnce(path);
   if (fd === undefined) return undefined;
+  let kept = false;
   try {
     const info = fstatSync(fd, { bigint: true });
     const length = Number(info.size) - start;
@@ -897,10 +955,26 @@ function readSmallFile(
     const now = fstatSync(fd, { bigint: true });
     if (now.mtimeNs !== info.mtimeNs) refuseRewritten(names, began);
     changedSince(info, now, BigInt(end));
-    return bytes.subarray(0, end - start);
+    const unended = end > start && bytes[end - start - 1] !== lineFeed && now.size > BigInt(end);
+    const readAt = (buffer: Buffer, position: number) =>
+      readFd(fd, buffer, 0, buffer.length, position).then(({ bytesRead }) => bytesRead);
+    kept = true;
+    return { bytes: bytes.subarray(0, end - start), unended, fd, readAt };
   } finally {
-    closeSync(fd);
+    if (!kept) closeSync(fd);
   }
+}
+
+/**
+ * A small file read at once: its bytes, and whether they end part way through a line the file
+ * grew by while they were read (`unended`: to be read on with `readAt`, see `readOn`), and the
+ * file still open as `fd`, for the caller to close.
+ */
+interface SmallRead {
+  bytes: Buffer;
+  unended: boolean;
+  fd: number;
+  readAt: (buffer: Buffer, position: number) => Promise<number>;
 }
 
 /**
