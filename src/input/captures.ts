@@ -1151,7 +1151,10 @@ async function* undescribedLines(name: string, described: DescribedFile, size: n
       at += chunk.length;
       yield* found.splice(0);
     }
-    if (start < at) line(at, true);
+    // Hint: a last line without its LF in a file longer now was being written when the size was
+    // taken (listen saving a large body): left for the next run, as what was saved since is.
+    // One the file still ends with is a body cut short (red team hR97).
+    if (start < at && (await handle.stat()).size <= at) line(at, true);
     endRun();
     yield* found.splice(0);
   } catch (error) {
