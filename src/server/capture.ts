@@ -26,13 +26,15 @@
  *   sender gone by then what the upstream of --forward answered, or what --respond or
  *   --fail-rate chose; why a relay failed), and where the body is (its file, and for a line of
  *   an `.ndjson` file its line and byte offset), its size and its SHA-256. Its name ends in
- *   `.meta`, not `.json`, for the same reason.
+ *   `.meta`, not `.json`, for the same reason;
+ * - `.saving-….part`: a body of its own being written, hidden until it is whole and takes its
+ *   number (one a listen killed meanwhile leaves was never answered, so never delivered).
  *
  * Layout 2 lines (before the `.ndjson` file) name a body file each; layout 1 wrote the
  * description of each delivery to its own `000001.meta`. The reader takes both.
  */
 
-import { hash } from 'node:crypto';
+import { hash, randomUUID } from 'node:crypto';
 import {
   accessSync,
   closeSync,
@@ -41,6 +43,7 @@ import {
   fdatasync as fdatasyncCallback,
   fstatSync,
   ftruncateSync,
+  linkSync,
   lstatSync,
   openSync,
   readSync,
@@ -82,6 +85,9 @@ const createFlags = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | 
 const logFlags = constants.O_RDWR | constants.O_APPEND;
 
 const fdatasync = promisify(fdatasyncCallback);
+
+/** Why a file system makes no hard link (FAT says EPERM): see `writeBody`. */
+const noHardLinks = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS']);
 
 const isTaken = (error: unknown) => (error as NodeJS.ErrnoException | undefined)?.code === 'EEXIST';
 
@@ -389,8 +395,12 @@ export class CaptureWriter {
     return `${escapeJsonForTerminal(JSON.stringify(meta))}\n`;
   }
 
-  /** Claims the next free number with this ending: its file created, and no other ending taken. */
-  private claim(ending: (typeof endings)[number]): { name: string; fd: number } {
+  /**
+   * Claims the next free number with this ending: its file created, and no other ending taken:
+   * an empty file opened to append to, or the one `make` makes, which fails with EEXIST for a
+   * name taken, and returns a descriptor the caller keeps. Returns the name, and the descriptor.
+   */
+  private claim(ending: (typeof endings)[number], make?: (path: string) => number): { name: string; fd: number } {
     // Hint: the loop ends: each turn passes a number whose file exists, and numbers stop at lastNumber.
     for (;;) {
       if (this.next > lastNumber) {
@@ -403,7 +413,7 @@ export class CaptureWriter {
       const name = `${stem}.${ending}`;
       let fd: number;
       try {
-        fd = openSync(this.inFolder + name, createFlags, 0o600);
+        fd = make ? make(this.inFolder + name) : openSync(this.inFolder + name, createFlags, 0o600);
       } catch (error) {
         // Hint: a file not made (too many open files, a full disk) takes no number; one another
         // listen saving into the same folder made has it: take the next.
@@ -414,7 +424,7 @@ export class CaptureWriter {
       this.next++;
       // Hint: a number names one file; another listen may have taken it with another ending.
       if (endings.some((other) => other !== ending && existsSync(`${this.inFolder}${stem}.${other}`))) {
-        closeSync(fd);
+        if (make === undefined) closeSync(fd);
         rmQuietly(this.inFolder + name);
         continue;
       }
@@ -422,17 +432,40 @@ export class CaptureWriter {
     }
   }
 
-  /** Creates a body's file of its own under the next free number and writes it; the caller closes it. */
+  /**
+   * Writes a body to a file of its own, then gives it the next free number: a hard link made to
+   * it, which never replaces a file (EEXIST); the caller closes it. Hint: created under its name,
+   * then written, a large pretty-printed body was there part written for a reader listing the
+   * folder meanwhile, which read it as empty or half a document (red team hR97). The name it is
+   * written under is hidden, and no reader's ending. A file system with no hard links (FAT) has it
+   * created under its number, then written, as before.
+   */
   private writeBody(entry: Waiting): { name: string; fd: number } {
-    const { name, fd } = this.claim(entry.accepted ? 'json' : 'body');
+    const ending = entry.accepted ? 'json' : 'body';
+    // Hint: a name no run before left behind (killed while writing), nor another listen's.
+    const hidden = `${this.inFolder}.saving-${randomUUID()}.${ending}.part`;
+    const fd = openSync(hidden, createFlags, 0o600);
     try {
       writeAllSync(fd, entry.body);
+      return this.claim(ending, (path) => {
+        linkSync(hidden, path);
+        return fd;
+      });
     } catch (error) {
       closeSync(fd);
+      if (!noHardLinks.has((error as NodeJS.ErrnoException).code ?? '')) throw error;
+    } finally {
+      rmQuietly(hidden);
+    }
+    const { name, fd: own } = this.claim(ending);
+    try {
+      writeAllSync(own, entry.body);
+    } catch (error) {
+      closeSync(own);
       this.takeBack(name, true);
       throw error;
     }
-    return { name, fd };
+    return { name, fd: own };
   }
 
   /**

@@ -2224,6 +2224,58 @@ describe('listen: capture', () => {
     expect((await listCapturedDeliveries([dir])).map((d) => d.meta.body)).toEqual(['000001.json', '000002.json']);
   });
 
+  it('gives a body of its own its name only once it is written whole, so a reader never sees it part written', async () => {
+    // Created under its name, then written, a pretty-printed body was read by summarise (listing
+    // the folder meanwhile) as empty, "holds no JSON value", or as half a document (red team hR97).
+    const dir = tempDir('listen');
+    const capture = await CaptureWriter.open(dir);
+    const facts = { receivedAt, method: 'POST', path: '/', headers: [], status: 200 };
+    const { writeSync } = fs;
+    /** What the folder held, by name, each time a file in it was written to. */
+    const seen: string[][] = [];
+    vi.spyOn(fs, 'writeSync').mockImplementation(((...args: unknown[]) => {
+      seen.push(readdirSync(dir).map((name) => `${name} ${statSync(join(dir, name)).size}`));
+      return (writeSync as (...a: unknown[]) => number)(...args);
+    }) as typeof writeSync);
+    syncBuiltinESMExports();
+    const body = `[\n${JSON.stringify(callComplete())}\n]`;
+    try {
+      expect((await capture.save(Buffer.from(body), facts, true)).body).toBe('000001.json');
+      expect((await capture.save(Buffer.from('not json'), facts, false)).body).toBe('000002.body');
+    } finally {
+      vi.restoreAllMocks();
+      syncBuiltinESMExports();
+      await capture.close();
+    }
+    expect(seen.length).toBeGreaterThan(0);
+    const whole = [`000001.json ${body.length}`, '000002.body 8'];
+    for (const names of seen)
+      for (const name of names.filter((n) => /^\d+\.(json|body) /.test(n))) expect(whole).toContain(name);
+    expect(readFileSync(join(dir, '000001.json'), 'utf8')).toBe(body);
+    expect(readFileSync(join(dir, '000002.body'), 'utf8')).toBe('not json');
+    expect(readdirSync(dir).sort()).toEqual(['000001.json', '000002.body', captureLogName]);
+  });
+
+  it('saves a body of its own on a file system that makes no hard link (FAT), written under its name', async () => {
+    const dir = tempDir('listen');
+    const capture = await CaptureWriter.open(dir);
+    const facts = { receivedAt, method: 'POST', path: '/', headers: [], status: 200 };
+    vi.spyOn(fs, 'linkSync').mockImplementation(() => {
+      throw Object.assign(new Error('EPERM: operation not permitted'), { code: 'EPERM' });
+    });
+    syncBuiltinESMExports();
+    try {
+      expect((await capture.save(Buffer.from('[\n1]'), facts, true)).body).toBe('000001.json');
+      expect((await capture.save(Buffer.from('[\n2]'), facts, true)).body).toBe('000002.json');
+    } finally {
+      vi.restoreAllMocks();
+      syncBuiltinESMExports();
+      await capture.close();
+    }
+    expect(readFileSync(join(dir, '000002.json'), 'utf8')).toBe('[\n2]');
+    expect(readdirSync(dir).sort()).toEqual(['000001.json', '000002.json', captureLogName]);
+  });
+
   it('takes a number only for a delivery it saves: one it cannot save (500) leaves no gap', async () => {
     // Under ulimit -n 64 each delivery answered 500 took a number: after 2,216 of them, the first
     // file saved in an empty folder was 001737.ndjson.
@@ -2270,8 +2322,9 @@ describe('listen: capture', () => {
       await expect(capture.save(Buffer.from('[\n1]'), facts, true)).rejects.toThrow('too many open files');
       await expect(capture.save(Buffer.from('x'), facts, false)).rejects.toThrow('too many open files');
       await expect(capture.save(Buffer.from('[1]'), facts, true)).rejects.toThrow('too many open files');
-      // A file made, then taken back: its body, or its line of the log, could not be written.
-      failing.writesTo = '.body';
+      // A file made, then taken back: its body (written under a hidden name first), or its line
+      // of the log, could not be written.
+      failing.writesTo = '.body.part';
       await expect(capture.save(Buffer.from('y'), facts, false)).rejects.toThrow('no space left on device');
       failing.writesTo = captureLogName;
       await expect(capture.save(Buffer.from('[\n2]'), facts, true)).rejects.toThrow('no space left on device');
