@@ -173,6 +173,14 @@ describe('a combining mark right after a quote', () => {
     expect(JSON.parse(escapeJsonForTerminal(json))).toEqual(JSON.parse(json));
   });
 
+  test('is shown escaped at the start of the text, which callhook prints after a quote of its own', () => {
+    // show printed an SMS message that began with marks right after its `"`, raw: they drew on
+    // the quote (review hR99).
+    expect(escapeTerminal('\u0301\u0301hello')).toBe('\\u0301\\u0301hello');
+    expect(escapeTerminal('\u20e3 a keycap alone', true)).toBe('\\u20e3 a keycap alone');
+    expect(escapeUnicode('\u0301x')).toBe('\\u0301x');
+  });
+
   test('is kept where it draws on a letter, a digit or an emoji of the text', () => {
     for (const text of ['"Cafe\u0301"', 'e\u0301', '"1\ufe0f\u20e3"', '"क\u093e"', '"\u2764\ufe0f"']) {
       expect(escapeTerminal(text), text).toBe(text);

@@ -120,15 +120,17 @@ const machine = unlessEmoji(unicodeEscape);
 
 // Hint: a value a message quotes (`unexpected "⃣"`) may begin with combining marks, which drawn
 // raw sit on the quote before it, callhook's own: a run of them right after a quote is escaped,
-// each mark, as a mark NFC would compose is (render/words.ts). Looked for apart, in the text the
+// each mark, as a mark NFC would compose is (render/words.ts); so is one at the start of the text,
+// which callhook prints after a quote, a blank or a colon of its own (show's `"` before an SMS
+// message: review hR99). Looked for apart, in the text the
 // policy escaped (a quote is never escaped, a mark only if invisible): in the policy's pattern it
 // slowed the scan of all text that is not ASCII by about a fifth. A run longer than a message
 // quotes (40) is escaped as far as 64: V8 keeps a backtracking entry for each character a `u`
 // class repeats over.
-const marksOnQuote = /(?<=["'])\p{M}{1,64}/gu;
-const mayHaveMarksOnQuote = /["']\p{M}/u;
+const marksOnQuote = /(?<=^|["'])\p{M}{1,64}/gu;
+const mayHaveMarksOnQuote = /^\p{M}|["']\p{M}/u;
 
-/** `text` with each run of marks right after a quote (`marksOnQuote`) written mark by mark with `escapeChar`. */
+/** `text` with each run of marks at its start or right after a quote (`marksOnQuote`) written mark by mark with `escapeChar`. */
 function quotedMarksEscaped(text: string, escapeChar: (char: string) => string): string {
   if (!mayHaveMarksOnQuote.test(text)) return text;
   return text.replace(marksOnQuote, (run) => Array.from(run, escapeChar).join(''));
@@ -156,8 +158,8 @@ export function readableEscape(char: string): string {
  * `\u{e0041}` per code point outside the BMP), so nothing in a
  * name, transcript, message or path can move the cursor, retitle the window or hide text; and
  * each colon before `:` and a letter, and the `#` before `#[` (`\x3a:`, `\x23#[`), so that nothing is a
- * GitHub Actions workflow command in a CI log; and each combining mark of a run right after a
- * quote (`marksOnQuote`). Newlines are kept when `keepNewlines` is set (for multi-line
+ * GitHub Actions workflow command in a CI log; and each combining mark of a run at its start or
+ * right after a quote (`marksOnQuote`). Newlines are kept when `keepNewlines` is set (for multi-line
  * transcripts), a CRLF's CR with them, escaped otherwise.
  */
 export function escapeTerminal(text: string, keepNewlines = false): string {
