@@ -20,7 +20,7 @@ import {
 import type { ViewFormat } from './formats.js';
 import type { Span } from './report.js';
 import { blankEnds, escapeTerminal, pushAll, type TextSpan, wrapSpans } from './terminal.js';
-import { formatDuration, formatTime, plural, readsAsOwnNote, textApart } from './words.js';
+import { formatDuration, formatTime, plural, readsAsOwnNote, textApart, timeOrDuration } from './words.js';
 
 /** A CallComplete event. */
 export type CallCompleteEvent = Extract<WebhookEvent, { type: 'CallComplete' }>;
@@ -49,9 +49,6 @@ interface EventNote {
   /** Which way an SMS of unknown direction went, as its numbers tell (see core/sms-direction). */
   smsDirection?: 'sent' | 'received' | undefined;
 }
-
-// A time as `formatTime` writes it, and a duration of two parts as `formatDuration` writes it.
-const timeOrDuration = /\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} UTC|\b\d+[dhm] \d+[hms]\b/g;
 
 /** `text` as spans in `style`, each time and duration in it kept whole when wrapped (never `…00:02:07` / `UTC`). */
 function keepingTimes(text: string, style?: (text: string) => string): TextSpan[] {

@@ -154,6 +154,18 @@ describe('a cell wider than its column', () => {
     }
   });
 
+  it('keeps a time (and a duration) whole on one line, as show does', () => {
+    // summarise's Time range at --width 40 left `UTC` alone on a line (review hR99).
+    const range = '2022-08-31 21:46:51 UTC → 2022-09-06 08:43:27 UTC, over 5d 10h';
+    for (const width of [40, 44, 52]) {
+      const [lines = []] = flexLines(renderReportPretty(reasons([range]), { colors: plain, width }), 1);
+      expect(lines.join(' ')).toBe(range);
+      for (const whole of ['2022-08-31 21:46:51 UTC', '2022-09-06 08:43:27 UTC', '5d 10h']) {
+        expect(lines.some((line) => line.includes(whole))).toBe(true);
+      }
+    }
+  });
+
   it('keeps the count on the row’s first line', () => {
     const [, , first, second, third] = renderReportPretty(reasons([`${'a'.repeat(50)} b`]), {
       colors: plain,

@@ -17,6 +17,7 @@ import {
 } from './report.js';
 import { displayWidth, escapeTerminal, pushAll, shownEscape, type TextSpan, wrapSpans } from './terminal.js';
 import { graphemeWidth } from './width.js';
+import { timeOrDuration } from './words.js';
 
 /** What the pretty renderer needs to know about the terminal. */
 export interface PrettyOptions {
@@ -257,7 +258,12 @@ function layRow(
  */
 function wrapWords(text: string, width: number): string[] {
   const lines: string[] = [];
-  const parts = text.split(/(\s+)/);
+  // Hint: the blanks in a time or a duration are not breaks (`2022-08-31 21:46:51` / `UTC`):
+  // NUL stands for them, a character no cell holds raw (payload text shows it escaped).
+  const parts = text
+    .replace(timeOrDuration, (whole) => whole.replaceAll(' ', '\0'))
+    .split(/(\s+)/)
+    .map((part) => part.replaceAll('\0', ' '));
   let line = '';
   let used = 0;
   let space = '';

@@ -23,6 +23,9 @@ export function grouped(count: number): string {
   return count < 1000 ? digits : digits.replace(/\B(?=(\d{3})+$)/g, ',');
 }
 
+/** A time as `formatTime` writes it, or a duration of two parts as `formatDuration` writes it: kept whole when text is wrapped. */
+export const timeOrDuration = /\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} UTC|\b\d+[dhm] \d+[hms]\b/g;
+
 /**
  * An ISO timestamp as `2022-09-01 00:29:12 UTC` (UTC, whole seconds), as every command shows a
  * time to people (JSON, CSV and keys keep ISO), or the text escaped when it is not a date.
