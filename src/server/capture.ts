@@ -42,6 +42,7 @@ import {
   existsSync,
   fdatasync as fdatasyncCallback,
   fstatSync,
+  fsync as fsyncCallback,
   ftruncateSync,
   linkSync,
   lstatSync,
@@ -85,6 +86,7 @@ const createFlags = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | 
 const logFlags = constants.O_RDWR | constants.O_APPEND;
 
 const fdatasync = promisify(fdatasyncCallback);
+const fsync = promisify(fsyncCallback);
 
 /** Why a file system makes no hard link (FAT says EPERM): see `writeBody`. */
 const noHardLinks = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS']);
@@ -126,6 +128,8 @@ interface Waiting {
 interface Placed {
   entry: Waiting;
   name: string;
+  /** Which file the body is in (for a line, its `.ndjson` file). */
+  file: FileId;
   /** The `.ndjson` file that holds it on a line. */
   segment?: Segment | undefined;
   line?: number | undefined;
@@ -148,6 +152,15 @@ function stillNamed(path: string, file: FileId, size?: number): boolean {
   try {
     const now = statSync(path, { throwIfNoEntry: false });
     return now !== undefined && now.ino === file.ino && now.dev === file.dev && (size ?? now.size) === now.size;
+  } catch {
+    return false;
+  }
+}
+
+/** Whether the file open as `fd` still has a name anywhere (it was not deleted). */
+function hasName(fd: number): boolean {
+  try {
+    return fstatSync(fd).nlink > 0;
   } catch {
     return false;
   }
@@ -440,17 +453,19 @@ export class CaptureWriter {
    * written under is hidden, and no reader's ending. A file system with no hard links (FAT) has it
    * created under its number, then written, as before.
    */
-  private writeBody(entry: Waiting): { name: string; fd: number } {
+  private writeBody(entry: Waiting): { name: string; fd: number; file: FileId } {
     const ending = entry.accepted ? 'json' : 'body';
     // Hint: a name no run before left behind (killed while writing), nor another listen's.
     const hidden = `${this.inFolder}.saving-${randomUUID()}.${ending}.part`;
     const fd = openSync(hidden, createFlags, 0o600);
     try {
       writeAllSync(fd, entry.body);
-      return this.claim(ending, (path) => {
+      const file = fstatSync(fd);
+      const claimed = this.claim(ending, (path) => {
         linkSync(hidden, path);
         return fd;
       });
+      return { ...claimed, file };
     } catch (error) {
       closeSync(fd);
       if (!noHardLinks.has((error as NodeJS.ErrnoException).code ?? '')) throw error;
@@ -460,22 +475,24 @@ export class CaptureWriter {
     const { name, fd: own } = this.claim(ending);
     try {
       writeAllSync(own, entry.body);
+      return { name, fd: own, file: fstatSync(own) };
     } catch (error) {
       closeSync(own);
       this.takeBack(name, true);
       throw error;
     }
-    return { name, fd: own };
   }
 
   /**
    * Removes the file `name` of a delivery not saved, and with `renumber` gives its number back
    * when it is the last this writer took: the next claim starts there again, and passes over one
    * another listen has taken since. Hint: only the last, so that a later delivery never takes a
-   * number below one saved before it (the numbers keep the order deliveries were saved in).
+   * number below one saved before it (the numbers keep the order deliveries were saved in). With
+   * `file`, only while the name is still that file's: one in a folder moved away meanwhile (a
+   * rotation) is not there, and its name may be another file's now (red team hR97).
    */
-  private takeBack(name: string, renumber: boolean): void {
-    rmQuietly(this.inFolder + name);
+  private takeBack(name: string, renumber: boolean, file?: FileId): void {
+    if (file === undefined || stillNamed(this.inFolder + name, file)) rmQuietly(this.inFolder + name);
     const number = Number.parseInt(name, 10);
     if (renumber && this.next === number + 1) this.next = number;
   }
@@ -516,6 +533,7 @@ export class CaptureWriter {
         placed.push({
           entry,
           name: current.segment.name,
+          file: current.segment,
           segment: current.segment,
           line: ++current.line,
           offset: current.size,
@@ -525,8 +543,8 @@ export class CaptureWriter {
         continue;
       }
       try {
-        const { name, fd } = this.writeBody(entry);
-        placed.push({ entry, name });
+        const { name, fd, file } = this.writeBody(entry);
+        placed.push({ entry, name, file });
         fds.push(fd);
         // Hint: a body of its own ends the `.ndjson` file, so the next one-line body starts
         // another, numbered after it: the commands that read the folder read it by number, and a
@@ -609,7 +627,7 @@ export class CaptureWriter {
   private takeBackLines(segment: Segment, renumber: boolean): void {
     if (segment.lines === 0) {
       closeQuietly(segment.fd);
-      this.takeBack(segment.name, renumber);
+      this.takeBack(segment.name, renumber, segment);
       return;
     }
     try {
@@ -655,7 +673,7 @@ export class CaptureWriter {
     } catch (failure) {
       error = failure;
     }
-    if (error === undefined && this.logLost(log.text)) return this.relog(placed);
+    if (error === undefined && !stillNamed(this.logPath, this.logFile)) return this.relog(placed, log);
     this.settle(placed, log, written, error);
   }
 
@@ -663,15 +681,25 @@ export class CaptureWriter {
    * The bodies are written as without --durable (in order, so numbers and lines follow arrival),
    * then flushed to the disk, with an fsync of the folder when a file was created (its name); only
    * then do the lines go to the log, itself written with O_DSYNC: a line on the disk names a body
-   * that is there too.
+   * that is there too. Hint: the folder is opened before the bodies are written into it, and
+   * flushed through that: by its name, a folder moved away meanwhile (a rotation) was not the one
+   * flushed, or none was (ENOENT), which failed deliveries whose bodies it then left in the folder
+   * moved away, described by no log (red team hR97).
    */
   private async commitDurably(batch: Waiting[]): Promise<void> {
-    const { placed, fds, segments } = this.writeBodies(batch);
-    if (placed.length === 0) return;
+    let folder: number;
     try {
+      folder = openSync(this.folder, constants.O_RDONLY);
+    } catch (error) {
+      for (const entry of batch) entry.reject(describeIoError(error, this.folder));
+      return;
+    }
+    const { placed, fds, segments } = this.writeBodies(batch);
+    try {
+      if (placed.length === 0) return;
       const flushes = fds.map((fd) => fdatasync(fd));
       for (const segment of segments) flushes.push(fdatasync(segment.fd));
-      if (fds.length > 0 || segments.some((segment) => segment.fresh)) flushes.push(syncFolder(this.folder));
+      if (fds.length > 0 || segments.some((segment) => segment.fresh)) flushes.push(fsync(folder));
       await Promise.all(flushes);
       for (const segment of segments) segment.fresh = false;
     } catch (error) {
@@ -679,10 +707,11 @@ export class CaptureWriter {
       return;
     } finally {
       for (const fd of fds) closeQuietly(fd);
+      closeQuietly(folder);
     }
     const log = this.logText(placed);
     const { written, error } = await this.appendToLog(log.text);
-    if (error === undefined && this.logLost(log.text)) return this.relog(placed);
+    if (error === undefined && !stillNamed(this.logPath, this.logFile)) return this.relog(placed, log);
     this.settle(placed, log, written, error);
   }
 
@@ -699,42 +728,53 @@ export class CaptureWriter {
   }
 
   /**
-   * Whether the log lost its name (deleted, moved away or replaced) by the time a commit's `text`
-   * was appended to it whole: the text is then taken back off it (a log moved away keeps what it
-   * described when it moved), to go to a new log (see `relog`).
+   * Puts each line of a commit's `log`, appended whole to a log that has lost its name (deleted,
+   * moved away or replaced) since, in the log beside its body. A line whose body is no longer at
+   * its name either went with the log (the folder moved: a rotation) and stays in it, or fails
+   * with a log deleted (the folder too). The lines of bodies still in the folder at its name (the
+   * log alone deleted or moved away, or the folder moved before they were written) are taken back
+   * off it (a log moved away keeps what it described when it moved) and go to a new log opened at
+   * its name; they fail when none can be opened (the folder gone), or when that one loses its name
+   * too. Hint: every line went to the new log, in the folder now at the name, so a rotation while
+   * a commit was under way left its bodies in the folder moved away, described by no log there,
+   * and the new log naming bodies it does not hold (red team hR97).
    */
-  private logLost(text: Buffer): boolean {
-    if (stillNamed(this.logPath, this.logFile)) return false;
-    this.cutLog(text);
-    return true;
-  }
-
-  /**
-   * Writes a commit's lines to a new log opened at the log's name, after the one they went to lost
-   * it (see `logLost`); the deliveries fail when none can be opened (the folder gone), or when that
-   * one loses its name too.
-   */
-  private async relog(placed: Placed[]): Promise<void> {
+  private async relog(placed: Placed[], log: LogText, again = true): Promise<void> {
+    const here = placed.filter((p) => stillNamed(this.inFolder + p.name, p.file));
+    const away = placed.filter((p) => !here.includes(p));
+    const kept = away.length > 0 && hasName(this.log.fd);
+    if (here.length === 0 && kept) {
+      this.settle(placed, log, log.text.length, undefined);
+      return;
+    }
+    const cut = this.cutLog(log.text);
+    if (!kept) this.failed(away, lostName(this.logPath));
+    // Hint: a log that could not be cut (another listen appended since) still holds their lines.
+    else if (!cut) this.succeeded(away);
+    else {
+      const moved = this.logText(away);
+      const { written, error } = await this.appendToLog(moved.text);
+      this.settle(away, moved, written, error);
+    }
+    if (here.length === 0) return;
     let opened: OpenedLog;
     try {
+      if (!again) throw lostName(this.logPath);
       opened = await openLog(this.folder, this.durable, this.onWarning);
       // Hint: --durable puts the new log's name on the disk before any line in it is answered.
       if (this.durable) await syncFolder(this.folder);
     } catch (error) {
-      this.failed(placed, error);
+      this.failed(here, error);
       return;
     }
     await this.log.close().catch(() => {});
     this.log = opened.handle;
     this.logFile = opened.file;
     this.torn = opened.torn;
-    const log = this.logText(placed);
-    let { written, error } = await this.appendToLog(log.text);
-    if (error === undefined && this.logLost(log.text)) {
-      written = 0;
-      error = lostName(this.logPath);
-    }
-    this.settle(placed, log, written, error);
+    const text = this.logText(here);
+    const { written, error } = await this.appendToLog(text.text);
+    if (error === undefined && !stillNamed(this.logPath, this.logFile)) return this.relog(here, text, false);
+    this.settle(here, text, written, error);
   }
 
   /**
@@ -817,7 +857,7 @@ export class CaptureWriter {
     // Hint: the last first (a file made by this commit at its first line), so that each is the
     // last number taken when it is given back.
     for (const p of placed.toReversed()) {
-      if (p.segment === undefined) this.takeBack(p.name, p !== named);
+      if (p.segment === undefined) this.takeBack(p.name, p !== named, p.file);
       else if (p.line === p.segment.lines + 1) this.takeBackLines(p.segment, p !== named);
     }
   }

@@ -2050,6 +2050,129 @@ describe('listen: capture', () => {
     },
   );
 
+  it.each([
+    ['written', 'moved away', false],
+    ['written', 'moved and made again', false],
+    ['written', 'deleted and made again', false],
+    ['--durable', 'moved away', true],
+    ['--durable', 'moved and made again', true],
+    ['--durable', 'deleted and made again', true],
+  ])(
+    '%s: a folder %s while a commit is under way: each delivery saved is described by the log beside its body',
+    async (_, how, durable) => {
+      // Hint: a rotation (`mv cap cap.N; mkdir -m 700 cap`) while --durable flushed the bodies put
+      // their lines in a new log in the new folder, naming bodies it does not hold, and left the
+      // bodies in the folder moved away described by no log (red team hR97).
+      const dir = join(tempDir('listen'), 'cap');
+      const moved = `${dir}.1`;
+      const { capture, save } = await capturing(dir, durable);
+      expect(await save('[1]')).toBe('000001.ndjson:1');
+      const handle = Reflect.get(capture, 'log') as FileHandle;
+      let acted = false;
+      /** Moves or deletes the folder, once: as the commit turns to the disk, or to its log. */
+      const act = () => {
+        if (acted) return;
+        acted = true;
+        if (how.startsWith('deleted')) rmSync(dir, { recursive: true });
+        else renameSync(dir, moved);
+        if (how.endsWith('made again')) mkdirSync(dir, { mode: 0o700 });
+        // Another listen's body, under a number this one took in the folder deleted.
+        if (how.startsWith('deleted')) writeFileSync(join(dir, '000002.json'), '[0]');
+      };
+      const { writeSync } = fs;
+      vi.spyOn(fs, 'writeSync').mockImplementation(((fd: number, ...rest: unknown[]) => {
+        if (fd === handle.fd) act();
+        return (writeSync as (...a: unknown[]) => number)(fd, ...rest);
+      }) as typeof writeSync);
+      const openPromised = fsPromises.open;
+      vi.spyOn(fsPromises, 'open').mockImplementation(((path: string, ...rest: []) => {
+        if (path === dir) act();
+        return openPromised(path, ...rest);
+      }) as typeof openPromised);
+      syncBuiltinESMExports();
+      const write = handle.write.bind(handle) as (...args: unknown[]) => Promise<unknown>;
+      vi.spyOn(handle, 'write').mockImplementation((async (...args: unknown[]) => {
+        act();
+        return write(...args);
+      }) as typeof handle.write);
+      try {
+        const saving = [save('[3]'), save('[\n2]'), save('x', false)];
+        if (how.startsWith('deleted')) {
+          for (const saved of saving) await expect(saved).rejects.toThrow('deleted, moved or cut short');
+        } else expect(await Promise.all(saving)).toEqual(['000001.ndjson:2', '000002.json', '000003.body']);
+        // The next deliveries go into the folder at its name, or fail with none there.
+        if (how === 'moved away') await expect(save('[4]')).rejects.toThrow(dir);
+        else expect(await save('[4]')).toBe(how.startsWith('deleted') ? '000003.ndjson:1' : '000004.ndjson:1');
+      } finally {
+        vi.restoreAllMocks();
+        syncBuiltinESMExports();
+        await capture.close();
+      }
+      /** What the log of `folder` describes: each body by its place, and as read there. */
+      const described = async (folder: string) =>
+        Promise.all(
+          (await listCapturedDeliveries([folder])).map(
+            async (d) =>
+              `${d.where.slice(folder.length + 1)} ${await readCapturedBody(d).then(String, () => 'missing')}`,
+          ),
+        );
+      if (how.startsWith('moved')) {
+        expect(await described(moved)).toEqual([
+          '000001.ndjson:1 [1]',
+          '000001.ndjson:2 [3]',
+          '000002.json [\n2]',
+          '000003.body x',
+        ]);
+        expect(readdirSync(moved).sort()).toEqual(['000001.ndjson', '000002.json', '000003.body', captureLogName]);
+      }
+      if (how === 'moved away') expect(existsSync(dir)).toBe(false);
+      else if (how.startsWith('moved')) {
+        expect(await described(dir)).toEqual(['000004.ndjson:1 [4]']);
+        expect(readdirSync(dir).sort()).toEqual(['000004.ndjson', captureLogName]);
+      } else {
+        expect(await described(dir)).toEqual(['000003.ndjson:1 [4]']);
+        expect(readFileSync(join(dir, '000002.json'), 'utf8')).toBe('[0]');
+        expect(readdirSync(dir).sort()).toEqual(['000002.json', '000003.ndjson', captureLogName]);
+      }
+    },
+  );
+
+  it.each([
+    ['written', false],
+    ['--durable', true],
+  ])(
+    '%s: a folder moved and made again between two bodies of one commit: each is described by the log beside it',
+    async (_, durable) => {
+      const dir = join(tempDir('listen'), 'cap');
+      const moved = `${dir}.1`;
+      const { capture, save } = await capturing(dir, durable);
+      let parts = 0;
+      const { openSync } = fs;
+      vi.spyOn(fs, 'openSync').mockImplementation((...args: Parameters<typeof openSync>) => {
+        if (String(args[0]).endsWith('.part') && ++parts === 2) {
+          renameSync(dir, moved);
+          mkdirSync(dir, { mode: 0o700 });
+        }
+        return openSync(...args);
+      });
+      syncBuiltinESMExports();
+      try {
+        expect(await Promise.all([save('[\n1]'), save('[\n2]')])).toEqual(['000001.json', '000002.json']);
+      } finally {
+        vi.restoreAllMocks();
+        syncBuiltinESMExports();
+        await capture.close();
+      }
+      for (const [folder, body] of [
+        [moved, '000001.json'],
+        [dir, '000002.json'],
+      ] as const) {
+        expect((await listCapturedDeliveries([folder])).map((d) => d.meta.body)).toEqual([body]);
+        expect(readdirSync(folder).sort()).toEqual([body, captureLogName]);
+      }
+    },
+  );
+
   it('each writer keeps its own .ndjson file; a log that cannot be written takes its lines back', async () => {
     const dir = tempDir('listen');
     const [a, b] = await Promise.all([CaptureWriter.open(dir), CaptureWriter.open(dir)]);
