@@ -415,8 +415,8 @@ describe('verify a capture one of whose bodies cannot be read', () => {
 
 describe('verify a folder holding bodies its log does not describe', () => {
   /** verify's JSON lines for a fresh `hmacCapture` that `change` altered, each as `file ok reason` (the file relative to the folder), and its exit code. */
-  async function verdicts(change: (dir: string, log: string) => void) {
-    const dir = await hmacCapture('verify-test-secret');
+  async function verdicts(change: (dir: string, log: string) => void, bodies?: string[]) {
+    const dir = await hmacCapture('verify-test-secret', bodies);
     try {
       change(dir, join(dir, 'deliveries.meta'));
       const { lines, exitCode, error } = await verifyHmacCapture(dir, 'verify-test-secret');
@@ -432,24 +432,41 @@ describe('verify a folder holding bodies its log does not describe', () => {
   }
   const checked = ['000001.ndjson:1 true', '000001.ndjson:2 true', '000001.ndjson:3 true'];
 
-  /** `verdicts` of a folder `before` altered, that `meanwhile` alters as verify opens its log (a listen saving meanwhile). */
-  async function verdictsSavingMeanwhile(before: (dir: string) => void, meanwhile: (dir: string) => void) {
+  /**
+   * `verdicts` of a folder (of `bodies`) `before` altered, that `meanwhile` alters as verify opens
+   * its log, or (`read`) once it has read the log to its end (a listen saving meanwhile), and how
+   * many times verify opened the log.
+   */
+  async function verdictsSavingMeanwhile(
+    before: (dir: string, log: string) => void,
+    meanwhile: (dir: string, log: string) => void,
+    when: 'opening' | 'read' = 'opening',
+    bodies?: string[],
+  ) {
     const { open } = fsPromises;
-    return verdicts((dir, log) => {
-      before(dir);
-      let saved = false;
-      vi.spyOn(fsPromises, 'open').mockImplementation(((path: string, ...rest: unknown[]) => {
-        if (path === log && !saved) {
-          saved = true;
-          meanwhile(dir);
+    let logOpens = 0;
+    const found = await verdicts((dir, log) => {
+      before(dir, log);
+      vi.spyOn(fsPromises, 'open').mockImplementation((async (path: string, ...rest: unknown[]) => {
+        const first = path === log && logOpens++ === 0;
+        if (first && when === 'opening') meanwhile(dir, log);
+        const handle = (await (open as (...a: unknown[]) => unknown)(path, ...rest)) as fsPromises.FileHandle;
+        if (first && when === 'read') {
+          // Hint: the reading ends with the log's close, its last line read.
+          const close = handle.close.bind(handle);
+          handle.close = () => {
+            meanwhile(dir, log);
+            return close();
+          };
         }
-        return (open as (...a: unknown[]) => unknown)(path, ...rest);
+        return handle;
       }) as typeof open);
       syncBuiltinESMExports();
-    }).finally(() => {
+    }, bodies).finally(() => {
       vi.restoreAllMocks();
       syncBuiltinESMExports();
     });
+    return { ...found, logOpens };
   }
 
   it('fails the lines of an .ndjson file, and the files, that no line of deliveries.meta describes', async () => {
@@ -475,7 +492,7 @@ describe('verify a folder holding bodies its log does not describe', () => {
     // verify of a folder a live listen wrote into failed, "11 not captured", exit 1: the bodies
     // saved after it had read the log to its end, their lines of the log still to come, were
     // looked for in the folder as it was at the end (red team hT64).
-    const { results, exitCode } = await verdictsSavingMeanwhile(
+    const { results, exitCode, logOpens } = await verdictsSavingMeanwhile(
       () => {},
       (dir) => {
         appendFileSync(join(dir, '000001.ndjson'), '[{"saved":"since"}]\n');
@@ -484,6 +501,8 @@ describe('verify a folder holding bodies its log does not describe', () => {
     );
     expect(results).toEqual(checked);
     expect(exitCode).toBe(0);
+    // With nothing to explain, the log is read once.
+    expect(logOpens).toBe(1);
   });
 
   it('leaves a body that was part way through being written when it began to the next run, and fails one cut short for good', async () => {
@@ -498,6 +517,59 @@ describe('verify a folder holding bodies its log does not describe', () => {
     const cut = await verdicts((dir) => appendFileSync(join(dir, '000001.ndjson'), '[{"saved":'));
     expect(cut.results).toEqual([...checked, '000001.ndjson:4 false not-captured']);
     expect(cut.exitCode).toBe(1);
+  });
+
+  /** The log at `log` cut to its first `kept` lines: the lines taken off, as text to append again. */
+  function logCutTo(log: string, kept: number): string {
+    const lines = readFileSync(log, 'utf8').split(/(?<=\n)/);
+    writeFileSync(log, lines.slice(0, kept).join(''));
+    return lines.slice(kept).join('');
+  }
+
+  it('leaves bodies saved whole before it began, whose lines of the log came after it had read the log, to the next run', async () => {
+    // listen saves a body, then (with --durable after an fdatasync) its line of the log: verify
+    // run meanwhile failed "3 not captured", exit 1, for bodies listen was in the middle of saving.
+    // A body on a line of 000001.ndjson, one in a file of its own (000002.json), the first line
+    // of a new 000003.ndjson.
+    let rest = '';
+    const { results, exitCode, logOpens } = await verdictsSavingMeanwhile(
+      (_, log) => {
+        rest = logCutTo(log, 3);
+      },
+      (_, log) => appendFileSync(log, rest),
+      'read',
+      ['[1]', '[22]', '[333]', '[4444]', '[\n5]', '[66]'],
+    );
+    expect(results).toEqual(checked);
+    expect(exitCode).toBe(0);
+    // What the log gained is read once for the three files.
+    expect(logOpens).toBe(2);
+  });
+
+  it('still fails a line no description names at the tail of a file while the log grows with other lines', async () => {
+    // Only a line the log gains that describes exactly that line (its file, offset and bytes) leaves it for the next run.
+    const forged = '[{"forged":1}]';
+    let rest = '';
+    const { results, exitCode } = await verdictsSavingMeanwhile(
+      (dir, log) => {
+        rest = logCutTo(log, 3);
+        appendFileSync(join(dir, '000001.ndjson'), `${forged}\n`);
+      },
+      (_, log) => {
+        const fourth = JSON.parse(rest) as { offset: number; bytes: number };
+        const at = { line: 5, offset: fourth.offset + fourth.bytes + 1 };
+        const near = [
+          { ...at, bytes: forged.length + 1 },
+          { ...at, bytes: forged.length - 1 },
+          { ...at, bytes: forged.length, body: '000002.ndjson' },
+        ];
+        appendFileSync(log, rest + near.map((edit) => `${JSON.stringify({ ...fourth, ...edit })}\n`).join(''));
+      },
+      'read',
+      ['[1]', '[22]', '[333]', '[4444]'],
+    );
+    expect(results).toEqual([...checked, '000001.ndjson:5 false not-captured']);
+    expect(exitCode).toBe(1);
   });
 
   it.skipIf(process.platform !== 'linux')(

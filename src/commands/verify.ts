@@ -14,7 +14,14 @@ import {
   verifyStandardWebhookWithKeys,
 } from '../http/verify.js';
 import { NEWLINE, UTF8_BOM } from '../input/bytes.js';
-import { BodyChanged, BodyUnreadable, CaptureCoverage, CapturedBodies, capturedDeliveries } from '../input/captures.js';
+import {
+  BodyChanged,
+  BodyUnreadable,
+  CaptureCoverage,
+  CapturedBodies,
+  capturedDeliveries,
+  type LogEnd,
+} from '../input/captures.js';
 import { optionSize } from '../input/element.js';
 import { filesBelow, ownStream, refuseOutputAmong } from '../input/read.js';
 import { namesStdin, processStdin } from '../input/stdin.js';
@@ -280,7 +287,8 @@ export async function verify(paths: string[], raw: RawVerifyOptions, command?: C
       // byte of its event files must be a body a description names. Hint: the files as they are
       // before the log is read, sizes and all: a listen still writing the folder saves a body
       // before its line of the log, so one saved since is left for the next run, as the reading
-      // commands leave what is appended while they read (hT64: "11 not captured", exit 1).
+      // commands leave what is appended while they read (hT64: "11 not captured", exit 1); so is
+      // one saved before whose line came after the log was read (see `CaptureCoverage.undescribed`).
       const folders = await eventFilesOf(paths);
       const unreadable = (where: string, why: string) => {
         totals.unreadable++;
@@ -288,7 +296,8 @@ export async function verify(paths: string[], raw: RawVerifyOptions, command?: C
       };
       /** The deliveries named more than once (`verify cap cap/000001.json`), each checked once: the first, and how many. */
       const namedAgain = { first: undefined as string | undefined, count: 0 };
-      for await (const delivery of capturedDeliveries(paths, unreadable)) {
+      const logRead = (log: string, end: LogEnd) => covered.logRead(log, end);
+      for await (const delivery of capturedDeliveries(paths, unreadable, logRead)) {
         // Hint: a capture holds the headers as they came over HTTP, a character per byte.
         const { headers, webhookId: id } = asHeaderSource(delivery.meta.headers);
         let body: Buffer;

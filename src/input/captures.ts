@@ -126,6 +126,12 @@ interface LogEntry {
   bytes: number;
 }
 
+/** Where a reading of a log stopped: the byte past its last whole line, and how many lines that is. */
+export interface LogEnd {
+  at: number;
+  number: number;
+}
+
 /**
  * What `use` makes of the capture's log at `path`, opened for it (its size then given too), and
  * closed however it ends.
@@ -178,7 +184,8 @@ function descriptionIn(
 
 /**
  * The descriptions of the log open on `handle` (at `path`, `size` bytes when opened), in order,
- * read a line at a time (a long listen's log is never held whole). A line cut short is skipped
+ * read a line at a time (a long listen's log is never held whole), from its start or from where a
+ * reading ended (`from`); where this one ends is given to `ended`. A line cut short is skipped
  * (see `descriptionIn`); so is a line longer than listen writes any, unread, named to
  * `onUnreadable` too. A log that ends before `size` was cut short while read: an error.
  */
@@ -187,15 +194,19 @@ async function* logEntries(
   size: number,
   path: string,
   onUnreadable: ((where: string, why: string) => void) | undefined,
+  { from = { at: 0, number: 0 }, ended }: { from?: LogEnd; ended?: ((end: LogEnd) => void) | undefined } = {},
 ): AsyncGenerator<LogEntry> {
-  const lines = new LineSplitter(maxDescriptionBytes);
-  let number = 0;
+  const lines = new LineSplitter(maxDescriptionBytes, from.at);
+  let number = from.number;
   // Hint: a log is only ever appended to; one emptied or cut while read ended the reading there
   // without a word, and verify blamed every body described past that point as not captured.
+  // Asked before a last line without its LF, which a listen may be writing: it is no whole line.
   const cutShort = (read: number) => {
-    if (read < size) throw logChanged(`${path}:${number + 1}`);
+    if (from.at + read < size) throw logChanged(`${path}:${number + 1}`);
+    ended?.({ at: lines.nextLineAt, number });
   };
-  for await (const line of boundedLines(handle.createReadStream({ autoClose: false }), lines, cutShort)) {
+  const chunks = handle.createReadStream({ autoClose: false, start: from.at });
+  for await (const line of boundedLines(chunks, lines, cutShort)) {
     number++;
     if (line === undefined) {
       onUnreadable?.(`${path}:${number}`, `line of ${tooLong} skipped unread (listen writes none so long)`);
@@ -207,16 +218,17 @@ async function* logEntries(
 }
 
 /**
- * The deliveries a folder's log describes, in order (see `logEntries`). `only`: just those whose
- * body is in this file.
+ * The deliveries a folder's log describes, in order (see `logEntries`, and `ended`). `only`: just
+ * those whose body is in this file.
  */
 function readLog(
   path: string,
   only: string | undefined,
   onUnreadable: ((where: string, why: string) => void) | undefined,
+  ended: ((end: LogEnd) => void) | undefined,
 ): AsyncGenerator<CapturedDelivery> {
   return withLog(path, async function* (handle, size) {
-    for await (const { meta, number } of logEntries(handle, size, path, onUnreadable)) {
+    for await (const { meta, number } of logEntries(handle, size, path, onUnreadable, { ended })) {
       if (only === undefined || meta.body === only) yield captured(path, meta, number);
     }
   });
@@ -464,11 +476,13 @@ async function describePaths(paths: readonly string[]): Promise<Described[]> {
  * body). Every path is found (and a typo fails) before any delivery is read; a layout 1 `.meta`
  * a file named on its own hangs on is read in its turn, and refused then when it cannot be checked. A log line cut
  * short, or longer than listen writes any, and a layout 1 `.meta` left empty or cut short, are
- * skipped, their `file:line` (or file) and why given to `onUnreadable`.
+ * skipped, their `file:line` (or file) and why given to `onUnreadable`. Where each reading of a
+ * log for all its deliveries ended is given to `onLogRead`.
  */
 export async function* capturedDeliveries(
   paths: readonly string[],
   onUnreadable?: (where: string, why: string) => void,
+  onLogRead?: (log: string, end: LogEnd) => void,
 ): AsyncGenerator<CapturedDelivery> {
   const described = await describePaths(paths);
   // Hint: the body files named of each log, found in one reading of it however they are
@@ -534,7 +548,8 @@ export async function* capturedDeliveries(
       continue;
     }
     let found = 0;
-    for await (const delivery of readLog(source.log, source.body, onUnreadable)) {
+    const ended = source.body === undefined && onLogRead ? (end: LogEnd) => onLogRead(source.log, end) : undefined;
+    for await (const delivery of readLog(source.log, source.body, onUnreadable, ended)) {
       if (source.line !== undefined && delivery.meta.line !== source.line) continue;
       found++;
       yield delivery;
@@ -967,6 +982,8 @@ export class CaptureCoverage {
   readonly #absolutes = new Map<string, string>();
   /** The delivery added last, and the run it went into, until its body is read. */
   #last: { delivery: CapturedDelivery; file: DescribedFile; run: Run } | undefined;
+  /** Where the reading of each log for all its deliveries ended, by absolute path (see `logRead`). */
+  readonly #logEnds = new Map<string, LogEnd>();
 
   /** `bodies`: where the bodies are read, which says where a line of an `.ndjson` file begins. */
   constructor(private readonly bodies: CapturedBodies) {}
@@ -1072,19 +1089,89 @@ export class CaptureCoverage {
     this.#last = { delivery, file, run };
   }
 
+  /** Records where a reading of the log at `log` for all its deliveries ended (the furthest, read more than once). */
+  logRead(log: string, end: LogEnd): void {
+    const absolute = this.#absolute(log);
+    if ((this.#logEnds.get(absolute)?.at ?? -1) < end.at) this.#logEnds.set(absolute, end);
+  }
+
   /**
    * The files the reading commands take from a folder (`sources`, by name), and runs of lines of
    * its `.ndjson` files within their first `size` bytes, that no description recorded names: each
-   * as where (`file`, or `file:line` / `file:first-last`, with the lines it holds).
+   * as where (`file`, or `file:line` / `file:first-last`, with the lines it holds). Hint: listen
+   * saves a body, then (with --durable after an fdatasync) its line of the log, so a body saved
+   * whole before the sizes were taken may have had no line when the log was read (verify beside a
+   * listen: "3 not captured", exit 1): what a line the log gained since describes exactly (see
+   * `#gained`) is left for the next run, as what was saved after the sizes were taken is.
    */
   async *undescribed(sources: readonly { name: string; size: number }[]): AsyncGenerator<Undescribed> {
+    const sizes = new Map(sources.map(({ name, size }) => [name, size]));
+    /** What each log gained describes, read once, for the first of its folder's files with bytes to explain. */
+    const gained = new Map<string, Promise<Map<string, Gained[]>>>();
+    const gainedBy = (log: string) => {
+      let since = gained.get(log);
+      if (since === undefined) {
+        since = this.#gained(log, sizes);
+        gained.set(log, since);
+      }
+      return since;
+    };
     for (const { name, size } of sources) {
-      const file = this.#files.get(realPathOf(name));
-      if (file?.whole !== undefined) continue;
-      if (!file || (file.runs.length === 0 && file.aside.size === 0)) yield { where: name, lines: undefined };
-      else yield* undescribedLines(name, file, size);
+      const file = this.#files.get(realPathOf(name)) ?? { whole: undefined, runs: [], aside: new Map() };
+      if (file.whole !== undefined) continue;
+      let explained: Promise<boolean> | undefined;
+      const explain = () => {
+        const since = gainedBy(join(dirname(name), captureLogName));
+        explained ??= since.then((bodies) => describedSince(file, bodies.get(name) ?? []));
+        return explained;
+      };
+      if (file.runs.length > 0 || file.aside.size > 0 || (await explain())) {
+        if (file.whole === undefined) yield* undescribedLines(name, file, size, explain);
+      } else yield { where: name, lines: undefined };
     }
   }
+
+  /**
+   * What the lines the log at `log` gained since it was read (from where `logRead` says) describe
+   * of its folder's event files (`sizes`: each one's size when the sizes were taken), by name: a
+   * file whole, of that size, or a body on its lines, within that many bytes.
+   */
+  async #gained(log: string, sizes: ReadonlyMap<string, number>): Promise<Map<string, Gained[]>> {
+    const bodies = new Map<string, Gained[]>();
+    const from = this.#logEnds.get(this.#absolute(log));
+    if (from === undefined) return bodies;
+    for await (const { meta, number } of withLog(log, (handle, size) =>
+      logEntries(handle, size, log, undefined, { from }),
+    )) {
+      const name = join(dirname(log), meta.body);
+      const size = sizes.get(name);
+      const offset = meta.capture === 3 ? (meta.offset ?? 0) : undefined;
+      if (size === undefined || (offset === undefined ? meta.bytes !== size : offset + meta.bytes > size)) continue;
+      let described = bodies.get(name);
+      if (described === undefined) {
+        described = [];
+        bodies.set(name, described);
+      }
+      described.push({ offset, bytes: meta.bytes, by: `${log}:${number}` });
+    }
+    return bodies;
+  }
+}
+
+/** A body a line a log gained describes: where it begins on a line (none for a file of its own), its bytes, and that line. */
+interface Gained {
+  offset: number | undefined;
+  bytes: number;
+  by: string;
+}
+
+/** Records `gained` in what describes their file, `file`; says whether there were any. */
+function describedSince(file: DescribedFile, gained: readonly Gained[]): boolean {
+  for (const { offset, bytes, by } of gained) {
+    if (offset === undefined) file.whole = by;
+    else file.aside.set(offset, { bytes, by });
+  }
+  return gained.length > 0;
 }
 
 /** Bytes of a capture folder's event files that no description names: a file whole, or a run of an `.ndjson` file's lines (`lines` of them). */
@@ -1096,8 +1183,17 @@ export interface Undescribed {
 /** Why a file is no body to be read, as its deliveries' reads found it too. */
 const unopenable = new Set(['ELOOP', 'ENOENT', 'ENOTDIR', 'EACCES', 'EPERM', 'ENXIO', 'EISDIR']);
 
-/** The runs of lines of the `.ndjson` file `name`, in its first `size` bytes, that are not exactly a body `described` names. */
-async function* undescribedLines(name: string, described: DescribedFile, size: number): AsyncGenerator<Undescribed> {
+/**
+ * The runs of lines of the `.ndjson` file `name`, in its first `size` bytes, that are not exactly a
+ * body `described` names; `explain`, asked when one is not, may record more in `described`, and
+ * says whether it did.
+ */
+async function* undescribedLines(
+  name: string,
+  described: DescribedFile,
+  size: number,
+  explain: () => Promise<boolean>,
+): AsyncGenerator<Undescribed> {
   // Hint: a file that is not one, or cannot be opened (a named pipe, a link that loops), failed
   // each delivery it holds as body-unreadable, where it was read: its lines cannot be looked
   // through, and it ended the run, with no summary, as an internal error (review hR70). Any other
@@ -1132,10 +1228,10 @@ async function* undescribedLines(name: string, described: DescribedFile, size: n
     run = undefined;
   };
   /** The line from `start` to `end`, numbered `number`: ended by its LF, or (`cut`) by the end of the file. */
-  const line = (end: number, cut = false) => {
+  const line = async (end: number, cut = false) => {
     number++;
     // Hint: listen writes each body with its LF; a last line without one is no body described.
-    if (!cut && isBody(start, end)) endRun();
+    if (!cut && (isBody(start, end) || ((await explain()) && isBody(start, end)))) endRun();
     else if (run) run[1] = number;
     else run = [number, number];
   };
@@ -1145,7 +1241,7 @@ async function* undescribedLines(name: string, described: DescribedFile, size: n
     const chunks = size === 0 ? [] : handle.createReadStream({ autoClose: false, end: size - 1 });
     for await (const chunk of chunks as AsyncIterable<Buffer>) {
       for (let lf = chunk.indexOf(0x0a); lf >= 0; lf = chunk.indexOf(0x0a, lf + 1)) {
-        line(at + lf);
+        await line(at + lf);
         start = at + lf + 1;
       }
       at += chunk.length;
@@ -1154,7 +1250,7 @@ async function* undescribedLines(name: string, described: DescribedFile, size: n
     // Hint: a last line without its LF in a file longer now was being written when the size was
     // taken (listen saving a large body): left for the next run, as what was saved since is.
     // One the file still ends with is a body cut short (red team hR97).
-    if (start < at && (await handle.stat()).size <= at) line(at, true);
+    if (start < at && (await handle.stat()).size <= at) await line(at, true);
     endRun();
     yield* found.splice(0);
   } catch (error) {

@@ -6,14 +6,27 @@
 export class LineSplitter {
   #parts: Buffer[] = [];
   #length = 0;
-  /** The bytes before the line being read (the lines ended, their LFs too). */
+  /** Where the line being read begins: past the lines ended, their LFs too (from the constructor's `at`). */
   #before = 0;
-  /** Where the line last ended begins (bytes from the first piece's first), and its length, its LF not counted. */
+  /** Where the line last ended begins (see the constructor's `at`), and its length, its LF not counted. */
   lineAt = 0;
   lineBytes = 0;
 
-  /** `limit`: a line of more bytes is `undefined`, its bytes only counted, never held. */
-  constructor(private readonly limit = Number.POSITIVE_INFINITY) {}
+  /**
+   * `limit`: a line of more bytes is `undefined`, its bytes only counted, never held; `at`: where
+   * the first piece begins in its file, from which lines are placed.
+   */
+  constructor(
+    private readonly limit = Number.POSITIVE_INFINITY,
+    at = 0,
+  ) {
+    this.#before = at;
+  }
+
+  /** Where the line being read begins: past the lines ended so far, their LFs too. */
+  get nextLineAt(): number {
+    return this.#before;
+  }
 
   /**
    * The lines `piece` ends, each decoded as UTF-8. Hint: what it leaves of a line is copied, so
