@@ -45,7 +45,7 @@ import {
 import { defaultToleranceSeconds } from '../http/names.js';
 import { createSigner, parseSecrets, type Signer } from '../http/signing.js';
 import { DeliveryStats, type ReplayReport, replayExitCode } from '../http/stats.js';
-import { amongSources, listSources, type ReadOptions, readRecords, type Source } from '../input/read.js';
+import { amongSources, listSources, type ReadOptions, readSources, type Source } from '../input/read.js';
 import { SourceBytes } from '../input/source-bytes.js';
 import { type InputRecord, stdinName } from '../input/types.js';
 import {
@@ -101,19 +101,28 @@ function warn(message: string, names: readonly string[] = []): void {
 }
 
 /**
- * Where each input file starts in the whole input, in bytes, so progress can show an ETA; the
- * total is under the key ''. Undefined when stdin is among the inputs (its size is unknown).
+ * What a run must know of its input before reading it: whether every source can be read a second
+ * time (`endsByItself`: no stdin, FIFO or process substitution), and where each file starts in the
+ * whole input, in bytes, so progress can show an ETA (`sizes`, the total under the key ''; undefined
+ * when stdin is among the inputs, its size unknown, or all are empty). Hint: a file gone since it
+ * was listed is taken as an empty file, not failed here: reading it says it cannot be read, in one
+ * line, and the others are sent, as every command reads on (red team hR97: "internal error").
  */
-async function inputSizes(sources: readonly Source[]): Promise<Map<string, number> | undefined> {
+async function measureInputs(
+  sources: readonly Source[],
+): Promise<{ endsByItself: boolean; sizes: Map<string, number> | undefined }> {
   const starts = new Map<string, number>();
   let total = 0;
+  let endsByItself = true;
   for (const source of sources) {
-    if (source.path === '-') return undefined;
+    if (source.path === '-') return { endsByItself: false, sizes: undefined };
+    const info = await stat(source.path).catch(() => undefined);
+    if (info !== undefined && !info.isFile()) endsByItself = false;
     starts.set(source.name, total);
-    total += (await stat(source.path)).size;
+    total += info?.size ?? 0;
   }
   starts.set('', total);
-  return total > 0 ? starts : undefined;
+  return { endsByItself, sizes: total > 0 ? starts : undefined };
 }
 
 /**
@@ -127,14 +136,6 @@ function fractionRead(sizes: Map<string, number> | undefined, at: DeliveryStats[
   if (total <= 0) return undefined;
   const start = at && sizes?.get(at.file);
   return at && start !== undefined ? Math.min(1, (start + at.offset) / total) : 0;
-}
-
-/** True when every source can be read a second time: no stdin, FIFO or process substitution. */
-async function rereadable(sources: readonly Source[]): Promise<boolean> {
-  for (const source of sources) {
-    if (source.path === '-' || !(await stat(source.path)).isFile()) return false;
-  }
-  return true;
 }
 
 /**
@@ -161,7 +162,7 @@ function lingerProblem(endsByItself: boolean, freshFirst: boolean, batchSize: nu
  * then).
  */
 async function prepareFresh(
-  paths: string[],
+  sources: readonly Source[],
   endsByItself: boolean,
   settings: ReplayCommandSettings,
   source: () => AsyncIterable<ReplayItem[]>,
@@ -173,7 +174,7 @@ async function prepareFresh(
   const once = !endsByItself;
   const scan = once
     ? source()
-    : replayEventsFromRecords(readRecords(paths, readOptions(settings)), {
+    : replayEventsFromRecords(readSources(sources, readOptions(settings)), {
         validate: settings.validate,
         keepValues: true,
       });
@@ -576,7 +577,7 @@ async function replayWith(
   // Listed once: a missing path fails here, before anything is sent. Hint: a file ends; stdin, a
   // FIFO or a <(...) may never, and counting what was left would wait for it.
   const sources = await listSources(paths, warn);
-  const endsByItself = await rereadable(sources);
+  const { endsByItself, sizes } = await measureInputs(sources);
   // Hint: a stream (stdin, a named pipe, <(...)) cannot be fingerprinted: opening a named pipe
   // to sample it would lose what it holds when closed, and the run would then wait forever.
   const taken = settings.journal && endsByItself ? await fingerprintInputs(sources) : null;
@@ -626,7 +627,7 @@ async function replayWith(
   // is read on instead: see `countUnsent`).
   const stopReading = endsByItself ? undefined : new AbortController();
   const source = () =>
-    replayEventsFromRecords(readRecords(paths, { ...readOptions(settings), stop: stopReading?.signal }), {
+    replayEventsFromRecords(readSources(sources, { ...readOptions(settings), stop: stopReading?.signal }), {
       validate: settings.validate,
       // Only --fresh rewrites events from their parsed values; otherwise the text is all that is sent.
       keepValues: settings.fresh,
@@ -634,7 +635,9 @@ async function replayWith(
       onProblem,
     });
 
-  const fresh = settings.fresh ? await prepareFresh(paths, endsByItself, settings, source, resumed?.fresh) : undefined;
+  const fresh = settings.fresh
+    ? await prepareFresh(sources, endsByItself, settings, source, resumed?.fresh)
+    : undefined;
   // Listing the sources first also makes a missing path fail before anything is sent.
   const sourceBytes = new SourceBytes();
   const batches = planBatches(fresh?.replayed ? fromArray(fresh.replayed) : source(), {
@@ -651,7 +654,6 @@ async function replayWith(
     acrossFiles: resumed?.acrossFiles,
     recorded: resumed?.recorded,
   });
-  const sizes = await inputSizes(sources);
 
   /** The count of the skip warnings not said, once the input is read. */
   const tellUnsaid = () => {
