@@ -1118,6 +1118,28 @@ describe('journal', () => {
     expect(readFileSync(`${path}.lock`, 'utf8')).toBe(`${process.ppid} ${hostname()}\n`);
   });
 
+  it('removes its lock where it went when the folder of the journal and lock is renamed during the run', () => {
+    // Left in the folder's new place, naming a run that had ended, with no word of it: the run told
+    // to resume from there, and a --resume from another container was refused as in use (red team hR97).
+    const top = dirname(tempPath('run.jsonl'));
+    const [before, after] = [join(top, 'before'), join(top, 'after')];
+    mkdirSync(before);
+    const warnings: string[] = [];
+    const release = lockJournal(join(before, 'run.jsonl'), (message) => warnings.push(message));
+    renameSync(before, after);
+    release();
+    expect(readdirSync(after)).toEqual([]);
+    // One made again at the name given (its folder made again too) goes as well.
+    mkdirSync(before);
+    const again = lockJournal(join(before, 'run.jsonl'), (message) => warnings.push(message));
+    renameSync(before, after);
+    mkdirSync(before);
+    writeFileSync(join(before, 'run.jsonl.lock'), readFileSync(join(after, 'run.jsonl.lock')));
+    again();
+    expect([readdirSync(before), readdirSync(after)]).toEqual([[], []]);
+    expect(warnings).toEqual([]);
+  });
+
   it('lets one of several runs at a time take over the same stale lock', async () => {
     // Eight at once over a stale lock: two or three of them held it in 3 of 6 rounds. Each says
     // when it held it: a run the loaded machine starts after the first has let go may hold it

@@ -26,7 +26,7 @@ import {
 import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { CallhookError, describeIoError, ExitCode, ioReason } from '../errors.js';
-import { fileNameOf } from '../input/file-names.js';
+import { fileNameOf, type OpenablePath } from '../input/file-names.js';
 import { LineSplitter } from '../input/line-splitter.js';
 import { defaultMaxElementBytes, openAtOnce, readChunks, type Source } from '../input/read.js';
 import {
@@ -190,12 +190,9 @@ function journalChange(fd: number, path: string, opened: string | undefined, siz
         : `the journal ${path} was deleted during the run, and what it recorded with it: stopped; ${startAgain}`,
     };
   }
-  let moved: string | undefined;
-  try {
-    moved = fileNameOf(readlinkSync(`/proc/self/fd/${fd}`, { encoding: 'buffer' }));
-  } catch {
-    // No /proc (macOS): where it went is not known.
-  }
+  // Hint: without /proc (macOS), where it went is not known.
+  const place = placeOf(fd);
+  const moved = place && fileNameOf(place);
   const lock = "stopped, as a replay given that name would not see this run's lock";
   return moved
     ? {
@@ -767,6 +764,10 @@ export function lockJournal(
   }
   removeStaleDrafts(lock);
   let held = true;
+  // Hint: held open, to be found where it went: a folder renamed during the run took the journal
+  // and its lock along, and the lock was left there, naming the run long ended (red team hR97).
+  // Not the one the heartbeat makes again: then both are this run's, and both are removed.
+  const descriptor = openAtOnce(lock);
   const heartbeat = setInterval(() => {
     let text = lockText(lock);
     if (text === undefined) {
@@ -804,22 +805,44 @@ export function lockJournal(
     held = false;
     clearInterval(heartbeat);
     process.off('exit', release);
-    // Only a lock that is still this run's: another may have taken over one it judged stale.
-    // Gone already, or unreadable: nothing of this run's to remove.
-    if (lockText(lock) !== mine) return;
-    try {
-      // Hint: unlink, not rm: in a folder that gives no name up, rm says "not a directory".
-      unlinkSync(lock);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
-      warn(
-        `cannot remove the journal's lock ${lock} (${ioReason(error)}): it is left, naming this run (pid ${process.pid})`,
-      );
+    const places: OpenablePath[] = [lock];
+    if (descriptor !== undefined) {
+      const now = placeOf(descriptor);
+      if (now !== undefined && !now.equals(Buffer.from(lock))) places.push(now);
+      closeSync(descriptor);
+    }
+    for (const place of places) {
+      // Only a lock that is still this run's: another may have taken over one it judged stale.
+      // Gone already, or unreadable: nothing of this run's to remove.
+      if (lockText(place) !== mine) continue;
+      try {
+        // Hint: unlink, not rm: in a folder that gives no name up, rm says "not a directory".
+        unlinkSync(place);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue;
+        const name = typeof place === 'string' ? place : fileNameOf(place);
+        warn(
+          `cannot remove the journal's lock ${name} (${ioReason(error)}): it is left, naming this run (pid ${process.pid})`,
+        );
+      }
     }
   };
   process.on('exit', release);
   refuseSecondNames(path, release);
   return release;
+}
+
+/**
+ * Where the file open as `fd` is now, as Linux names it (/proc/self/fd), as bytes; undefined where
+ * that cannot be read (no /proc) or the file has no name left (deleted, taken over).
+ */
+function placeOf(fd: number): Buffer | undefined {
+  try {
+    if (fstatSync(fd).nlink === 0) return undefined;
+    return readlinkSync(`/proc/self/fd/${fd}`, { encoding: 'buffer' });
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -975,7 +998,7 @@ const lockTextBytes = 1024;
  * opened without waiting and checked first: a FIFO planted in its place by anyone who can write
  * the folder held a read for ever, and no signal could end the run meanwhile.
  */
-function lockText(path: string): string | undefined {
+function lockText(path: OpenablePath): string | undefined {
   const fd = openAtOnce(path);
   if (fd === undefined) return undefined;
   try {
