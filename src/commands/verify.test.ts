@@ -7,7 +7,9 @@ import {
   readFileSync,
   renameSync,
   rmSync,
+  statSync,
   symlinkSync,
+  truncateSync,
   writeFileSync,
 } from 'node:fs';
 import fsPromises from 'node:fs/promises';
@@ -505,26 +507,49 @@ describe('verify a folder holding bodies its log does not describe', () => {
     expect(logOpens).toBe(1);
   });
 
-  it('leaves a body that was part way through being written when it began to the next run, and fails one cut short for good', async () => {
-    // Its size taken while listen wrote a large body, the file ended part way through that line:
-    // "1 not captured", exit 1, of a body listen went on to save and describe (red team hR97).
-    const being = await verdictsSavingMeanwhile(
-      (dir) => appendFileSync(join(dir, '000001.ndjson'), '[{"saved":'),
-      (dir) => appendFileSync(join(dir, '000001.ndjson'), '"since"}]\n'),
-    );
-    expect(being.results).toEqual(checked);
-    expect(being.exitCode).toBe(0);
-    const cut = await verdicts((dir) => appendFileSync(join(dir, '000001.ndjson'), '[{"saved":'));
-    expect(cut.results).toEqual([...checked, '000001.ndjson:4 false not-captured']);
-    expect(cut.exitCode).toBe(1);
-  });
-
   /** The log at `log` cut to its first `kept` lines: the lines taken off, as text to append again. */
   function logCutTo(log: string, kept: number): string {
     const lines = readFileSync(log, 'utf8').split(/(?<=\n)/);
     writeFileSync(log, lines.slice(0, kept).join(''));
     return lines.slice(kept).join('');
   }
+
+  it('leaves a body part way through being written when it began, whose line of the log came since, to the next run', async () => {
+    // Its size taken while listen wrote a large body, the file ended part way through that line:
+    // "1 not captured", exit 1, of a body listen went on to save and describe (red team hR97).
+    const body = '000001.ndjson';
+    let rest = '';
+    const being = await verdictsSavingMeanwhile(
+      (dir, log) => {
+        rest = logCutTo(log, 3);
+        truncateSync(join(dir, body), statSync(join(dir, body)).size - '44]\n'.length);
+      },
+      (dir, log) => {
+        appendFileSync(join(dir, body), '44]\n');
+        appendFileSync(log, rest);
+      },
+      'read',
+      ['[1]', '[22]', '[333]', '[4444]'],
+    );
+    expect(being.results).toEqual(checked);
+    expect(being.exitCode).toBe(0);
+  });
+
+  it('fails a line cut short, whether or not the file goes on, unless a line of the log gained since says a body begins there', async () => {
+    // Left for the next run whenever the file had grown past it, a forged line appended without
+    // its LF, the LF appended once verify had begun, passed: exit 0, and the readers read it on
+    // to that LF (review hR100).
+    const cut = await verdicts((dir) => appendFileSync(join(dir, '000001.ndjson'), '[{"forged":'));
+    expect(cut.results).toEqual([...checked, '000001.ndjson:4 false not-captured']);
+    expect(cut.exitCode).toBe(1);
+    const ended = await verdictsSavingMeanwhile(
+      (dir) => appendFileSync(join(dir, '000001.ndjson'), '[{"forged":'),
+      (dir) => appendFileSync(join(dir, '000001.ndjson'), '1}]\n'),
+      'read',
+    );
+    expect(ended.results).toEqual([...checked, '000001.ndjson:4 false not-captured']);
+    expect(ended.exitCode).toBe(1);
+  });
 
   it('leaves bodies saved whole before it began, whose lines of the log came after it had read the log, to the next run', async () => {
     // listen saves a body, then (with --durable after an fdatasync) its line of the log: verify
