@@ -815,7 +815,7 @@ export async function* readChunks(
     if (whole !== undefined) {
       try {
         yield whole.bytes;
-        if (whole.unended) yield* readOn(whole.readAt, start + whole.bytes.length, size);
+        if (whole.unended) yield* readOn(whole.unended, size);
       } finally {
         closeSync(whole.fd);
       }
@@ -869,11 +869,7 @@ export async function* readChunks(
     }
     const now = fstatSync(handle.fd, { bigint: true });
     changedSince(info, now, BigInt(end));
-    if (last !== undefined && last !== lineFeed && now.size > BigInt(end)) {
-      const into = (buffer: Buffer, position: number) =>
-        handle.read(buffer, 0, buffer.length, position).then(({ bytesRead }) => bytesRead);
-      yield* readOn(into, end, size);
-    }
+    if (endsInLineGrown(last, now, end)) yield* readOn({ fd: handle.fd, names, began, from: end }, size);
   } finally {
     await handle.close();
   }
@@ -881,43 +877,77 @@ export async function* readChunks(
 
 const lineFeed = 0x0a;
 
-/** How long `readOn` waits, in all, for the end of a line that has stopped growing. */
-const unendedWait = 1000;
+/**
+ * Whether what was read of a file, to `end`, its last byte `last`, ends part way through a line
+ * the file has grown by since (`now`): a line another process was writing when its size was taken.
+ */
+function endsInLineGrown(last: number | undefined, now: BigIntStats, end: number): boolean {
+  return last !== undefined && last !== lineFeed && now.size > BigInt(end);
+}
+
+/** A file open as `fd` whose read ended at `from` part way through a line being written (see `readOn`), and what checks it (see `refuseRewritten`). */
+interface LineBeingWritten {
+  fd: number;
+  names: OpenablePath[];
+  began: bigint;
+  from: number;
+}
+
+/** How long `readOn` waits for more of a line that has stopped growing before it takes the file as it is, in ms. */
+const settleTime = 200;
+/** How long `readOn` follows a line that goes on growing, in ms. */
+const followTime = 2000;
 
 /**
- * The bytes of a file from `from`, where what was read of it ended part way through a line
- * while it grew, on to the end of that line (its line feed), `size` at most at a time, each
- * chunk valid only until the next is asked for; `readAt` reads into a buffer from a position,
- * and says how many bytes it read. Hint: a file's size, taken while another process writes a
- * line to its end (listen saving a body, `generate > FILE`), can fall part way through that
- * line: read only so far, half a line was a syntax error, and the events before the cut in it
- * were counted (red team hR97). The line ends within the write, so it is waited for, a little;
- * a file that still ends part way through it a second later fails (`ECHANGED`).
+ * The bytes of a file from where its read ended part way through a line being written, on to
+ * the end of that line (its line feed), `size` at most at a time, each chunk valid only until the
+ * next is asked for; checked as the read before them are (cut short, marked or backed up by fix
+ * --write). Hint: a file's size, taken while another process writes a line to its end (listen
+ * saving a body, `generate > FILE`, `cp`), can fall part way through that line: read only so far,
+ * half a line was a syntax error, and the events before the cut in it were counted (red team
+ * hR97). A file that stops growing without a line feed is taken as it is (a minified JSON array
+ * copied in has none: review hR100); one that goes on growing without one fails (`ECHANGED`)
+ * once it has been followed for `followTime`, so a writer that never ends a line is not followed
+ * for ever (review hR100).
  */
-async function* readOn(
-  readAt: (buffer: Buffer, position: number) => Promise<number>,
-  from: number,
-  size: number,
-): AsyncGenerator<Buffer> {
+async function* readOn({ fd, names, began, from }: LineBeingWritten, size: number): AsyncGenerator<Buffer> {
   const buffer = Buffer.allocUnsafeSlow(Math.min(size, 64 * 1024));
-  let at = from;
-  for (let waited = 0; ; ) {
-    const read = await readAt(buffer, at);
-    if (read === 0) {
-      if (waited >= unendedWait) {
-        const reason = `the file was being written while it was read, and a second later it still ended part way through a line (at byte ${at}): read it again once it is written`;
-        throw Object.assign(new Error(reason), { code: 'ECHANGED' });
-      }
+  const started = Date.now();
+  let grew = started;
+  let written: bigint | undefined;
+  for (let at = from; ; ) {
+    const { bytesRead } = await readFd(fd, buffer, 0, buffer.length, at);
+    const now = fstatSync(fd, { bigint: true });
+    if (now.size < BigInt(at + bytesRead)) {
+      const reason = `the file was cut short while it was read (from ${at + bytesRead} to ${now.size} bytes)`;
+      throw Object.assign(new Error(reason), { code: 'ECHANGED' });
+    }
+    if (now.mtimeNs !== written) {
+      written = now.mtimeNs;
+      refuseRewritten(names, began);
+    }
+    const time = Date.now();
+    const followed = time - started >= followTime;
+    if (bytesRead === 0) {
+      if (time - grew >= settleTime) return;
+      if (followed) throw stillWritten();
       await delay(10);
-      waited += 10;
       continue;
     }
-    const lf = buffer.subarray(0, read).indexOf(lineFeed);
-    const chunk = buffer.subarray(0, lf < 0 ? read : lf + 1);
+    grew = time;
+    const lf = buffer.subarray(0, bytesRead).indexOf(lineFeed);
+    const chunk = buffer.subarray(0, lf < 0 ? bytesRead : lf + 1);
     at += chunk.length;
     yield chunk;
     if (lf >= 0) return;
+    if (followed) throw stillWritten();
   }
+}
+
+/** The failure of a file `readOn` followed for `followTime` while it went on growing part way through a line. */
+function stillWritten(): Error {
+  const reason = `the file was still being written ${followTime / 1000} s after it was read to its size at the open, part way through a line: read it again once it is written`;
+  return Object.assign(new Error(reason), { code: 'ECHANGED' });
 }
 
 /**
@@ -955,26 +985,24 @@ function readSmallFile(
     const now = fstatSync(fd, { bigint: true });
     if (now.mtimeNs !== info.mtimeNs) refuseRewritten(names, began);
     changedSince(info, now, BigInt(end));
-    const unended = end > start && bytes[end - start - 1] !== lineFeed && now.size > BigInt(end);
-    const readAt = (buffer: Buffer, position: number) =>
-      readFd(fd, buffer, 0, buffer.length, position).then(({ bytesRead }) => bytesRead);
+    const last = end > start ? bytes[end - start - 1] : undefined;
+    const unended = endsInLineGrown(last, now, end) ? { fd, names, began, from: end } : undefined;
     kept = true;
-    return { bytes: bytes.subarray(0, end - start), unended, fd, readAt };
+    return { bytes: bytes.subarray(0, end - start), fd, unended };
   } finally {
     if (!kept) closeSync(fd);
   }
 }
 
 /**
- * A small file read at once: its bytes, and whether they end part way through a line the file
- * grew by while they were read (`unended`: to be read on with `readAt`, see `readOn`), and the
- * file still open as `fd`, for the caller to close.
+ * A small file read at once: its bytes, the file still open as `fd` for the caller to close, and
+ * when the bytes end part way through a line the file grew by while they were read, where to read
+ * on from (see `readOn`).
  */
 interface SmallRead {
   bytes: Buffer;
-  unended: boolean;
   fd: number;
-  readAt: (buffer: Buffer, position: number) => Promise<number>;
+  unended: LineBeingWritten | undefined;
 }
 
 /**
