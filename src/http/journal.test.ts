@@ -1,7 +1,7 @@
 import { constants } from 'node:buffer';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import {
+import fs, {
   appendFileSync,
   chmodSync,
   chownSync,
@@ -25,6 +25,7 @@ import {
   utimesSync,
   writeFileSync,
 } from 'node:fs';
+import { syncBuiltinESMExports } from 'node:module';
 import { hostname, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -1223,6 +1224,37 @@ describe('journal', () => {
     writeFileSync(b, '{"n":2}\n');
     expect((await fingerprintInputs(await listSources([b])))?.fingerprint).not.toBe(first);
     expect(await fingerprintInputs(await listSources([a, '-']))).toBeNull();
+  });
+
+  it('fingerprints a file as it was at its size when opened, though a line being written past it is read on', async () => {
+    // The journal said the file was 13 bytes and hashed it to the end of the line being written
+    // then: --resume's advice to put back its first 13 bytes was refused again (review hR100).
+    const path = tempPath('growing.ndjson');
+    writeFileSync(path, '{"n":1}\n{"n":');
+    utimesSync(path, new Date(2020, 0, 1), new Date(2020, 0, 1));
+    const prefix = tempPath('prefix.ndjson');
+    writeFileSync(prefix, '{"n":1}\n{"n":');
+    const expected = (await fingerprintInputs(await listSources([prefix])))?.files[0];
+    const { fstatSync } = fs;
+    let grown = false;
+    vi.spyOn(fs, 'fstatSync').mockImplementation(((...args: Parameters<typeof fstatSync>) => {
+      const info = fstatSync(...args);
+      if (!grown && Number(info.size) === 13) {
+        grown = true;
+        appendFileSync(path, '2}\n{"n":3}\n');
+      }
+      return info;
+    }) as typeof fstatSync);
+    syncBuiltinESMExports();
+    try {
+      const taken = (await fingerprintInputs(await listSources([path])))?.files[0];
+      expect(grown).toBe(true);
+      expect(taken?.size).toBe(13);
+      expect(taken?.through).toBe(expected?.through);
+    } finally {
+      vi.restoreAllMocks();
+      syncBuiltinESMExports();
+    }
   });
 
   it('lists each file with its size and the fingerprint of the input through it, so a --resume refused can name the file that changed', async () => {

@@ -1233,13 +1233,20 @@ export async function fingerprintInputs(
     let size = 0;
     try {
       // Hint: read as every command reads a file (see `readChunks`): as it was when opened, and
-      // refused when cut short, rewritten or marked by fix --write meanwhile.
+      // refused when cut short, rewritten or marked by fix --write meanwhile; but only to its size
+      // then, which the journal records: a line being written past it, which the reading goes on
+      // to the end of, is the run's to send, not the fingerprint's (review hR100).
       const opened = (info: BigIntStats) => {
         size = Number(info.size);
         hash.update(`${info.size}\n`);
       };
+      let hashed = 0;
       for await (const chunk of readChunks(source.path, 0, fingerprintReadBytes, undefined, opened, source.inFolder)) {
-        hash.update(chunk);
+        // Hint: a file of procfs says it holds nothing (size 0), and is hashed whole.
+        const taken = size > 0 ? Math.min(chunk.length, size - hashed) : chunk.length;
+        hash.update(chunk.subarray(0, taken));
+        hashed += taken;
+        if (size > 0 && hashed >= size) break;
       }
       hash.update('\n');
     } catch (error) {
