@@ -265,6 +265,8 @@ export class CaptureWriter {
   /** The folder's path with a separator, which a file name completes (a join per file showed under load). */
   private readonly inFolder: string;
   private readonly logPath: string;
+  /** The folder's file system makes no hard link (see `writeBody`): a body is written under its number at once. */
+  private noHardLinks = false;
 
   private constructor(
     readonly folder: string,
@@ -450,11 +452,25 @@ export class CaptureWriter {
    * it, which never replaces a file (EEXIST); the caller closes it. Hint: created under its name,
    * then written, a large pretty-printed body was there part written for a reader listing the
    * folder meanwhile, which read it as empty or half a document (red team hR97). The name it is
-   * written under is hidden, and no reader's ending. A file system with no hard links (FAT) has it
-   * created under its number, then written, as before.
+   * written under is hidden, and no reader's ending. On a file system with no hard links (FAT),
+   * from its first refusal on, it is created under its number, then written, as before.
    */
   private writeBody(entry: Waiting): { name: string; fd: number; file: FileId } {
     const ending = entry.accepted ? 'json' : 'body';
+    if (!this.noHardLinks) return this.writeHidden(entry, ending);
+    const { name, fd: own } = this.claim(ending);
+    try {
+      writeAllSync(own, entry.body);
+      return { name, fd: own, file: fstatSync(own) };
+    } catch (error) {
+      closeSync(own);
+      this.takeBack(name, true);
+      throw error;
+    }
+  }
+
+  /** `writeBody` by a hidden file linked to its number; on a file system that makes no hard link, as it writes there. */
+  private writeHidden(entry: Waiting, ending: 'json' | 'body'): { name: string; fd: number; file: FileId } {
     // Hint: a name no run before left behind (killed while writing), nor another listen's.
     const hidden = `${this.inFolder}.saving-${randomUUID()}.${ending}.part`;
     const fd = openSync(hidden, createFlags, 0o600);
@@ -472,15 +488,8 @@ export class CaptureWriter {
     } finally {
       rmQuietly(hidden);
     }
-    const { name, fd: own } = this.claim(ending);
-    try {
-      writeAllSync(own, entry.body);
-      return { name, fd: own, file: fstatSync(own) };
-    } catch (error) {
-      closeSync(own);
-      this.takeBack(name, true);
-      throw error;
-    }
+    this.noHardLinks = true;
+    return this.writeBody(entry);
   }
 
   /**
