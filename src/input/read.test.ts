@@ -1204,6 +1204,23 @@ time.sleep(10)`,
     );
   });
 
+  it('names a compressed file reached again by another name of a folder (a symlink to it) in no second warning', async () => {
+    // `validate exports exports-link` warned of day2.ndjson.gz under both names, beside the one
+    // warning for the folder named again, and counted 3 warnings (red team hR101 F6).
+    const { symlinkSync } = await import('node:fs');
+    const { listSources } = await import('./read.js');
+    const folder = mkdtempSync(join(dir, 'compressed-linked-'));
+    writeFileSync(join(folder, 'a.json'), '[]');
+    writeFileSync(join(folder, 'day2.ndjson.gz'), '');
+    symlinkSync(folder, `${folder}-link`);
+    const warnings: string[] = [];
+    await listSources([folder, `${folder}-link`], (message) => warnings.push(message));
+    expect(warnings).toEqual([
+      `${join(folder, 'day2.ndjson.gz')}: compressed, so skipped: read it through gunzip -c, as stdin (gunzip -c FILE | callhook … -)`,
+      `${folder}-link holds only files named already (through ${folder}); read once`,
+    ]);
+  });
+
   it('says a listen capture has no accepted delivery, in words true whether it refused any or received none', async () => {
     // "no .json, .ndjson or .jsonl files in this folder" was all a user saw for the folder of a
     // listen whose deliveries were all refused (a wrong secret: every one a 401, kept as .body).

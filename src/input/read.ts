@@ -376,8 +376,8 @@ export async function folderEntries(directory: string): Promise<{ name: string; 
 
 /** How a folder is walked (see `walk`). */
 interface WalkOptions {
-  /** Told the warning of each compressed file or archive, which is not read (see `packed`). */
-  onPacked?: ((warning: Warning) => void) | undefined;
+  /** Told the warning of each compressed file or archive, which is not read (see `packed`), and its `fileId`. */
+  onPacked?: ((warning: Warning, id: string | undefined) => void) | undefined;
   /**
    * List a file whatever it is and whether it can be read, rather than refuse it: for verify,
    * which fails the one delivery whose body it is, where it stands.
@@ -410,7 +410,9 @@ async function walk(directory: string, into: Listed[], options: WalkOptions = {}
       into.push({ source: { path: openablePath(path), name: path, inFolder: true }, id: info && fileId(info) });
     } else if (!name.startsWith('.')) {
       const warning = packedWarning(path);
-      if (warning !== undefined) options.onPacked?.(warning);
+      if (warning === undefined) continue;
+      const info = statIfAny(path);
+      options.onPacked?.(warning, info && fileId(info));
     }
   }
 }
@@ -454,11 +456,16 @@ export async function listSources(
   const first = new Map<string, { name: string; given: string }>();
   /** Every name the paths before found a file by, read or not (a link to a file read by another). */
   const named = new Set<string>();
-  /** The compressed files and archives warned of (see `packed`): once each, however often named. */
+  /**
+   * The compressed files and archives warned of (see `packed`), by `fileId`: once each, however
+   * often named. Hint: by their message, one reached through a symlink to a folder walked before
+   * was warned of again, by its other name (review hR101).
+   */
   const packedSeen = new Set<string>();
-  const onPacked = ({ message, names }: Warning) => {
-    if (packedSeen.has(message)) return;
-    packedSeen.add(message);
+  const onPacked = ({ message, names }: Warning, id: string | undefined) => {
+    const key = id ?? message;
+    if (packedSeen.has(key)) return;
+    packedSeen.add(key);
     onWarning?.(message, names, 'compressed');
   };
   for (const path of paths) {
@@ -622,7 +629,7 @@ async function listPath(
   path: string,
   listed: readonly Source[],
   stdinGiven = false,
-  onPacked?: (warning: Warning) => void,
+  onPacked?: WalkOptions['onPacked'],
 ): Promise<Listed[]> {
   const found: Listed[] = [];
   // Hint: stdin is read once; named again it would be a second input, empty ("holds no JSON value").
@@ -645,9 +652,9 @@ async function listPath(
     if (info.isDirectory()) {
       const folder = joinablePath(path);
       let packedFiles = 0;
-      const counted = (warning: Warning) => {
+      const counted: WalkOptions['onPacked'] = (warning, id) => {
         packedFiles++;
-        onPacked?.(warning);
+        onPacked?.(warning, id);
       };
       await walk(folder, found, { onPacked: counted });
       if (found.length === 0 && packedFiles > 0) {
