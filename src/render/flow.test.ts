@@ -392,6 +392,21 @@ describe('renderEventMarkdown', () => {
   });
 });
 
+describe('an event line in Markdown at the narrowest width', () => {
+  test('breaks at a blank rather than print a line wider than the width', () => {
+    // `show --format markdown --width 20` printed `  **CallAttempted** ·`, 21 columns (red team hR101 F7).
+    for (const event of [callAttempted(), callReceived(), sms('SMSSent'), sms('SMSReceived')]) {
+      const lines = renderEventMarkdown(event, { ...plain, width: 20 })
+        .trimEnd()
+        .split('\n');
+      for (const line of lines) {
+        if (displayWidth(line) > 20) expect(line.trim(), JSON.stringify(line)).not.toMatch(/ /);
+      }
+    }
+    expect(renderEventMarkdown(callAttempted(), { ...plain, width: 20 })).toContain('\n  **CallAttempted**\n  · ');
+  });
+});
+
 describe('a question between blanks in Markdown', () => {
   test('loses the space separators at its ends, in time linear in its length', () => {
     // `/\p{Zs}+$/` took 5.6 s on 80,000 spaces between two letters, quadratic (review hR32).

@@ -89,8 +89,8 @@ const escapedTab = '\\t';
 // Splits one paragraph (no newline) into breakable pieces: words between spaces and after tabs, and
 // inside a word every CJK character or emoji on its own (`breaksAround`), since CJK text has no
 // spaces and may break between any two characters, and every word of Thai, Lao, Khmer or Burmese,
-// which have no spaces either.
-function piecesOf(text: string, offset: number): Piece[] {
+// which have no spaces either; a separator bound to its word where the two fit in `room` (see `bindSeparators`).
+function piecesOf(text: string, offset: number, room: number): Piece[] {
   const pieces: Piece[] = [];
   // A word ends at a space, or after a tab; `space` and `tab` are the next of each at or after the
   // word's start. Hint: each is looked for again only once passed, so the text is read once: looked
@@ -139,7 +139,7 @@ function piecesOf(text: string, offset: number): Piece[] {
     if (run) pieces.push(run);
     bindOpening(pieces, text, offset, first);
   }
-  return bindSeparators(pieces, text, offset);
+  return bindSeparators(pieces, text, offset, room);
 }
 
 // Hint: opening punctuation ((, 「, an opening quote) never ends a line: the opening marks that end
@@ -169,26 +169,27 @@ function bindOpening(pieces: Piece[], text: string, offset: number, first: numbe
 }
 
 // Hint: a separator stays with the word it belongs to: no line starts with "·" (it binds to the
-// word before) and none ends with "→" (it binds to the word after, "→ answer").
-function bindSeparators(pieces: Piece[], text: string, offset: number): Piece[] {
+// word before) and none ends with "→" (it binds to the word after, "→ answer"), as long as the two
+// fit in `room` columns: wider, the line breaks at the blank between them, for only a single
+// unbreakable token is wider than a line (`**CallAttempted** ·` was 21 columns at 20: review hR101).
+function bindSeparators(pieces: Piece[], text: string, offset: number, room: number): Piece[] {
   const bound: Piece[] = [];
-  let arrow: Piece | undefined;
+  // Whether the last piece bound is a "→" that takes the word after it.
+  let arrow = false;
   for (const piece of pieces) {
     // Both separators are one code unit long: only such pieces need looking at.
     const word = piece.end - piece.start === 1 ? (text[piece.start - offset] as string) : '';
-    if (arrow) {
-      bound.push({ start: arrow.start, end: piece.end, width: arrow.width + (piece.start - arrow.end) + piece.width });
-      arrow = undefined;
-      continue;
-    }
     const last = bound.at(-1);
-    if (word === '→') arrow = piece;
-    else if (word === '·' && last) {
-      last.width += piece.start - last.end + piece.width;
+    const width = last ? last.width + (piece.start - last.end) + piece.width : 0;
+    if (last && (arrow || word === '·') && width <= room) {
+      last.width = width;
       last.end = piece.end;
-    } else bound.push(piece);
+      arrow = false;
+    } else {
+      bound.push(piece);
+      arrow = word === '→';
+    }
   }
-  if (arrow) bound.push(arrow);
   return bound;
 }
 
@@ -226,11 +227,12 @@ function breakLines(
   const lines: Array<[number, number]> = [];
   let offset = 0;
   const cursor = { next: 0 };
+  const narrowest = Math.min(firstWidth, restWidth);
   for (const paragraph of text.split('\n')) {
     let lineStart = -1;
     let lineEnd = 0;
     let used = 0;
-    for (const piece of joinKept(piecesOf(paragraph, offset), kept, Math.min(firstWidth, restWidth), cursor)) {
+    for (const piece of joinKept(piecesOf(paragraph, offset, narrowest), kept, narrowest, cursor)) {
       const room = lines.length === 0 ? firstWidth : restWidth;
       // Hint: spaces inside a line are kept as they are (columns stay aligned), so they count in full.
       const gap = lineStart < 0 ? 0 : piece.start - lineEnd;

@@ -225,6 +225,27 @@ describe('wrapSpans on plain text', () => {
     expect(wrapText('done better? → Nothing', { width: 16 })).toEqual(['done better?', '→ Nothing']);
   });
 
+  test('binds a separator to its word only where the two fit a line: else the line breaks at the blank between', () => {
+    // `show --format markdown --width 20` printed `  **CallAttempted** ·`, 21 columns, though it
+    // has a blank to break at (red team hR101 F7): only a single unbreakable token is wider.
+    expect(wrapText('**CallAttempted** · 61438870142', { width: 20, indent: '  ' })).toEqual([
+      '  **CallAttempted**',
+      '  · 61438870142',
+    ]);
+    const url = 'https://example.com/a/very/long/path';
+    expect(wrapText(`Anything → ${url}`, { width: 20 })).toEqual(['Anything →', url]);
+    fc.assert(
+      fc.property(
+        fc.array(fc.oneof(fc.stringMatching(/^[a-z*]{1,22}$/), fc.constantFrom('·', '→')), { maxLength: 30 }),
+        fc.integer({ min: 12, max: 40 }),
+        (words, width) => {
+          const lines = wrapText(words.join(' '), { width, indent: '  ', firstIndent: '' });
+          for (const line of lines) if (displayWidth(line) > width) expect(line.trim()).not.toMatch(/ /);
+        },
+      ),
+    );
+  });
+
   test('keeps a token wider than the line whole, on a line of its own', () => {
     const url = 'https://example.com/a/very/long/path/that/cannot/break';
     expect(wrapText(`see ${url} now`, { width: 20 })).toEqual(['see', url, 'now']);
