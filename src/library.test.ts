@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable, Stream } from 'node:stream';
 import { describe, expect, expectTypeOf, it, vi } from 'vitest';
-import { generateEvents } from './core/generate.js';
+import { type GeneratedDelivery, generateEvents } from './core/generate.js';
 import { CallhookError } from './errors.js';
 import { defaultHmacHeader } from './http/names.js';
 import { createSigner, parseSecrets } from './http/signing.js';
@@ -1622,6 +1622,37 @@ describe("generateEvents' refusals, as a library caller reads them (red team hR8
     expect(run.startTime).toBe(late);
     expect(run.overrun).toMatchObject({ call: expect.any(Number), end: expect.any(Number) });
     expect(() => [...generateCalls({ seed: 1, calls: 50, startTime: late })]).toThrow(PastLastInstantError);
+  });
+});
+
+describe('generateEvents given a bad option (red team hR101 F9)', () => {
+  it('throws when it is called, not at the first next(): a try around the call catches it', async () => {
+    // A generator function runs none of its body until the first next(), so a `try` around
+    // `generateEvents({ count: '3' })` caught nothing, and the TypeError came out of a later loop.
+    const { RunPastLastInstantError, generateEvents: generate } = await import('./index.js');
+    const takes = 'it takes count, seed, campaigns, types, redeliveries, batchSize, set, startTime, envelope';
+    const refusals: Array<[unknown, Error | (abstract new (...args: never[]) => Error)]> = [
+      [{ count: '3' }, new TypeError('count: expected number, received "3"')],
+      [{ count: 0.5 }, new TypeError('count must be a whole number of at least 0 (got 0.5)')],
+      [{ count: 2, defects: 1 }, new TypeError(`generateEvents takes no option defects (${takes})`)],
+      [
+        { count: 2, types: [] },
+        new TypeError(
+          'types must name at least one of CallComplete, CallAttempted, CallReceived, SMSSent, SMSReceived (got an empty list)',
+        ),
+      ],
+      [{ count: 200, startTime: '9999-12-31T23:00:00Z' }, RunPastLastInstantError],
+    ];
+    for (const [options, refusal] of refusals) {
+      expect(() => generate(options as never), JSON.stringify(options)).toThrow(refusal);
+    }
+    // What it returns is still a generator, lazy, as its type says.
+    const run = generate({ count: 3, seed: 2 });
+    expectTypeOf(run).toEqualTypeOf<Generator<GeneratedDelivery, void, undefined>>();
+    expect(run[Symbol.iterator]()).toBe(run);
+    expect(run.next().done).toBe(false);
+    expect(run.return()).toEqual({ done: true, value: undefined });
+    expect([...generate({ count: 3, seed: 2 })]).toEqual([...generateEvents({ count: 3, seed: 2 })]);
   });
 });
 

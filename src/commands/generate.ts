@@ -238,11 +238,11 @@ function pastTheEnd(events: GeneratedBlocksOptions['events'], how: string): Call
 
 /**
  * Refuses, before anything is written, a run whose times would pass year 9999, as `generateEvents`
- * refuses it before its first event (drawn here only for that), in the CLI's words.
+ * refuses it when called, in the CLI's words.
  */
 function checkRoom(events: GeneratedBlocksOptions['events']): void {
   try {
-    generateEvents(events).next();
+    generateEvents(events);
   } catch (error) {
     throw error instanceof RunPastLastInstantError ? pastTheEnd(events, overrunText(error.overrun, grouped)) : error;
   }
