@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable, Stream } from 'node:stream';
 import { describe, expect, expectTypeOf, it, vi } from 'vitest';
-import { type GeneratedDelivery, generateEvents } from './core/generate.js';
+import { type GeneratedDelivery, type GeneratedEvent, generateEvents, type WireEvent } from './core/generate.js';
 import { CallhookError } from './errors.js';
 import { defaultHmacHeader } from './http/names.js';
 import { createSigner, parseSecrets } from './http/signing.js';
@@ -1653,6 +1653,27 @@ describe('generateEvents given a bad option (red team hR101 F9)', () => {
     expect(run.next().done).toBe(false);
     expect(run.return()).toEqual({ done: true, value: undefined });
     expect([...generate({ count: 3, seed: 2 })]).toEqual([...generateEvents({ count: 3, seed: 2 })]);
+  });
+
+  it('is so for the pieces under it too: generateCalls and generateTypedCalls throw when called', async () => {
+    const { generateCalls, generateTypedCalls } = await import('./index.js');
+    for (const [name, call] of [
+      ['generateCalls', generateCalls],
+      ['generateTypedCalls', generateTypedCalls],
+    ] as const) {
+      expect(() => call({ seed: 'x', calls: 1 } as never), name).toThrow(
+        new TypeError('seed: expected number, received "x"'),
+      );
+      expect(() => call({ seed: 1, calls: 1, types: ['SMSSent'] } as never), name).toThrow(
+        new TypeError(`${name} takes no option types (it takes seed, calls, campaigns, startTime, envelope)`),
+      );
+      expect(() => call({ seed: 1.5, calls: 1 }), name).toThrow(TypeError);
+      const run = call({ seed: 2, calls: 2 });
+      expect(run[Symbol.iterator](), name).toBe(run);
+      expect([...run].length, name).toBeGreaterThan(2);
+    }
+    expectTypeOf(generateCalls).returns.toEqualTypeOf<Generator<WireEvent, void, undefined>>();
+    expectTypeOf(generateTypedCalls).returns.toEqualTypeOf<Generator<GeneratedEvent, void, undefined>>();
   });
 });
 

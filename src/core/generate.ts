@@ -1166,8 +1166,8 @@ const byTime = (a: StoryEvent, b: StoryEvent) => a.at - b.at;
  * Generates the events of `calls` calls, each with its type: a bare SMSSent and SMSReceived look
  * alike, so consumers that filter or count by type read it here.
  */
-export function* generateTypedCalls(options: GenerateOptions): Generator<GeneratedEvent, void, undefined> {
-  yield* typedCalls(options, 'generateTypedCalls');
+export function generateTypedCalls(options: GenerateOptions): Generator<GeneratedEvent, void, undefined> {
+  return typedCalls(options, 'generateTypedCalls');
 }
 
 /**
@@ -1178,16 +1178,24 @@ const writtenTime = (event: StoryEvent, envelopeAll: boolean) =>
   isEnveloped(event.type, envelopeAll) ? event.createdAt : event.at;
 
 /**
- * `generateTypedCalls`, its options' errors naming `call`, the function the caller called; only
- * the events of `types` when given.
+ * `generateTypedCalls`, its options' errors naming `call`, the function the caller called, and
+ * thrown when it is called (see `generateEvents`); only the events of `types` when given.
  */
-function* typedCalls(
+function typedCalls(
   options: GenerateOptions,
   call: string,
   types?: ReadonlySet<EventType>,
 ): Generator<GeneratedEvent, void, undefined> {
   const checked = parseOptions(GenerateOptionsSchema, options, call);
   assertWholeNumber('seed', checked.seed, 0, largestSeed);
+  return stories(checked, types);
+}
+
+/** The events of a `typedCalls` run, its options checked. */
+function* stories(
+  checked: v.InferOutput<typeof GenerateOptionsSchema>,
+  types: ReadonlySet<EventType> | undefined,
+): Generator<GeneratedEvent, void, undefined> {
   const random = new Random(checked.seed);
   // Hint: envelope ids draw from their own sequence, so `envelope: 'all'` tells the same calls.
   const ids = new Random(checked.seed ^ 0x85ebca6b);
@@ -1230,8 +1238,11 @@ function* typedCalls(
  * Generates the events of `calls` calls in the platform's wire format, one call's story after
  * another (each in time order); lazy, so any number of events takes constant memory.
  */
-export function* generateCalls(options: GenerateOptions): Generator<WireEvent, void, undefined> {
-  for (const { event } of typedCalls(options, 'generateCalls')) yield event;
+export function generateCalls(options: GenerateOptions): Generator<WireEvent, void, undefined> {
+  const calls = typedCalls(options, 'generateCalls');
+  return (function* () {
+    for (const { event } of calls) yield event;
+  })();
 }
 
 // --- events for `callhook generate` and the library ------------------------------------------------
