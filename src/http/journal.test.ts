@@ -1226,15 +1226,17 @@ describe('journal', () => {
     expect(await fingerprintInputs(await listSources([a, '-']))).toBeNull();
   });
 
-  it('fingerprints a file as it was at its size when opened, though a line being written past it is read on', async () => {
-    // The journal said the file was 13 bytes and hashed it to the end of the line being written
-    // then: --resume's advice to put back its first 13 bytes was refused again (review hR100).
+  it('fingerprints a file opened part way through a line being written to the end of that line, as a file of that size', async () => {
+    // The journal said the file was 13 bytes, inside a line the run read on to the end of and sent
+    // whole: hashed past it, --resume's advice to put back its first 13 bytes was refused again
+    // (review hR100); hashed to it, the advice followed was taken, and the line's first part sent
+    // again as a new batch (review hR102). It now holds the file to the line's end.
     const path = tempPath('growing.ndjson');
     writeFileSync(path, '{"n":1}\n{"n":');
     utimesSync(path, new Date(2020, 0, 1), new Date(2020, 0, 1));
-    const prefix = tempPath('prefix.ndjson');
-    writeFileSync(prefix, '{"n":1}\n{"n":');
-    const expected = (await fingerprintInputs(await listSources([prefix])))?.files[0];
+    const whole = tempPath('whole.ndjson');
+    writeFileSync(whole, '{"n":1}\n{"n":2}\n');
+    const expected = (await fingerprintInputs(await listSources([whole])))?.files[0];
     const { fstatSync } = fs;
     let grown = false;
     vi.spyOn(fs, 'fstatSync').mockImplementation(((...args: Parameters<typeof fstatSync>) => {
@@ -1249,7 +1251,7 @@ describe('journal', () => {
     try {
       const taken = (await fingerprintInputs(await listSources([path])))?.files[0];
       expect(grown).toBe(true);
-      expect(taken?.size).toBe(13);
+      expect(taken?.size).toBe(16);
       expect(taken?.through).toBe(expected?.through);
     } finally {
       vi.restoreAllMocks();

@@ -4,7 +4,7 @@
  * a signal loses nothing and `--resume` knows what the receiver already confirmed.
  */
 
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, type Hash, randomBytes } from 'node:crypto';
 import {
   type BigIntStats,
   closeSync,
@@ -23,12 +23,13 @@ import {
   unlinkSync,
   utimesSync,
 } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { CallhookError, describeIoError, ExitCode, ioReason } from '../errors.js';
 import { fileNameOf, type OpenablePath } from '../input/file-names.js';
 import { LineSplitter } from '../input/line-splitter.js';
-import { defaultMaxElementBytes, openAtOnce, readChunks, type Source } from '../input/read.js';
+import { defaultMaxElementBytes, openAtOnce, readChunks, readChunksOf, type Source } from '../input/read.js';
 import {
   cannotLink,
   checkFoldersOf,
@@ -1225,28 +1226,36 @@ const fingerprintReadBytes = 1024 * 1024;
 export async function fingerprintInputs(
   sources: readonly Source[],
 ): Promise<{ fingerprint: string; files: InputFile[] } | null> {
-  const hash = createHash('sha256');
+  let hash = createHash('sha256');
   const files: InputFile[] = [];
   // Hint: the sources the run listed, not listed again: a folder of 20,000 files was walked twice.
   for (const source of sources) {
     if (source.path === '-') return null;
+    const before = hash.copy();
     let size = 0;
+    let read = 0;
     try {
       // Hint: read as every command reads a file (see `readChunks`): as it was when opened, and
-      // refused when cut short, rewritten or marked by fix --write meanwhile; but only to its size
-      // then, which the journal records: a line being written past it, which the reading goes on
-      // to the end of, is the run's to send, not the fingerprint's (review hR100).
+      // refused when cut short, rewritten or marked by fix --write meanwhile.
       const opened = (info: BigIntStats) => {
         size = Number(info.size);
         hash.update(`${info.size}\n`);
       };
-      let hashed = 0;
       for await (const chunk of readChunks(source.path, 0, fingerprintReadBytes, undefined, opened, source.inFolder)) {
-        // Hint: a file of procfs says it holds nothing (size 0), and is hashed whole.
-        const taken = size > 0 ? Math.min(chunk.length, size - hashed) : chunk.length;
-        hash.update(chunk.subarray(0, taken));
-        hashed += taken;
-        if (size > 0 && hashed >= size) break;
+        hash.update(chunk);
+        read += chunk.length;
+      }
+      // Hint: its size then fell part way through a line being written, which the reading went on
+      // to the end of, as the run's does: the journal holds the file to that end, so that --resume's
+      // advice to put it back to its first bytes names the end of a line the run sent whole. To its
+      // size at the open, the line's first part was sent again, as events of a new batch (review
+      // hR102); with the bytes read past it, the advice was refused again (review hR100). Hashed
+      // again with the size it was read to, as a file of that size is (rare: a file being written).
+      if (size > 0 && read > size) {
+        hash = before;
+        hash.update(`${read}\n`);
+        await hashFirst(hash, source, read);
+        size = read;
       }
       hash.update('\n');
     } catch (error) {
@@ -1256,4 +1265,22 @@ export async function fingerprintInputs(
     files.push({ name: source.name, size, through: hash.copy().digest('hex').slice(0, 32) });
   }
   return { fingerprint: `sha256:${hash.digest('hex')}`, files };
+}
+
+/** Hashes the first `bytes` bytes of `source` into `hash`: a file cut shorter since fails (ECHANGED). */
+async function hashFirst(hash: Hash, source: Source, bytes: number): Promise<void> {
+  const handle = await open(source.path, 'r');
+  try {
+    let hashed = 0;
+    for await (const chunk of readChunksOf(handle, 0, fingerprintReadBytes, true, bytes)) {
+      hash.update(chunk);
+      hashed += chunk.length;
+    }
+    if (hashed < bytes) {
+      const reason = `the file was cut short while it was read (from ${bytes} to ${hashed} bytes)`;
+      throw Object.assign(new Error(reason), { code: 'ECHANGED' });
+    }
+  } finally {
+    await handle.close();
+  }
 }
