@@ -804,17 +804,24 @@ describe('a file that changes while it is read', () => {
     }
   });
 
-  it('takes a file opened part way through a line as it is once it stops growing (a minified array copied in)', async () => {
-    // Waited on a second, then failed, a whole file with no final line feed read while `cp` wrote
-    // it was read to its end and called "still being written" (review hR100).
+  it('fails a file opened part way through a line that stops growing without ending it, two seconds on', async () => {
+    // Taken as it was once it stopped growing for 200 ms, half a batch line was counted, exit 0,
+    // when its writer paused 250 ms between writes (review hR102).
     const path = join(dir, 'line-never-ended.ndjson');
     writeFileSync(path, '{"a":1}\n{"b":');
     utimesSync(path, new Date(2020, 0, 1), new Date(2020, 0, 1));
-    const chunks: Buffer[] = [];
-    for await (const chunk of readChunks(path, 0, 4, undefined, () => appendFileSync(path, '[1]}'))) {
-      chunks.push(Buffer.from(chunk));
-    }
-    expect(Buffer.concat(chunks).toString()).toBe('{"a":1}\n{"b":[1]}');
+    const started = Date.now();
+    const reading = async () => {
+      for await (const _ of readChunks(path, 0, 4, undefined, () => appendFileSync(path, '[1]}'))) {
+        // Read to its end.
+      }
+    };
+    await expect(reading()).rejects.toMatchObject({
+      code: 'ECHANGED',
+      message:
+        'the file was being written while it was read, part way through a line not ended 2 s on: read it again once it is written',
+    });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(2000);
   });
 
   it('fails a file that goes on growing part way through a line, once followed for two seconds', async () => {
@@ -837,7 +844,7 @@ describe('a file that changes while it is read', () => {
       await expect(reading()).rejects.toMatchObject({
         code: 'ECHANGED',
         message:
-          'the file was still being written 2 s after it was read to its size at the open, part way through a line: read it again once it is written',
+          'the file was being written while it was read, part way through a line not ended 2 s on: read it again once it is written',
       });
     } finally {
       clearInterval(writer);

@@ -900,9 +900,7 @@ interface LineBeingWritten {
   from: number;
 }
 
-/** How long `readOn` waits for more of a line that has stopped growing before it takes the file as it is, in ms. */
-const settleTime = 200;
-/** How long `readOn` follows a line that goes on growing, in ms. */
+/** How long `readOn` follows a line being written, for its end, in ms. */
 const followTime = 2000;
 
 /**
@@ -912,15 +910,15 @@ const followTime = 2000;
  * --write). Hint: a file's size, taken while another process writes a line to its end (listen
  * saving a body, `generate > FILE`, `cp`), can fall part way through that line: read only so far,
  * half a line was a syntax error, and the events before the cut in it were counted (red team
- * hR97). A file that stops growing without a line feed is taken as it is (a minified JSON array
- * copied in has none: review hR100); one that goes on growing without one fails (`ECHANGED`)
- * once it has been followed for `followTime`, so a writer that never ends a line is not followed
- * for ever (review hR100).
+ * hR97). A line not ended within `followTime` fails (`ECHANGED`), whether it goes on growing (a
+ * writer that never ends it was followed for ever: review hR100) or stopped: a writer that pauses
+ * part way through a line cannot be told from one that is done, and a half line taken as it was
+ * counted half a batch, exit 0 (review hR102); so is a whole file without a final line feed read
+ * while it is copied in (a minified JSON array), which reads whole once the copy is done.
  */
 async function* readOn({ fd, names, began, from }: LineBeingWritten, size: number): AsyncGenerator<Buffer> {
   const buffer = Buffer.allocUnsafeSlow(Math.min(size, 64 * 1024));
   const started = Date.now();
-  let grew = started;
   let written: bigint | undefined;
   for (let at = from; ; ) {
     const { bytesRead } = await readFd(fd, buffer, 0, buffer.length, at);
@@ -933,15 +931,12 @@ async function* readOn({ fd, names, began, from }: LineBeingWritten, size: numbe
       written = now.mtimeNs;
       refuseRewritten(names, began);
     }
-    const time = Date.now();
-    const followed = time - started >= followTime;
+    const followed = Date.now() - started >= followTime;
     if (bytesRead === 0) {
-      if (time - grew >= settleTime) return;
       if (followed) throw stillWritten();
       await delay(10);
       continue;
     }
-    grew = time;
     const lf = buffer.subarray(0, bytesRead).indexOf(lineFeed);
     const chunk = buffer.subarray(0, lf < 0 ? bytesRead : lf + 1);
     at += chunk.length;
@@ -951,9 +946,9 @@ async function* readOn({ fd, names, began, from }: LineBeingWritten, size: numbe
   }
 }
 
-/** The failure of a file `readOn` followed for `followTime` while it went on growing part way through a line. */
+/** The failure of a file `readOn` followed for `followTime` without the line being written ending. */
 function stillWritten(): Error {
-  const reason = `the file was still being written ${followTime / 1000} s after it was read to its size at the open, part way through a line: read it again once it is written`;
+  const reason = `the file was being written while it was read, part way through a line not ended ${followTime / 1000} s on: read it again once it is written`;
   return Object.assign(new Error(reason), { code: 'ECHANGED' });
 }
 
