@@ -254,3 +254,18 @@ describe('a body of many problems', () => {
     expect(found.invalid).toBe(3);
   });
 });
+
+describe('a body larger than the input layer reads an element by default', () => {
+  it('reads its one event, larger than 64 MiB, within the body listen took (--max-body 100M, hR101 F1)', async () => {
+    // A 70 MiB event was refused as not JSON, told to raise --max-element-size, which listen lacks.
+    const event = JSON.parse(readFileSync('fixtures/valid/single-event-object.json', 'utf8'));
+    const body = Buffer.from(JSON.stringify([{ ...event, data: { ...event.data, name: 'x'.repeat(65 * 2 ** 20) } }]));
+    const found = await readBodyEventsFully(body, { type: undefined }, new FingerprintSet());
+    expect(found.problems.map((problem) => problem.message)).toEqual([]);
+    expect({ syntax: found.syntax, invalid: found.invalid, events: found.events.length }).toEqual({
+      syntax: false,
+      invalid: 0,
+      events: 1,
+    });
+  });
+});

@@ -130,6 +130,9 @@ export async function readBodyEventsFully(
       warnings: false,
       maxIssues: problemsKept,
       oneValue: true,
+      // Hint: no element is larger than the body that holds it, which --max-body limited: the
+      // input layer's default (64 MiB) refused a valid 70 MiB event, naming an option listen lacks.
+      maxElementBytes: body.length,
       // Hint: past the problems kept, the rest are only counted: building and placing each of
       // 110,000 invalid elements' made a 4.7 MB body take 4 s, and the requests behind it wait.
       mayListFrom: () => found.problems.length < problemsKept,
