@@ -60,7 +60,15 @@ export async function validate(paths: string[], options: ValidateOptions): Promi
   // which loads this module too (see `serveHalf` above) and prints nothing.
   const [
     { colorsFor, terminalWidth },
-    { renderFilePretty, renderGithub, renderJunit, renderProblemPretty, renderTotalsPretty, renderValidationJson },
+    {
+      renderFilePretty,
+      renderGithub,
+      renderGithubPathWarning,
+      renderJunit,
+      renderProblemPretty,
+      renderTotalsPretty,
+      renderValidationJson,
+    },
   ] = await Promise.all([import('../render/terminal.js'), import('../render/validation.js')]);
   const c = colorsFor(process.stdout);
   const width = options.width ?? terminalWidth(process.stdout);
@@ -158,9 +166,10 @@ export async function validate(paths: string[], options: ValidateOptions): Promi
     const reading = {
       ...readOptions,
       mayListFrom: consumer.mayListFrom,
-      onWarning: (message: string, names: readonly string[]) => {
-        collector.pathWarned();
+      onWarning: (message: string, names: readonly string[], code: string) => {
+        collector.pathWarned({ code, message });
         warnOnStderr(message, options.width, names);
+        if (options.format === 'github') process.stdout.write(renderGithubPathWarning({ code, message }, options));
       },
     };
     for await (const records of readRecords(paths, reading, { onOpen: opened })) {

@@ -9,6 +9,7 @@ import {
   fileResult,
   renderFilePretty,
   renderGithub,
+  renderGithubPathWarning,
   renderJunit,
   renderProblemPretty,
   renderTotalsPretty,
@@ -38,6 +39,7 @@ const report: ValidationReport = {
   ok: false,
   files: [file],
   totals: { files: 1, events: 3, valid: 2, invalid: 1, errors: 1, warnings: 1 },
+  pathWarnings: [],
 };
 
 describe('fileResult', () => {
@@ -303,5 +305,28 @@ describe('renderGithub, as the Actions runner reads it', () => {
     expect(renderFilePretty(long, plain, { width: 200 }).length).toBeLessThan(1000);
     const json = JSON.parse(renderValidationJson({ ...report, files: [long] })).files[0];
     expect(json.problems[0].pointer).toBe(`/0/data/${key}/1`);
+  });
+});
+
+describe('the warnings of the paths given', () => {
+  const warning = { code: 'named-twice', message: 'a<1>&100%\u001b[2J.json is named twice; read once' };
+  const warned = { ...report, ok: false, pathWarnings: [warning] };
+
+  it('are a failure of their own suite in JUnit when they fail the run, and not listed when they do not', () => {
+    // Exit 1 with failures="0": the run failed on them and JUnit gave no reason (red team hR101 F2).
+    const junit = renderJunit(warned, { warningsAsErrors: true });
+    expect(junit).toContain('tests="2" failures="2" errors="0"');
+    expect(junit).toContain(
+      '<failure message="0 errors, 1 warning" type="validation">warning a&lt;1&gt;&amp;100%\\u001b[2J.json is named twice; read once</failure>',
+    );
+    expect(renderJunit(warned)).toBe(renderJunit(report));
+  });
+
+  it('are annotations of the run in GitHub, errors when they fail it', () => {
+    const data = 'a<1>&100%25\\u001b[2J.json is named twice; read once';
+    expect(renderGithubPathWarning(warning)).toBe(`::warning title=callhook named-twice::${data}\n`);
+    expect(renderGithubPathWarning(warning, { warningsAsErrors: true })).toBe(
+      `::error title=callhook named-twice::${data}\n`,
+    );
   });
 });

@@ -1,6 +1,6 @@
 /** Renders a validation report: pretty text, JSON, GitHub annotations, JUnit XML. Strings only. */
 import type { ChalkInstance } from 'chalk';
-import type { FileReport, ValidationOptions, ValidationReport } from '../core/validation.js';
+import type { FileReport, PathWarning, ValidationOptions, ValidationReport } from '../core/validation.js';
 import { filePassed } from '../core/validation.js';
 import { isUnreadable, type Problem } from '../input/types.js';
 import { pointerExcerpt } from '../schema/check.js';
@@ -223,17 +223,29 @@ function githubFile(file: string, stdin: boolean | undefined): string {
   return `file=${githubProperty(file.startsWith('=') ? `./${file}` : file)},`;
 }
 
+/** A GitHub annotation of `code`; what fails the run is an error to the runner (a warning under --warnings-as-errors). */
+function githubAnnotation(severity: Problem['severity'], fails: boolean, where: string, code: string, message: string) {
+  return `::${fails ? 'error' : severity} ${where}title=${githubProperty(`callhook ${code}`)}::${githubData(message)}`;
+}
+
 /** GitHub Actions workflow commands: one `::error` or `::warning` annotation per problem, and a `::notice` counting those left out. */
 export function renderGithub(file: FileReport, options: ValidationOptions = {}): string {
-  // Hint: what fails the run is an error to the runner (a warning under --warnings-as-errors).
   const lines = fileResult(file, options).problems.map(({ problem: p, fails }) => {
-    const { message } = problemText(p);
-    return `::${fails ? 'error' : p.severity} ${githubFile(p.file, file.stdin)}line=${p.line},col=${p.column},title=${githubProperty(`callhook ${p.code}`)}::${githubData(message)}`;
+    const where = `${githubFile(p.file, file.stdin)}line=${p.line},col=${p.column},`;
+    return githubAnnotation(p.severity, fails, where, p.code, problemText(p).message);
   });
   if (file.omitted > 0) {
     lines.push(`::notice ${githubFile(file.file, file.stdin)}title=callhook::${githubData(omittedText(file.omitted))}`);
   }
   return lines.map((line) => `${line}\n`).join('');
+}
+
+/**
+ * A warning of the paths given as a GitHub annotation of the run (no `file=`: it is of no file's
+ * content, and a compressed file was not read): an error when it fails the run, as a file's is.
+ */
+export function renderGithubPathWarning({ code, message }: PathWarning, options: ValidationOptions = {}): string {
+  return `${githubAnnotation('warning', options.warningsAsErrors === true, '', code, message)}\n`;
 }
 
 function xml(text: string): string {
@@ -253,12 +265,38 @@ function junitLine(problem: Problem): string {
   return xml(`${where} ${problem.severity} ${message}`);
 }
 
+/** A JUnit test suite of one test case named `name`, holding `content` (its `<error>` and `<failure>`). */
+function junitSuite(name: string, content: string, failed: boolean, erred: boolean) {
+  const suite = `  <testsuite name="${xml(name)}" tests="1" failures="${failed ? 1 : 0}" errors="${erred ? 1 : 0}">
+    <testcase classname="callhook.validate" name="${xml(name)}">${content}
+    </testcase>
+  </testsuite>`;
+  return { suite, failed, erred };
+}
+
+/** A JUnit `<failure>` of what fails the run, `counts` in its message, `listed` its lines. */
+function junitFailure(counts: { errors: number; warnings: number }, listed: string): string {
+  return `\n      <failure message="${xml(problemCounts(counts))}" type="validation">${listed}</failure>`;
+}
+
+/**
+ * The JUnit test suite of the warnings of the paths given, only when they fail the run: JUnit has
+ * no warnings, and a file's that fail nothing are not listed either. Hint: a suite of its own, as
+ * no file's content is at fault (a compressed file was not read at all).
+ */
+function junitPathSuite(warnings: readonly PathWarning[], options: ValidationOptions) {
+  if (!options.warningsAsErrors || warnings.length === 0) return [];
+  const listed = warnings.map(({ message }) => xml(`warning ${message}`)).join('\n');
+  return [junitSuite('the paths given', junitFailure({ errors: 0, warnings: warnings.length }, listed), true, false)];
+}
+
 /**
  * JUnit XML: a test suite per file, a test case per file with what fails the run as one failure,
- * and the file's I/O error (exit 2), if it could not be read, as an `<error>`.
+ * and the file's I/O error (exit 2), if it could not be read, as an `<error>`; the warnings of the
+ * paths given, when they fail the run, as the failure of a suite of their own, first.
  */
 export function renderJunit(report: ValidationReport, options: ValidationOptions = {}): string {
-  const cases = report.files.map((file) => {
+  const files = report.files.map((file) => {
     // Hint: JUnit's `<error>` is a test that could not run, its `<failure>` one that ran and failed:
     // a file not read to its end is the first, and what was read of it may be the second too.
     const unreadable = file.problems.filter(isUnreadable);
@@ -271,15 +309,10 @@ export function renderJunit(report: ValidationReport, options: ValidationOptions
     const errors = unreadable.map(
       (problem) => `\n      <error message="${xml(problem.message)}" type="io">${junitLine(problem)}</error>`,
     );
-    const failure = read.passed
-      ? ''
-      : `\n      <failure message="${xml(problemCounts(read))}" type="validation">${listed}</failure>`;
-    const suite = `  <testsuite name="${xml(file.file)}" tests="1" failures="${read.passed ? 0 : 1}" errors="${errors.length > 0 ? 1 : 0}">
-    <testcase classname="callhook.validate" name="${xml(file.file)}">${errors.join('')}${failure}
-    </testcase>
-  </testsuite>`;
-    return { suite, failed: !read.passed, erred: errors.length > 0 };
+    const failure = read.passed ? '' : junitFailure(read, listed);
+    return junitSuite(file.file, `${errors.join('')}${failure}`, !read.passed, errors.length > 0);
   });
+  const cases = [...junitPathSuite(report.pathWarnings, options), ...files];
   const failures = cases.filter((entry) => entry.failed).length;
   const errors = cases.filter((entry) => entry.erred).length;
   return `<?xml version="1.0" encoding="UTF-8"?>

@@ -1052,6 +1052,28 @@ describe('validate --warnings-as-errors and the warnings about the paths it was 
     expect(unwrapped(strict.stderr)).toBe(`callhook: warning: ${file} is named twice; read once\n`);
     expect((await runCli(['validate', file, file])).code).toBe(0);
   });
+
+  it('lists them in --format junit and github, where the run fails on them, as a warning annotation where not', async () => {
+    // Exit 1 with failures="0" errors="0", and no annotation at all: a red CI job with no reason shown (red team hR101 F2).
+    const file = join(folder, 'day1.json');
+    const said = `${file} is named twice (also as ${folder}); read once`;
+    const junit = await runCli(['validate', folder, file, '--warnings-as-errors', '--format', 'junit']);
+    expect(junit.code).toBe(1);
+    expect(junit.stdout).toContain('<testsuites name="callhook validate" tests="2" failures="1" errors="0">');
+    expect(junit.stdout).toContain(
+      `<failure message="0 errors, 1 warning" type="validation">warning ${said}</failure>`,
+    );
+    const github = await runCli(['validate', folder, file, '--warnings-as-errors', '--format', 'github']);
+    expect(github.code).toBe(1);
+    expect(github.stdout).toBe(`::error title=callhook named-twice::${said}\n`);
+    const warned = await runCli(['validate', folder, file, '--format', 'github']);
+    expect(warned.code).toBe(0);
+    expect(warned.stdout).toBe(`::warning title=callhook named-twice::${said}\n`);
+    // JUnit has no warnings: one that fails nothing is not listed, as a file's are not.
+    const passed = await runCli(['validate', folder, file, '--format', 'junit']);
+    expect(passed.code).toBe(0);
+    expect(passed.stdout).toContain('<testsuites name="callhook validate" tests="1" failures="0" errors="0">');
+  });
 });
 
 describe('a file name with spaces in the warnings of what show, trace and replay skip', () => {
