@@ -1249,11 +1249,14 @@ async function* undescribedLines(
       yield* found.splice(0);
     }
     // Hint: a last line without its LF was being written when the size was taken (listen saving a
-    // large body: red team hR97) when a line the log gained since says a body begins there and
-    // runs past it: left for the next run, as what was saved since is. Any other is a body cut
-    // short, or forged: left whenever the file went on, one appended with its LF to come once
-    // verify had begun passed (review hR100).
-    if (start < at && !((await explain()) && start + (aside.get(start)?.bytes ?? 0) > at)) await line(at, true);
+    // large body: red team hR97) when a description says a body begins there and runs past it:
+    // one read with the log (that body was checked), or one the log gained since (left for the
+    // next run, as what was saved since is). Any other is a body cut short, or forged: left
+    // whenever the file went on, one appended with its LF to come once verify had begun passed
+    // (review hR100); one read with the log was failed though its body was checked (hR102).
+    const runsPast = () =>
+      start + (aside.get(start)?.bytes ?? 0) > at || runs.some((r) => r.start <= start && r.end > at);
+    if (start < at && !runsPast() && !((await explain()) && runsPast())) await line(at, true);
     endRun();
     yield* found.splice(0);
   } catch (error) {
