@@ -454,10 +454,12 @@ describe('verify a folder holding bodies its log does not describe', () => {
         if (first && when === 'opening') meanwhile(dir, log);
         const handle = (await (open as (...a: unknown[]) => unknown)(path, ...rest)) as fsPromises.FileHandle;
         if (first && when === 'read') {
-          // Hint: the reading ends with the log's close, its last line read.
+          // Hint: the reading ends with the log's close, its last line read; a handle may be closed twice.
           const close = handle.close.bind(handle);
+          let done = false;
           handle.close = () => {
-            meanwhile(dir, log);
+            if (!done) meanwhile(dir, log);
+            done = true;
             return close();
           };
         }
@@ -536,11 +538,11 @@ describe('verify a folder holding bodies its log does not describe', () => {
     );
   }
 
-  it('leaves a body part way through being written when it began, whose line of the log came since, to the next run', async () => {
+  it('checks a body part way through being written when it began, whose line of the log came since', async () => {
     // Its size taken while listen wrote a large body, the file ended part way through that line:
     // "1 not captured", exit 1, of a body listen went on to save and describe (red team hR97).
     const being = await halfWrittenFourth('read');
-    expect(being.results).toEqual(checked);
+    expect(being.results).toEqual([...checked, '000001.ndjson:4 true']);
     expect(being.exitCode).toBe(0);
   });
 
@@ -568,7 +570,7 @@ describe('verify a folder holding bodies its log does not describe', () => {
     expect(ended.exitCode).toBe(1);
   });
 
-  it('leaves bodies saved whole before it began, whose lines of the log came after it had read the log, to the next run', async () => {
+  it('checks bodies saved whole before it began, whose lines of the log came after it had read the log', async () => {
     // listen saves a body, then (with --durable after an fdatasync) its line of the log: verify
     // run meanwhile failed "3 not captured", exit 1, for bodies listen was in the middle of saving.
     // A body on a line of 000001.ndjson, one in a file of its own (000002.json), the first line
@@ -582,7 +584,7 @@ describe('verify a folder holding bodies its log does not describe', () => {
       'read',
       ['[1]', '[22]', '[333]', '[4444]', '[\n5]', '[66]'],
     );
-    expect(results).toEqual(checked);
+    expect(results).toEqual([...checked, '000001.ndjson:4 true', '000002.json true', '000003.ndjson:1 true']);
     expect(exitCode).toBe(0);
     // What the log gained is read once for the three files.
     expect(logOpens).toBe(2);
@@ -610,7 +612,25 @@ describe('verify a folder holding bodies its log does not describe', () => {
       'read',
       ['[1]', '[22]', '[333]', '[4444]'],
     );
-    expect(results).toEqual([...checked, '000001.ndjson:5 false not-captured']);
+    expect(results).toEqual([...checked, '000001.ndjson:5 false not-captured', '000001.ndjson:4 true']);
+    expect(exitCode).toBe(1);
+  });
+
+  it('fails a forged body on disk when it began whose forged line of the log came after it read the log', async () => {
+    // Left for the next run unchecked, it passed: "1,000 of 1,000 signatures valid", exit 0 (review hR102).
+    const forged = '[{"forged":1}]';
+    const { results, exitCode } = await verdictsSavingMeanwhile(
+      (dir) => appendFileSync(join(dir, '000001.ndjson'), `${forged}\n`),
+      (_, log) => {
+        const third = JSON.parse(readFileSync(log, 'utf8').trimEnd().split('\n')[2] ?? '{}');
+        const at = { line: 4, offset: third.offset + third.bytes + 1, bytes: forged.length };
+        const sha256 = createHash('sha256').update(forged).digest('hex');
+        appendFileSync(log, `${JSON.stringify({ ...third, ...at, sha256 })}\n`);
+      },
+      'read',
+    );
+    expect(results.slice(0, 3)).toEqual(checked);
+    expect(results[3]).toMatch(/^000001\.ndjson:4 false /);
     expect(exitCode).toBe(1);
   });
 

@@ -19,6 +19,8 @@ import {
   BodyUnreadable,
   CaptureCoverage,
   CapturedBodies,
+  type CapturedDelivery,
+  type Coverage,
   capturedDeliveries,
   type LogEnd,
 } from '../input/captures.js';
@@ -297,24 +299,27 @@ export async function verify(paths: string[], raw: RawVerifyOptions, command?: C
       /** The deliveries named more than once (`verify cap cap/000001.json`), each checked once: the first, and how many. */
       const namedAgain = { first: undefined as string | undefined, count: 0 };
       const logRead = (log: string, end: LogEnd) => covered.logRead(log, end);
-      for await (const delivery of capturedDeliveries(paths, unreadable, logRead)) {
+      /**
+       * Checks `delivery`: with `add`, recorded as covered first (a delivery named twice, its folder
+       * and its file, is checked once; a body another line of the log describes too is not read
+       * again: 200 such lines read one 5 MB body 200 times), then its body read and its signature checked.
+       */
+      const checkDelivery = async (delivery: CapturedDelivery, add: boolean) => {
         // Hint: a capture holds the headers as they came over HTTP, a character per byte.
         const { headers, webhookId: id } = asHeaderSource(delivery.meta.headers);
         let body: Buffer;
         try {
-          // A delivery named twice (its folder and its file) is checked once; a body that another
-          // line of the log describes too is not read again (200 such lines read one 5 MB body
-          // 200 times). Hint: in the try, as finding where a line begins may read the file.
-          const coverage = await covered.add(delivery);
+          // Hint: in the try, as finding where a line begins may read the file.
+          const coverage: Coverage = add ? await covered.add(delivery) : { kind: 'new' };
           if (coverage.kind === 'again') {
             namedAgain.first ??= delivery.where;
             namedAgain.count++;
-            continue;
+            return;
           }
           if (coverage.kind === 'twice') {
             const message = `${escapeTerminal(delivery.describedBy)} describes a body that ${escapeTerminal(coverage.first)} describes already: a line of the log repeated, no delivery of its own`;
             show({ name: delivery.where, webhookId: id, result: { ok: false, reason: 'not-captured', message } });
-            continue;
+            return;
           }
           body = await bodies.read(delivery);
         } catch (error) {
@@ -331,19 +336,20 @@ export async function verify(paths: string[], raw: RawVerifyOptions, command?: C
             // Hint: a warning, as an unreadable line of the log is: the run goes on. Its exit code, 2, is
             // set by `show` (`unreadableBodies`), not by the way it is said.
             warnOnStderr(`${error.message}: its delivery is not checked`, raw.width, [delivery.where]);
-            continue;
+            return;
           }
           if (!(error instanceof BodyChanged)) throw error;
           const message = `${BodyChanged.reason}: its signature cannot be checked`;
           show({ name: delivery.where, webhookId: id, result: { ok: false, reason: 'body-changed', message } });
-          continue;
+          return;
         }
         // Hint: a capture is checked against the moment it was received, so an old capture still
         // says whether its timestamp was fresh then (a line whose time cannot be read was refused);
         // --now overrides it.
         const at = now ?? instantOf(delivery.meta.receivedAt);
         show({ name: delivery.where, webhookId: id, result: check(body, headers, at, delivery.meta.tolerance) });
-      }
+      };
+      for await (const delivery of capturedDeliveries(paths, unreadable, logRead)) await checkDelivery(delivery, true);
       // Hint: one warning, whatever their number: `verify cap cap` names every delivery twice.
       const { first, count } = namedAgain;
       if (first !== undefined) {
@@ -359,6 +365,9 @@ export async function verify(paths: string[], raw: RawVerifyOptions, command?: C
         const result = { ok: false, reason: 'not-captured', message: notCaptured } as const;
         show({ name: where, webhookId: undefined, result, lines }, 'undescribed');
       }
+      // Hint: a body of the folder as it was when verify began that only a line the log gained
+      // since describes is checked too, not left unsaid (see `CaptureCoverage.explainedSince`).
+      for (const delivery of covered.explainedSince()) await checkDelivery(delivery, false);
     } finally {
       await bodies.close();
     }

@@ -928,8 +928,14 @@ interface DescribedFile {
   whole: string | undefined;
   /** Runs of bodies, apart, in the order of their bytes. */
   runs: Run[];
-  /** Bodies no run holds (described out of order, within another's line, or never read), by offset. */
-  aside: Map<number, { bytes: number; by: string }>;
+  /**
+   * Bodies no run holds (described out of order, within another's line, or never read), by
+   * offset; with the delivery that describes it when a line the log gained since it was read does
+   * (see `CaptureCoverage.undescribed`).
+   */
+  aside: Map<number, { bytes: number; by: string; gained?: CapturedDelivery | undefined }>;
+  /** Told of each delivery a line the log gained describes whose bytes it explained: to be checked. */
+  explained?: ((delivery: CapturedDelivery) => void) | undefined;
 }
 
 /** Line numbers, a bit each. */
@@ -982,6 +988,8 @@ export class CaptureCoverage {
   readonly #absolutes = new Map<string, string>();
   /** The delivery added last, and the run it went into, until its body is read. */
   #last: { delivery: CapturedDelivery; file: DescribedFile; run: Run } | undefined;
+  /** The deliveries that lines the log gained since it was read describe, whose bytes they explained (see `undescribed`). */
+  readonly #explained = new Set<CapturedDelivery>();
   /** Where the reading of each log for all its deliveries ended, by absolute path (see `logRead`). */
   readonly #logEnds = new Map<string, LogEnd>();
 
@@ -1089,6 +1097,16 @@ export class CaptureCoverage {
     this.#last = { delivery, file, run };
   }
 
+  /**
+   * The deliveries that lines the log gained since it was read describe, whose bytes they
+   * explained, once `undescribed` has gone through the folder: to be checked as the others were.
+   * Hint: left for the next run unchecked, a forged body with a forged line of the log appended
+   * while verify ran passed, exit 0 (review hR102).
+   */
+  explainedSince(): Iterable<CapturedDelivery> {
+    return this.#explained;
+  }
+
   /** Records where a reading of the log at `log` for all its deliveries ended (the furthest, read more than once). */
   logRead(log: string, end: LogEnd): void {
     const absolute = this.#absolute(log);
@@ -1117,7 +1135,8 @@ export class CaptureCoverage {
       return since;
     };
     for (const { name, size } of sources) {
-      const file = this.#files.get(realPathOf(name)) ?? { whole: undefined, runs: [], aside: new Map() };
+      const file: DescribedFile = this.#files.get(realPathOf(name)) ?? { whole: undefined, runs: [], aside: new Map() };
+      file.explained = (delivery) => this.#explained.add(delivery);
       if (file.whole !== undefined) continue;
       let explained: Promise<boolean> | undefined;
       const explain = () => {
@@ -1153,7 +1172,7 @@ export class CaptureCoverage {
         described = [];
         bodies.set(name, described);
       }
-      described.push({ offset, bytes: meta.bytes, by: `${log}:${number}` });
+      described.push({ offset, bytes: meta.bytes, by: `${log}:${number}`, delivery: captured(log, meta, number) });
     }
     return bodies;
   }
@@ -1164,13 +1183,16 @@ interface Gained {
   offset: number | undefined;
   bytes: number;
   by: string;
+  delivery: CapturedDelivery;
 }
 
 /** Records `gained` in what describes their file, `file`; says whether there were any. */
 function describedSince(file: DescribedFile, gained: readonly Gained[]): boolean {
-  for (const { offset, bytes, by } of gained) {
-    if (offset === undefined) file.whole = by;
-    else file.aside.set(offset, { bytes, by });
+  for (const { offset, bytes, by, delivery } of gained) {
+    if (offset === undefined) {
+      file.whole = by;
+      file.explained?.(delivery);
+    } else file.aside.set(offset, { bytes, by, gained: delivery });
   }
   return gained.length > 0;
 }
@@ -1211,7 +1233,11 @@ async function* undescribedLines(
   let next = 0;
   /** Whether the bytes from `start` to `end` are a body described. */
   const isBody = (start: number, end: number) => {
-    if (aside.get(start)?.bytes === end - start) return true;
+    const apart = aside.get(start);
+    if (apart?.bytes === end - start) {
+      if (apart.gained) described.explained?.(apart.gained);
+      return true;
+    }
     while ((runs[next]?.end ?? Number.POSITIVE_INFINITY) < start) next++;
     const run = runs[next];
     // Hint: between its start and end, a run's line breaks are those between its bodies (see `Run`).
@@ -1254,8 +1280,14 @@ async function* undescribedLines(
     // next run, as what was saved since is). Any other is a body cut short, or forged: left
     // whenever the file went on, one appended with its LF to come once verify had begun passed
     // (review hR100); one read with the log was failed though its body was checked (hR102).
-    const runsPast = () =>
-      start + (aside.get(start)?.bytes ?? 0) > at || runs.some((r) => r.start <= start && r.end > at);
+    const runsPast = () => {
+      const apart = aside.get(start);
+      if (apart !== undefined && start + apart.bytes > at) {
+        if (apart.gained) described.explained?.(apart.gained);
+        return true;
+      }
+      return runs.some((r) => r.start <= start && r.end > at);
+    };
     if (start < at && !runsPast() && !((await explain()) && runsPast())) await line(at, true);
     endRun();
     yield* found.splice(0);
