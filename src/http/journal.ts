@@ -23,13 +23,12 @@ import {
   unlinkSync,
   utimesSync,
 } from 'node:fs';
-import { open } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { CallhookError, describeIoError, ExitCode, ioReason } from '../errors.js';
 import { fileNameOf, type OpenablePath } from '../input/file-names.js';
 import { LineSplitter } from '../input/line-splitter.js';
-import { defaultMaxElementBytes, openAtOnce, readChunks, readChunksOf, type Source } from '../input/read.js';
+import { cutShort, defaultMaxElementBytes, openAtOnce, readChunks, type Source } from '../input/read.js';
 import {
   cannotLink,
   checkFoldersOf,
@@ -1267,20 +1266,14 @@ export async function fingerprintInputs(
   return { fingerprint: `sha256:${hash.digest('hex')}`, files };
 }
 
-/** Hashes the first `bytes` bytes of `source` into `hash`: a file cut shorter since fails (ECHANGED). */
+/** Hashes the first `bytes` bytes of `source` into `hash`, read as every command reads a file: one cut shorter since fails (ECHANGED). */
 async function hashFirst(hash: Hash, source: Source, bytes: number): Promise<void> {
-  const handle = await open(source.path, 'r');
-  try {
-    let hashed = 0;
-    for await (const chunk of readChunksOf(handle, 0, fingerprintReadBytes, true, bytes)) {
-      hash.update(chunk);
-      hashed += chunk.length;
-    }
-    if (hashed < bytes) {
-      const reason = `the file was cut short while it was read (from ${bytes} to ${hashed} bytes)`;
-      throw Object.assign(new Error(reason), { code: 'ECHANGED' });
-    }
-  } finally {
-    await handle.close();
+  let hashed = 0;
+  for await (const chunk of readChunks(source.path, 0, fingerprintReadBytes, undefined, undefined, source.inFolder)) {
+    const taken = Math.min(chunk.length, bytes - hashed);
+    hash.update(chunk.subarray(0, taken));
+    hashed += taken;
+    if (hashed === bytes) return;
   }
+  throw cutShort(bytes, hashed);
 }

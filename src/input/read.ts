@@ -923,10 +923,7 @@ async function* readOn({ fd, names, began, from }: LineBeingWritten, size: numbe
   for (let at = from; ; ) {
     const { bytesRead } = await readFd(fd, buffer, 0, buffer.length, at);
     const now = fstatSync(fd, { bigint: true });
-    if (now.size < BigInt(at + bytesRead)) {
-      const reason = `the file was cut short while it was read (from ${at + bytesRead} to ${now.size} bytes)`;
-      throw Object.assign(new Error(reason), { code: 'ECHANGED' });
-    }
+    if (now.size < BigInt(at + bytesRead)) throw cutShort(at + bytesRead, now.size);
     if (now.mtimeNs !== written) {
       written = now.mtimeNs;
       refuseRewritten(names, began);
@@ -948,8 +945,19 @@ async function* readOn({ fd, names, began, from }: LineBeingWritten, size: numbe
 
 /** The failure of a file `readOn` followed for `followTime` without the line being written ending. */
 function stillWritten(): Error {
-  const reason = `the file was being written while it was read, part way through a line not ended ${followTime / 1000} s on: read it again once it is written`;
+  return changedWhileRead(
+    `the file was being written while it was read, part way through a line not ended ${followTime / 1000} s on: read it again once it is written`,
+  );
+}
+
+/** The I/O error of a file found changed while it was read (code `ECHANGED`), which every reading reports where it stopped. */
+export function changedWhileRead(reason: string): Error {
   return Object.assign(new Error(reason), { code: 'ECHANGED' });
+}
+
+/** `changedWhileRead`: cut short, `from` bytes (at least) to `to`. */
+export function cutShort(from: number | bigint, to: number | bigint): Error {
+  return changedWhileRead(`the file was cut short while it was read (from ${from} to ${to} bytes)`);
 }
 
 /**
@@ -1036,7 +1044,6 @@ function suffixed(name: OpenablePath, suffix: string): OpenablePath {
  * Hint: told by the backup's ctime, which a chmod of it changes too: only asked once the file changed.
  */
 function refuseRewritten(names: readonly OpenablePath[], since?: bigint): void {
-  const changed = (reason: string) => Object.assign(new Error(reason), { code: 'ECHANGED' });
   for (const name of names) {
     let mark: Stats | undefined;
     try {
@@ -1046,7 +1053,7 @@ function refuseRewritten(names: readonly OpenablePath[], since?: bigint): void {
     }
     if (mark === undefined) continue;
     // Hint: the mark names its backup before a byte of the file is rewritten (see fix.ts, `markRewrite`).
-    throw changed(
+    throw changedWhileRead(
       mark.size === 0
         ? 'the file is marked as being rewritten by fix --write (its .fix-in-progress mark is beside it, or beside its target if it is a symbolic link, naming no backup yet: a fix --write is backing it up, or one was stopped before it changed the file): read it once that run is done, or, with none running, delete the mark'
         : 'the file is marked as being rewritten by fix --write (its .fix-in-progress mark is beside it, or beside its target if it is a symbolic link): read it once the rewrite is done; with none running, one was stopped part way: copy the backup the mark names, if it is still there, back over the file (with cp, which keeps its mode and hard links), then delete the mark',
@@ -1066,7 +1073,7 @@ function refuseRewritten(names: readonly OpenablePath[], since?: bigint): void {
       if (made === undefined) break;
       if (made.ctimeNs >= since) {
         const shown = typeof backup === 'string' ? backup : fileNameOf(backup);
-        throw changed(
+        throw changedWhileRead(
           `the file was rewritten by fix --write while it was read (its backup ${shown} was made meanwhile)`,
         );
       }
@@ -1088,13 +1095,10 @@ function changedSince(opened: BigIntStats, now: BigIntStats, end: bigint): void 
   // unchanged: only a file written meanwhile has a new time, so a size alone says nothing of it.
   const written = now.mtimeNs !== opened.mtimeNs;
   const largest = opened.size > end ? opened.size : end;
-  let reason: string | undefined;
-  if (now.size < opened.size || (written && now.size < end)) {
-    reason = `the file was cut short while it was read (from ${largest} to ${now.size} bytes)`;
-  } else if (written && (end < opened.size || now.size === opened.size)) {
-    reason = 'the file was rewritten while it was read';
+  if (now.size < opened.size || (written && now.size < end)) throw cutShort(largest, now.size);
+  if (written && (end < opened.size || now.size === opened.size)) {
+    throw changedWhileRead('the file was rewritten while it was read');
   }
-  if (reason !== undefined) throw Object.assign(new Error(reason), { code: 'ECHANGED' });
 }
 
 /**
