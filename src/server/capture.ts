@@ -457,7 +457,8 @@ export class CaptureWriter {
    */
   private writeBody(entry: Waiting): { name: string; fd: number; file: FileId } {
     const ending = entry.accepted ? 'json' : 'body';
-    if (!this.noHardLinks) return this.writeHidden(entry, ending);
+    const linked = this.noHardLinks ? undefined : this.writeHidden(entry, ending);
+    if (linked !== undefined) return linked;
     const { name, fd: own } = this.claim(ending);
     try {
       writeAllSync(own, entry.body);
@@ -469,8 +470,8 @@ export class CaptureWriter {
     }
   }
 
-  /** `writeBody` by a hidden file linked to its number; on a file system that makes no hard link, as it writes there. */
-  private writeHidden(entry: Waiting, ending: 'json' | 'body'): { name: string; fd: number; file: FileId } {
+  /** `writeBody` by a hidden file linked to its number; undefined, having noted it, on a file system that makes no hard link. */
+  private writeHidden(entry: Waiting, ending: 'json' | 'body'): { name: string; fd: number; file: FileId } | undefined {
     // Hint: a name no run before left behind (killed while writing), nor another listen's.
     const hidden = `${this.inFolder}.saving-${randomUUID()}.${ending}.part`;
     const fd = openSync(hidden, createFlags, 0o600);
@@ -489,7 +490,7 @@ export class CaptureWriter {
       rmQuietly(hidden);
     }
     this.noHardLinks = true;
-    return this.writeBody(entry);
+    return undefined;
   }
 
   /**
