@@ -719,6 +719,10 @@ export class CaptureWriter {
       for (const fd of fds) closeQuietly(fd);
       closeQuietly(folder);
     }
+    // Hint: the log may have lost its name while the bodies went to the disk, or before (a
+    // rotation between commits); a look first keeps the lines out of the log moved away, where
+    // another listen's line after them would stop them being cut back off (review hR102).
+    if (!stillNamed(this.logPath, this.logFile)) return this.relog(placed);
     const log = this.logText(placed);
     const { written, error } = await this.appendToLog(log.text);
     if (error === undefined && !stillNamed(this.logPath, this.logFile)) return this.relog(placed, log);
@@ -739,7 +743,8 @@ export class CaptureWriter {
 
   /**
    * Puts each line of a commit's `log`, appended whole to a log that has lost its name (deleted,
-   * moved away or replaced) since, in the log beside its body. A line whose body is no longer at
+   * moved away or replaced) since, or of a commit not yet appended (no `log`) to one that had lost
+   * it already, in the log beside its body. A line whose body is no longer at
    * its name either went with the log (the folder moved: a rotation) and stays in it, or fails
    * with a log deleted (the folder too). The lines of bodies still in the folder at its name (the
    * log alone deleted or moved away, or the folder moved before they were written) are taken back
@@ -749,17 +754,20 @@ export class CaptureWriter {
    * a commit was under way left its bodies in the folder moved away, described by no log there,
    * and the new log naming bodies it does not hold (red team hR97).
    */
-  private async relog(placed: Placed[], log: LogText, again = true): Promise<void> {
+  private async relog(placed: Placed[], log?: LogText, again = true): Promise<void> {
     const here = placed.filter((p) => stillNamed(this.inFolder + p.name, p.file));
     const away = placed.filter((p) => !here.includes(p));
     const kept = away.length > 0 && hasName(this.log.fd);
-    if (here.length === 0 && kept) {
+    if (log !== undefined && here.length === 0 && kept) {
       this.settle(placed, log, log.text.length, undefined);
       return;
     }
-    const cut = this.cutLog(log.text);
+    const cut = log === undefined || this.cutLog(log.text);
     if (!kept) this.failed(away, lostName(this.logPath));
-    // Hint: a log that could not be cut (another listen appended since) still holds their lines.
+    // Hint: a log that could not be cut (another listen appended since) still holds their lines;
+    // those of bodies here are then described twice (verify reports the line of that log as one
+    // naming a body it does not hold, or another line's). Only a rotation within a commit's write to the log, with
+    // another listen's append in those microseconds, comes here; nothing short of a lock would not.
     else if (!cut) this.succeeded(away);
     else {
       const moved = this.logText(away);

@@ -161,6 +161,15 @@ async function capturing(dir: string, durable: boolean) {
   return { capture, save };
 }
 
+/** What the log of capture folder `folder` describes: each body by its place, and as read there. */
+async function describedIn(folder: string): Promise<string[]> {
+  return Promise.all(
+    (await listCapturedDeliveries([folder])).map(
+      async (d) => `${d.where.slice(folder.length + 1)} ${await readCapturedBody(d).then(String, () => 'missing')}`,
+    ),
+  );
+}
+
 async function sendAndLeave(listener: Listener, deliveries: Delivery[], text: string) {
   const request = `POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${text.length}\r\n\r\n${text}`;
   expect(await rawExchange(listener.port, [request], 50)).toBe('');
@@ -2108,16 +2117,8 @@ describe('listen: capture', () => {
         syncBuiltinESMExports();
         await capture.close();
       }
-      /** What the log of `folder` describes: each body by its place, and as read there. */
-      const described = async (folder: string) =>
-        Promise.all(
-          (await listCapturedDeliveries([folder])).map(
-            async (d) =>
-              `${d.where.slice(folder.length + 1)} ${await readCapturedBody(d).then(String, () => 'missing')}`,
-          ),
-        );
       if (how.startsWith('moved')) {
-        expect(await described(moved)).toEqual([
+        expect(await describedIn(moved)).toEqual([
           '000001.ndjson:1 [1]',
           '000001.ndjson:2 [3]',
           '000002.json [\n2]',
@@ -2127,10 +2128,10 @@ describe('listen: capture', () => {
       }
       if (how === 'moved away') expect(existsSync(dir)).toBe(false);
       else if (how.startsWith('moved')) {
-        expect(await described(dir)).toEqual(['000004.ndjson:1 [4]']);
+        expect(await describedIn(dir)).toEqual(['000004.ndjson:1 [4]']);
         expect(readdirSync(dir).sort()).toEqual(['000004.ndjson', captureLogName]);
       } else {
-        expect(await described(dir)).toEqual(['000003.ndjson:1 [4]']);
+        expect(await describedIn(dir)).toEqual(['000003.ndjson:1 [4]']);
         expect(readFileSync(join(dir, '000002.json'), 'utf8')).toBe('[0]');
         expect(readdirSync(dir).sort()).toEqual(['000002.json', '000003.ndjson', captureLogName]);
       }
@@ -2170,6 +2171,47 @@ describe('listen: capture', () => {
         expect((await listCapturedDeliveries([folder])).map((d) => d.meta.body)).toEqual([body]);
         expect(readdirSync(folder).sort()).toEqual([body, captureLogName]);
       }
+    },
+  );
+
+  it.each([
+    ['written', false],
+    ['--durable', true],
+  ])(
+    '%s: two listens in one folder rotated between their commits: each delivery described once, beside its body',
+    async (_, durable) => {
+      // Hint: both appended to the log moved away before either looked; the first to look could
+      // not cut its line back off (the other's followed it), so the old log named a body of the
+      // new folder, under a number another body held there (review hR102).
+      const dir = join(tempDir('listen'), 'cap');
+      const moved = `${dir}.1`;
+      const [a, b] = [await capturing(dir, durable), await capturing(dir, durable)];
+      expect([await a.save('{\n"n":1}'), await b.save('{\n"n":2}')]).toEqual(['000001.json', '000002.json']);
+      renameSync(dir, moved);
+      mkdirSync(dir, { mode: 0o700 });
+      // Each append to a log waits for the other's before either looks at the log's name.
+      let landed = 0;
+      let release = () => {};
+      const both = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      for (const { capture } of [a, b]) {
+        const handle = Reflect.get(capture, 'log') as FileHandle;
+        const write = handle.write.bind(handle) as (...args: unknown[]) => Promise<unknown>;
+        vi.spyOn(handle, 'write').mockImplementation((async (...args: unknown[]) => {
+          const wrote = await write(...args);
+          if (++landed === 2) release();
+          await both;
+          return wrote;
+        }) as typeof handle.write);
+      }
+      expect(await Promise.all([a.save('{\n"n":3}'), b.save('{\n"n":4}')])).toEqual(['000002.json', '000003.json']);
+      vi.restoreAllMocks();
+      await a.capture.close();
+      await b.capture.close();
+      expect(await describedIn(moved)).toEqual(['000001.json {\n"n":1}', '000002.json {\n"n":2}']);
+      // In either order: the two commit at once.
+      expect((await describedIn(dir)).sort()).toEqual(['000002.json {\n"n":3}', '000003.json {\n"n":4}']);
     },
   );
 
