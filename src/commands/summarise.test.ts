@@ -180,6 +180,50 @@ describe('summarise --mask', () => {
     expect(JSON.stringify(report)).toContain('0491573087');
   });
 
+  it('tells apart reasons, notes, questions and requests that mask alike, as it tells apart customers', () => {
+    // Two reasons, `Call back on 0491 573 087` and `Call back on 0491 111 087`, were two rows both
+    // named `Call back on **** *** 087`: keyed by reason (jq from_entries), one count was lost, and
+    // a reason that said `**** *** 087` itself read as one of them (red team hR103 F1).
+    const written = [
+      callComplete({
+        additionalInformation: 'Call back on 0491 573 087',
+        flow: [{ questionName: 'Is 0491573087 yours?', response: 'Yes' }],
+        lastStepName: 'Is 0491573087 yours?',
+        requests: ['sms 0491573087', 'sms 0491111087'],
+      }),
+      callComplete({
+        additionalInformation: 'Call back on 0491 111 087',
+        flow: [
+          { questionName: 'Is 0491573087 yours?', response: 'No' },
+          { questionName: 'Is 0491111087 yours?', response: 'Yes' },
+        ],
+        lastStepName: 'Is 0491111087 yours?',
+      }),
+      callComplete({ additionalInformation: 'Call back on 0491 573 087' }),
+      callComplete({ additionalInformation: 'Call back on **** *** 087' }),
+      callAttempted({ note: 'wrong number 61491573087' }),
+      callAttempted({ note: 'wrong number 61491111087' }),
+    ].map((event, index) => ({ ...records[0], element: element(index), event }) as InputRecord);
+    const report = summarise(written);
+    const masked = maskedReport(report);
+    const names = [
+      ...Object.values(masked.callComplete.byReason).map(({ rows }) => rows.map((row) => row.reason)),
+      masked.callAttempted.byNote.rows.map((row) => row.note),
+      ...masked.callComplete.funnel.rows.map((row) => row.steps.map((step) => step.question)),
+      masked.callComplete.requests.rows.map((row) => row.request),
+    ].filter((list) => list.length > 1);
+    expect(names.length).toBeGreaterThanOrEqual(4);
+    for (const list of names) expect(new Set(list).size, list.join(' | ')).toBe(list.length);
+    expect(JSON.stringify(masked)).not.toMatch(/0491 ?573|0491 ?111|61491573087|61491111087/);
+    // The reason written masked keeps its name, though a row before it masks alike; those two are told apart.
+    const reasonsOf = ({ callComplete }: typeof report) =>
+      Object.values(callComplete.byReason).flatMap(({ rows }) => rows.map((row) => row.reason));
+    const literal = reasonsOf(report).indexOf('Call back on **** *** 087');
+    expect(literal).toBeGreaterThan(0);
+    expect(reasonsOf(masked)[literal]).toBe('Call back on **** *** 087');
+    expect(reasonsOf(masked).filter((reason) => reason?.startsWith('Call back on **** *** 087 ('))).toHaveLength(2);
+  });
+
   it('leaves a table by anything else as it is', () => {
     const report = summarise(records, { by: 'campaign' });
     expect(maskedReport(report)).toEqual(report);

@@ -36,27 +36,35 @@ export interface SummariseCliOptions {
   width?: number;
 }
 
+/** Texts masked and told apart (see `maskedApart`); null (none given) stays null. */
+function apart(values: readonly (string | null)[]): (string | null)[] {
+  const masked = maskedApart(values.filter((value) => value !== null));
+  let next = 0;
+  return values.map((value) => (value === null ? null : (masked[next++] ?? value)));
+}
+
 /**
  * The report with personal data masked as `show --mask` masks it: the customers' numbers of a
  * `--by phone` table (all but the last 3 digits), and a number written in a reason, a failure
  * note, a question or a request. The counts are untouched: two rows that mask alike stay two rows,
- * and two customers' rows are told apart (`********087 (2)`), as `show --mask` tells keys apart.
+ * told apart (`********087 (2)`, `Call back on **** *** 087 (2)`), as `show --mask` tells keys apart.
  */
 export function maskedReport(report: SummaryReport): SummaryReport {
-  const text = (value: string | null) => (value === null ? null : maskPhonesInText(value));
   const { callComplete, callAttempted } = report;
   const byReason = Object.fromEntries(
-    Object.entries(callComplete.byReason).map(([status, reasons]) => [
-      status,
-      { ...reasons, rows: reasons.rows.map((row) => ({ ...row, reason: text(row.reason) })) },
-    ]),
+    Object.entries(callComplete.byReason).map(([status, reasons]) => {
+      const names = apart(reasons.rows.map((row) => row.reason));
+      return [status, { ...reasons, rows: reasons.rows.map((row, i) => ({ ...row, reason: names[i] ?? null })) }];
+    }),
   ) as typeof callComplete.byReason;
-  const notes = callAttempted.byNote.rows.map((row) => ({ ...row, note: text(row.note) }));
-  const funnel = callComplete.funnel.rows.map((row) => ({
-    ...row,
-    steps: row.steps.map((step) => ({ ...step, question: maskPhonesInText(step.question) })),
-  }));
-  const requests = callComplete.requests.rows.map((row) => ({ ...row, request: maskPhonesInText(row.request) }));
+  const noted = apart(callAttempted.byNote.rows.map((row) => row.note));
+  const notes = callAttempted.byNote.rows.map((row, i) => ({ ...row, note: noted[i] ?? null }));
+  const funnel = callComplete.funnel.rows.map((row) => {
+    const questions = maskedApart(row.steps.map((step) => step.question));
+    return { ...row, steps: row.steps.map((step, i) => ({ ...step, question: questions[i] ?? step.question })) };
+  });
+  const asked = maskedApart(callComplete.requests.rows.map((row) => row.request));
+  const requests = callComplete.requests.rows.map((row, i) => ({ ...row, request: asked[i] ?? row.request }));
   const masked: SummaryReport = {
     ...report,
     callComplete: {

@@ -486,17 +486,20 @@ export function maskPayload<T>(value: T): T {
  * distinct: an object's keys, or the rows of a table (`summarise --by phone --mask`).
  * Hint: two that mask alike would merge into one (an object's first value lost) or read as one:
  * the second is `"********087 (2)"`, a suffix no other text masks to, so none is taken from another.
+ * A text with nothing to mask keeps its name: a reason written `Call back on **** *** 087` is
+ * not the `(2)` of one whose number was masked so (red team hR103).
  */
 export function maskedApart(keys: readonly string[], mask: (text: string) => string = maskPhonesInText): string[] {
   const masked = keys.map(mask);
   // Distinct texts unchanged cannot merge.
   if (masked.every((key, i) => key === keys[i])) return masked;
   const reserved = new Set(masked);
-  const taken = new Set<string>();
+  const taken = new Set(masked.filter((key, i) => key === keys[i]));
   // Hint: the next suffix to try for each masked key, so that n keys masking alike cost n tries,
   // not n² (16,000 such keys in one delivery held listen --mask 25 s).
   const nextSuffix = new Map<string, number>();
-  return masked.map((key) => {
+  return masked.map((key, i) => {
+    if (key === keys[i]) return key;
     let unique = key;
     let n = nextSuffix.get(key) ?? 2;
     while (taken.has(unique) || (unique !== key && reserved.has(unique))) unique = `${key} (${n++})`;
