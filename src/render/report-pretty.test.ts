@@ -166,6 +166,16 @@ describe('a cell wider than its column', () => {
     }
   });
 
+  it('breaks a time wider than its column at its blanks, not inside it', () => {
+    // At --width 30 the range's cell was 16 columns: `2022-09-01 00:00` / `:00 UTC →`, the first
+    // line reading as a whole time (red team hR103 F4).
+    const range = '2022-09-01 00:00:00 UTC → 2022-09-02 00:00:00 UTC';
+    const [lines = []] = flexLines(renderReportPretty(reasons([range]), { colors: plain, width: 30 }), 1);
+    // Broken at blanks alone: the lines joined by one are the range (`U` / `TC` read `U TC`).
+    expect(lines.join(' ')).toBe(range);
+    expect(lines).toContain('2022-09-01 00:00:00');
+  });
+
   it('keeps the count on the row’s first line', () => {
     const [, , first, second, third] = renderReportPretty(reasons([`${'a'.repeat(50)} b`]), {
       colors: plain,

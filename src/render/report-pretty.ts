@@ -259,9 +259,10 @@ function layRow(
 function wrapWords(text: string, width: number): string[] {
   const lines: string[] = [];
   // Hint: the blanks in a time or a duration are not breaks (`2022-08-31 21:46:51` / `UTC`):
-  // NUL stands for them, a character no cell holds raw (payload text shows it escaped).
+  // NUL stands for them, a character no cell holds raw (payload text shows it escaped). One wider
+  // than the column breaks at them, not inside it (`2022-09-01 00:00` / `:00 UTC`, hR103).
   const parts = text
-    .replace(timeOrDuration, (whole) => whole.replaceAll(' ', '\0'))
+    .replace(timeOrDuration, (whole) => (displayWidth(whole) > width ? whole : whole.replaceAll(' ', '\0')))
     .split(/(\s+)/)
     .map((part) => part.replaceAll('\0', ' '));
   let line = '';
