@@ -1220,6 +1220,34 @@ describe('replay', () => {
     expect(existsSync(`${journal}.lock`)).toBe(false);
   });
 
+  it('a SIGTERM as the run ends, every batch done, changes nothing: exit 0, the journal whole', async () => {
+    // replay took its signal handlers away once its summary and report were out; a SIGTERM before
+    // node's own end then killed it by the signal's action: exit 143 under a summary of every
+    // batch delivered (red team hR104: 10 runs of 80). Sent here by the process itself, as its
+    // event loop runs out of work, and as its last SIGTERM handler is taken away.
+    const atEnd = `data:text/javascript,${encodeURIComponent(`
+      let sent = false;
+      const send = () => { if (!sent) { sent = true; process.kill(process.pid, 'SIGTERM'); } };
+      process.on('beforeExit', send);
+      const off = process.off.bind(process);
+      process.off = process.removeListener = (name, listener) => {
+        off(name, listener);
+        if (name === 'SIGTERM' && process.listenerCount('SIGTERM') === 0) send();
+        return process;
+      };
+    `)}`;
+    const s = await server();
+    const journal = join(tempDir('replay'), 'j.ndjson');
+    const result = await runCli(['replay', ndjson(12), '--url', s.url, '--batch-size', '5', '--journal', journal], {
+      env: { NODE_OPTIONS: `--import=${atEnd}` },
+    });
+    expect(result.stderr).not.toContain('stopping');
+    expect([result.code, result.signal]).toEqual([0, null]);
+    expect(result.stdout).toMatch(/batches +3 delivered, 0 failed/);
+    expect(readFileSync(journal, 'utf8').trim().split('\n')).toHaveLength(4);
+    expect(existsSync(`${journal}.lock`)).toBe(false);
+  });
+
   /** Stops `run` with two SIGTERMs once its one request has reached `s`: the second aborts it in flight. */
   async function stopTwice(run: ReturnType<typeof spawnReplay>, s: { requests: unknown[] }): Promise<void> {
     await waitFor(() => s.requests.length === 1, 10_000);
