@@ -115,6 +115,13 @@ describe('redirectTarget', () => {
     expect(redirectTarget(undefined, url)).toBeUndefined();
     expect(redirectTarget('http://[bad', url)).toBeUndefined();
   });
+
+  it('goes to the bytes a Location holds outside ASCII, each escaped, as curl does', () => {
+    // A header's bytes come as latin1 characters: `/café` in UTF-8 went to /caf%C3%83%C2%A9, each
+    // byte taken for a character and encoded again (red team hR104).
+    expect(redirectTarget('/caf\u00c3\u00a9', url)?.pathname).toBe('/caf%C3%A9');
+    expect(redirectTarget('/caf\u00e9?q=\u00e9', url)?.href).toBe('https://hooks.example/caf%E9?q=%E9');
+  });
 });
 
 describe('failureOf', () => {

@@ -68,9 +68,14 @@ function snippet(text: string): string {
   return excerpt(text.replace(/\s+/g, ' ').trim(), 200);
 }
 
-/** Where a 3xx points, resolved against the URL it answered, or undefined when it names no http(s) URL. */
+/**
+ * Where a 3xx points, resolved against the URL it answered, or undefined when it names no http(s)
+ * URL. Hint: a header's bytes come as latin1 characters; one outside ASCII is escaped as its byte,
+ * as curl does (`/café` in UTF-8 went to `/caf%C3%83%C2%A9`, each byte encoded again: hR104).
+ */
 export function redirectTarget(location: string | string[] | undefined, from: URL): URL | undefined {
-  const text = Array.isArray(location) ? location[0] : location;
+  const given = Array.isArray(location) ? location[0] : location;
+  const text = given?.replace(/[\x80-\xff]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
   if (!text || !URL.canParse(text, from.href)) return undefined;
   const to = new URL(text, from);
   return /^https?:$/.test(to.protocol) ? to : undefined;
