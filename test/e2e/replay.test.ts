@@ -1741,11 +1741,11 @@ describe('replay', () => {
     const args = ['-', '--url', s.url, '--batch-size', '10', '--journal', journal];
     expect((await runCli(['replay', ...args], { input: lines.join('') })).code).toBe(0);
     expect(s.requests).toHaveLength(3);
-    const run = spawnReplay([...args, '--resume', '--format', 'json']);
-    // One write, under the size a pipe writes whole: all of it is read at once.
+    const run = spawnReplay([...args, '--resume', '--format', 'json', '--progress-interval', '50']);
+    // One write, under the size a pipe writes whole: all of it is read at once, so the 5 after the
+    // first batch are read once that batch is counted (a fixed wait was too short under load).
     run.child.stdin.write(lines.slice(0, 15).join(''));
-    // Hint: time to read them; too soon leaves some unread, which the counts below would then say.
-    await delay(500);
+    await waitFor(() => run.output().stderr.includes('replay: 1/'), 10_000);
     run.child.kill('SIGTERM');
     expect(await Promise.race([run.closed, delay(10_000, 'still running')])).toBe(143);
     const report = JSON.parse(run.output().stdout);
