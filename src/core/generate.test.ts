@@ -826,6 +826,12 @@ describe('generateEvents', () => {
     const all = 'CallComplete, CallAttempted, CallReceived, SMSSent, SMSReceived';
     const refused: Array<[texts: string[], types: EventType[] | undefined, message: string]> = [
       [['a=1', 'a=2'], undefined, `set.1: a: sets again what set.0 (a) sets, in ${all}`],
+      // Named as given: a documented field's `status` read `data.status` (red team hR106).
+      [
+        ['status=Partial', 'status=Complete'],
+        ['CallComplete'],
+        'set.1: status: sets again what set.0 (status) sets, in CallComplete',
+      ],
       [['data={}', 'data.x=1'], ['CallComplete'], 'set.1: data.x: sets again what set.0 (data) sets, in CallComplete'],
       [['data.x=1', 'data={}'], ['CallComplete'], 'set.1: data: sets again what set.0 (data.x) sets, in CallComplete'],
       // A bare event is its own data: `x` and `data.x` are one field there.

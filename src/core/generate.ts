@@ -1652,9 +1652,11 @@ function placeOverrides(
         );
       });
       if (both.length > 0) {
+        // Hint: named as given (`status`), not where it goes (`data.status`).
+        const given = (index: number) => set[index]?.path ?? impossible('an override for each placed one');
         throw refusal(
           later,
-          `${path.join('.')}: sets again what ${words.named(earlier, other.path)} sets, in ${both.join(', ')}: the later would overwrite the earlier; set each field once`,
+          `${given(later).join('.')}: sets again what ${words.named(earlier, given(earlier))} sets, in ${both.join(', ')}: the later would overwrite the earlier; set each field once`,
         );
       }
     }
