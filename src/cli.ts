@@ -371,7 +371,7 @@ program
   .command('generate')
   .summary('write realistic, seeded webhook traffic (optionally with the published mistakes)')
   .description(
-    'Generate realistic webhook events: outbound campaigns whose calls share a correlationId (attempts with failure notes, callbacks, SMS both ways, then one CallComplete; one record in ten has none, as in the documented examples), inbound calls, every status with plausible reasons, human-support requests and multi-step transcripts. Phone numbers are fictitious. The same seed gives byte-identical output with the same callhook version.',
+    'Generate realistic webhook events: outbound campaigns whose calls share a correlationId (attempts with failure notes, callbacks, SMS both ways, then one CallComplete; one record in ten has no correlationId, as in the documented examples), inbound calls, every status with plausible reasons, human-support requests and multi-step transcripts. Phone numbers are fictitious. The same seed gives byte-identical output with the same callhook version.',
   )
   .action(run(async () => (await import('./commands/generate.js')).generate));
 details.set('generate', (command, { options, outputName, repeated, largestSeed, maxCampaigns }) =>
