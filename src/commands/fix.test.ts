@@ -318,19 +318,25 @@ describe('fix --write rewrites the file in place', () => {
     expect(readdirSync(dir)).toEqual(['readonly.json']);
   });
 
-  it('says nothing was written when the backup cannot be made (a name with no room for .bak)', async () => {
-    const name = `${'x'.repeat(250)}.json`;
-    const file = join(dir, name);
-    writeFileSync(file, broken);
-    const error = await capture(() => fix([file], { write: true })).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(CallhookError);
-    expect((error as CallhookError).exitCode).toBe(2);
-    expect((error as CallhookError).message).toBe(
-      `${file}: could not make the backup ${file}.bak (name too long); nothing was written (the name leaves no room for .bak: rename the file, or print the repair without --write)`,
-    );
-    expect(readFileSync(file)).toEqual(broken);
-    expect(readdirSync(dir)).toEqual([name]);
-  });
+  // 245 bytes: the mark could not be made, and the rewrite went on without it, so a kill -9 part
+  // way left a torn file no command refused (red team hR105: validate reported a made-up error).
+  // 255 bytes: no room for .bak either; the mark, the longer name, is made first.
+  it.each([240, 250])(
+    'refuses a name of %i characters and .json, with no room for its mark .fix-in-progress, before writing anything',
+    async (length) => {
+      const name = `${'x'.repeat(length)}.json`;
+      const file = join(dir, name);
+      writeFileSync(file, broken);
+      const error = await capture(() => fix([file], { write: true })).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(CallhookError);
+      expect((error as CallhookError).exitCode).toBe(2);
+      expect((error as CallhookError).message).toBe(
+        `${file}: could not make ${file}.fix-in-progress (name too long); nothing was written (the name leaves no room for the mark fix --write leaves while it rewrites: rename the file, or print the repair without --write)`,
+      );
+      expect(readFileSync(file)).toEqual(broken);
+      expect(readdirSync(dir)).toEqual([name]);
+    },
+  );
 
   /**
    * Runs `fix --write` on x.json (of `mode`) and other.json, both broken, after `arrange` (its spies
@@ -479,7 +485,8 @@ describe('fix --write rewrites the file in place', () => {
   });
 
   it('a name with room for .bak but not for a partial name beside it still gets its backup', async () => {
-    const name = `${'y'.repeat(240)}.json`;
+    // 239 bytes: room for `.fix-in-progress` (255), none for `.bak.partial-<8 hex>`.
+    const name = `${'y'.repeat(234)}.json`;
     const file = join(dir, name);
     writeFileSync(file, broken);
     await capture(() => fix([file], { write: true }));
@@ -575,7 +582,9 @@ describe('fix --write rewrites the file in place', () => {
     writeFileSync(join(dir, name), broken);
     writeFileSync(join(dir, 'other.json'), broken);
     const { stderr } = await capture(() => fix([dir], { write: true }));
-    expect(stderr).toContain(`\\e]0;pwned\\x07${'x'.repeat(240)}.json: could not make the backup`);
+    // Hint: refused for its mark, the first name fix makes beside it (see `markRewrite`).
+    expect(stderr).toContain(`\\e]0;pwned\\x07${'x'.repeat(240)}.json: could not make `);
+    expect(stderr).toContain('.fix-in-progress (name too long); nothing was written');
     expect(stderr).not.toMatch(/[\u0000-\u0009\u000b-\u001f]/);
     expect(readFileSync(join(dir, 'other.json'))).toEqual(repaired);
     expect(process.exitCode).toBe(2);

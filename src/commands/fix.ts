@@ -371,7 +371,7 @@ async function refuseInterrupted(name: string, base: string, owner: number): Pro
       await handle.close();
     }
   } catch (error) {
-    // Hint: no mark can be made where its name is too long (see `markRewrite`).
+    // Hint: no mark can be made where its name is too long: fix --write refuses such a file (see `markRewrite`).
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENAMETOOLONG') return;
   }
@@ -415,21 +415,26 @@ interface Mark {
 
 /**
  * Leaves the mark `refuseInterrupted` looks for, empty until `nameInMark` writes the backup's name
- * into it; returns it, or undefined where its name is too long for the file system (the file is
- * then rewritten unmarked). Made before the backup, so that a read that finds no mark when it
+ * into it, and returns it; a file with no room for its name is refused. Made before the backup, so that a read that finds no mark when it
  * opens the file began before any backup of this run was made (see read.ts, `refuseRewritten`),
  * and a run at the same file meanwhile is refused before it copies anything.
  */
-async function markRewrite(name: string, base: string, owner: number): Promise<Mark | undefined> {
+async function markRewrite(name: string, base: string, owner: number): Promise<Mark> {
   const path = `${base}${rewriteMark}`;
   try {
     return { path, handle: await open(openablePath(path), 'wx', 0o600) };
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENAMETOOLONG') return undefined;
     // Hint: made since this run looked, by another run rewriting the same file.
     if (code === 'EEXIST') await refuseInterrupted(name, base, owner);
-    throw new CallhookError(`${name}: could not make ${path} (${ioReason(error)}); nothing was written`);
+    // Hint: a name with no room for the mark was rewritten without one, so a kill -9 part way left
+    // a torn file no command refused (red team hR105). The mark is the longest name fix makes
+    // beside the file (`.bak` fits wherever it does), so this says it for the backup too.
+    const hint =
+      code === 'ENAMETOOLONG'
+        ? ' (the name leaves no room for the mark fix --write leaves while it rewrites: rename the file, or print the repair without --write)'
+        : '';
+    throw new CallhookError(`${name}: could not make ${path} (${ioReason(error)}); nothing was written${hint}`);
   }
 }
 
@@ -437,8 +442,7 @@ async function markRewrite(name: string, base: string, owner: number): Promise<M
  * Writes the name of `backup` into `mark`, its bytes flushed to the disk (its name is, with the
  * backup's, by the caller's one sync of the folder), and closes it.
  */
-async function nameInMark(name: string, mark: Mark | undefined, backup: string): Promise<void> {
-  if (mark === undefined) return;
+async function nameInMark(name: string, mark: Mark, backup: string): Promise<void> {
   try {
     const held = openablePath(resolve(backup));
     await writeWhole(mark.handle, typeof held === 'string' ? Buffer.from(held) : held, 0);
@@ -453,8 +457,7 @@ async function nameInMark(name: string, mark: Mark | undefined, backup: string):
  * `error`, once `mark`, made by this run for a rewrite it gave up before writing a byte of the
  * file, is removed; a mark that cannot be removed is named in it, since the next run refuses the file.
  */
-async function withoutMark(mark: Mark | undefined, error: unknown): Promise<unknown> {
-  if (mark === undefined) return error;
+async function withoutMark(mark: Mark, error: unknown): Promise<unknown> {
   await mark.handle.close().catch(() => undefined);
   return rm(openablePath(mark.path)).then(
     () => error,
@@ -472,8 +475,7 @@ async function withoutMark(mark: Mark | undefined, error: unknown): Promise<unkn
  * Takes the mark away once the file is whole again: repaired, or as it was. Hint: the folder is
  * not synced for it: a mark a crash brings back only makes the next run refuse, as it says.
  */
-async function unmarkRewrite(name: string, mark: string | undefined): Promise<void> {
-  if (mark === undefined) return;
+async function unmarkRewrite(name: string, mark: string): Promise<void> {
   try {
     await rm(openablePath(mark));
   } catch (error) {
@@ -573,15 +575,9 @@ async function makeBackup(name: string, stats: Stats, bytes: AsyncIterable<Buffe
   // Hint: named after the source's name, opened by its bytes: a name that is not UTF-8, written
   // as text, would make the backup under another name (U+FFFD for each such byte).
   const first = await freeBackupName(name, 0);
-  // Hint: a name of 251 to 255 bytes leaves no room for `.bak`, and no other name would be found
-  // beside the file as its backup: said, so the user knows what to change.
   const cannotMake = (error: unknown, as = '') =>
     new CallhookError(
-      `${name}: could not make the backup ${first.candidate}${as} (${ioReason(error)}); nothing was written${
-        (error as NodeJS.ErrnoException).code === 'ENAMETOOLONG'
-          ? ' (the name leaves no room for .bak: rename the file, or print the repair without --write)'
-          : ''
-      }`,
+      `${name}: could not make the backup ${first.candidate}${as} (${ioReason(error)}); nothing was written`,
     );
   let partial: string;
   let handle: FileHandle;
@@ -890,7 +886,7 @@ export async function writeRepaired(
     }
     // One sync of the folder puts the backup's name and the mark's on the disk, before the first byte is rewritten.
     await syncFolderOf(backup.path);
-    const appended = await rewriteFromBackup(handle, backup, plan, name, () => unmarkRewrite(name, mark?.path));
+    const appended = await rewriteFromBackup(handle, backup, plan, name, () => unmarkRewrite(name, mark.path));
     // Hint: the kernel clears the set-user-ID and set-group-ID bits of a file written by a user
     // without CAP_FSETID (not root); they are put back, as the file keeps its mode.
     const mode = opened.mode & 0o7777;
