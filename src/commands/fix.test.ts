@@ -1889,6 +1889,22 @@ describe('new repairs', () => {
     }
   });
 
+  it('refuses a file whose only event is cut off, in a batch too: dropping it leaves nothing to keep', async () => {
+    // `[` and one event cut off became `[\n]`, exit 0, and `fix | validate -` passed with every
+    // event gone (red team hR105); the same event without its `[` was refused.
+    const text = readFileSync('fixtures/valid/doc-call-complete-repaired.json', 'utf8').split('\n');
+    const cut = text.slice(0, 20).join('\n');
+    const event = JSON.stringify(JSON.parse(readFileSync('fixtures/valid/doc-call-complete-repaired.json', 'utf8'))[0]);
+    for (const [name, broken] of [
+      ['cut-array.json', `${cut}\n`],
+      ['cut-batch-line.ndjson', `[${event.slice(0, -30)}`],
+      ['cut-batch-min.json', `[${event.slice(0, -30)}\n`],
+      ['cut-object.json', `${text.slice(1, 20).join('\n')}\n`],
+    ] as const) {
+      await expectRefused(name, broken);
+    }
+  });
+
   it('an event cut off is dropped though it holds an object a producer added that is only shaped like an event', async () => {
     const events: Record<string, unknown>[] = JSON.parse(
       readFileSync('fixtures/valid/doc-call-complete-repaired.json', 'utf8'),

@@ -310,8 +310,10 @@ export class RepairPlanner {
     // Hint: only the last line may be wrong (a key, a literal or a string cut short there): an
     // error on an earlier line is damage inside the element, which dropping it would hide.
     if (!last.errors.every((problem) => this.#cutShort(problem)) || !this.#endsInLast()) return undefined;
-    // A lone value cut off leaves nothing to keep; that is no repair.
-    if (this.#elements === 1 && element.pointer === '') return undefined;
+    // A lone value cut off, or a batch's when it is the file's only element, leaves nothing to
+    // keep; that is no repair. Hint: `[` and one event cut off became `[]`, exit 0, and `fix |
+    // validate -` passed with every event gone (red team hR105).
+    if (this.#elements === 1) return undefined;
     // From the end of the element before it in the same batch, so that the comma between goes too.
     // Hint: the first element of its batch is dropped from its own first byte, so the line break
     // before it stays; in a batch per line (NDJSON of arrays) another would leave that line's batch open.
