@@ -371,7 +371,8 @@ async function refuseInterrupted(name: string, base: string, owner: number): Pro
       await handle.close();
     }
   } catch (error) {
-    // Hint: no mark can be made where its name is too long: fix --write refuses such a file (see `markRewrite`).
+    // Hint: no mark can be made where its name is too long: fix --write refuses such a file
+    // (see `markRewrite`).
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENAMETOOLONG') return;
   }
@@ -415,9 +416,10 @@ interface Mark {
 
 /**
  * Leaves the mark `refuseInterrupted` looks for, empty until `nameInMark` writes the backup's name
- * into it, and returns it; a file with no room for its name is refused. Made before the backup, so that a read that finds no mark when it
- * opens the file began before any backup of this run was made (see read.ts, `refuseRewritten`),
- * and a run at the same file meanwhile is refused before it copies anything.
+ * into it, and returns it; a file with no room for its name is refused. Made before the backup,
+ * so that a read that finds no mark when it opens the file began before any backup of this run
+ * was made (see read.ts, `refuseRewritten`), and a run at the same file meanwhile is refused
+ * before it copies anything.
  */
 async function markRewrite(name: string, base: string, owner: number): Promise<Mark> {
   const path = `${base}${rewriteMark}`;
