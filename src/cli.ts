@@ -973,9 +973,9 @@ try {
     await reportFatal(error);
   }
 }
-// Hint: a run a signal stopped ends by process.exit, so that one more signal as it ends (the third
-// of three quick Ctrl-Cs, a supervisor's second SIGTERM) cannot kill it (see `exitOnceWritten`);
-// and so does a run whose output still waits for its reader (fix's list of repairs to a slow pipe):
-// a signal there, its work done, ends it as `exitOnceWritten` says, not by the signal's own action.
-const pending = process.stdout.writableLength > 0 || process.stderr.writableLength > 0;
-if (Number(process.exitCode) >= 128 || pending) await exitOnceWritten();
+// Hint: every run ends by process.exit once its output is written (see `exitOnceWritten`): left to
+// end as node runs out of work, a process closes its signal handles on the way out, and a signal
+// then killed it by the signal's own action, not with the code it set (a replay that delivered
+// everything, exit 143: review hR107; the third of three quick Ctrl-Cs; fix's list of repairs to a
+// slow pipe).
+await exitOnceWritten();

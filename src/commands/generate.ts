@@ -30,7 +30,7 @@ import type { EventType } from '../schema/names.js';
 import { fileSink, type Sink, streamSink } from './file-sink.js';
 import { decimal, optional, optionError, outputName, parseAll, wholeNumber } from './options.js';
 import { warnOnStderr } from './output.js';
-import { onStopSignals } from './signals.js';
+import { onStopSignals, runIsOver } from './signals.js';
 
 /** The options `generate` takes, as commander parsed them (numbers are checked here). */
 interface GenerateCommandOptions {
@@ -394,6 +394,7 @@ export async function generate(options: GenerateCommandOptions): Promise<void> {
       throw error instanceof PastLastInstantError ? pastTheEnd(task.events, overrunText(error, grouped)) : error;
     }
   } finally {
+    runIsOver();
     letGo();
     if (tracing) {
       process.off('exit', trace);

@@ -72,7 +72,7 @@ import { canDraw, colorsFor, terminalWidth, toSafeJson, warningLine, wrapMessage
 import { plural } from '../render/words.js';
 import { fileSink } from './file-sink.js';
 import { parseReplayOptions, type RawReplayOptions, type ReplaySettings } from './replay-options.js';
-import { finishWithoutStdout, onStopSignals, type StopSignal, stopSignals } from './signals.js';
+import { finishWithoutStdout, onStopSignals, runIsOver, type StopSignal, stopSignals } from './signals.js';
 
 const stderr = process.stderr;
 const errColors = colorsFor(stderr);
@@ -559,10 +559,9 @@ export async function replayCommand(
       });
     await replayWith(paths, settings, command?.parent?.version(), delivering, halt.signal);
   } finally {
-    // Hint: the run is over: a signal from here changes nothing (README), so one is taken, and let
-    // be, before any handler is taken away. With none for a moment, node's own action killed the
-    // run, exit 143 under a summary of every batch delivered (red team hR104).
-    for (const signal of stopSignals) process.on(signal, runOver);
+    // Hint: the run is over: a signal from here changes nothing (README), taken before any handler
+    // is taken away (see `runIsOver`).
+    runIsOver();
     for (const signal of stopSignals) process.off(signal, early);
     release?.();
     // Hint: only now, the summary and report written and the lock let go of: a signal once delivery
@@ -570,9 +569,6 @@ export async function replayCommand(
     delivered?.();
   }
 }
-
-/** The stop signals' handler once a replay is over: nothing is left to stop. Hint: node exits all the same. */
-function runOver(): void {}
 
 async function replayWith(
   paths: string[],

@@ -80,16 +80,9 @@ export async function exitOnceWritten(code?: number, stoppedBy?: StopSignal): Pr
   // Hint: a write to stdout that failed ends it with its own code, a signal meanwhile too (review
   // hR66): cli.ts's exit hook makes it so on every exit.
   const exit = (): never => (code === undefined ? process.exit() : process.exit(code));
-  const cutShortBy = (signal: StopSignal) => {
-    const cut = code === undefined && Number(process.exitCode ?? 0) < 128 && process.stdout.writableLength > 0;
-    if (!cut) exit();
-    // Hint: errors.js is loaded only now: it is no part of every start (`callhook --version`).
-    void import('../errors.js').then(
-      ({ interruptedBy }) => process.exit(interruptedBy(signal)),
-      () => exit(),
-    );
-  };
+  const cutShortBy = code === undefined ? endAsItStands : exit;
   onStopSignals(cutShortBy);
+  for (const signal of stopSignals) process.off(signal, endAsItStands);
   // Hint: a stopped server's reader that stopped reading (`listen > fifo` left unread) held it
   // after "stopped: …" until a second signal, which then ended it 0, its NDJSON cut short (hF66).
   if (stoppedBy !== undefined) {
@@ -108,6 +101,32 @@ export async function exitOnceWritten(code?: number, stoppedBy?: StopSignal): Pr
   await Promise.all(sayingFirst);
   // Hint: a code chosen before the failure was known (listen's 0) does not hide it (review hR65).
   return exit();
+}
+
+/**
+ * A stop signal once a run is over ends it at once, as it stands: with the exit code it set, or as
+ * interrupted (130, 143, 129) when stdout still holds part of its result (a report cut short is no
+ * pass).
+ */
+function endAsItStands(signal: NodeJS.Signals): void {
+  if (Number(process.exitCode ?? 0) >= 128 || process.stdout.writableLength === 0) process.exit();
+  // Hint: errors.js is loaded only now: it is no part of every start (`callhook --version`).
+  void import('../errors.js').then(
+    ({ interruptedBy }) => process.exit(interruptedBy(signal)),
+    () => process.exit(),
+  );
+}
+
+/**
+ * Called as a run's own stop handlers are taken away, before they are: a stop signal from then
+ * until `exitOnceWritten` takes over ends the run as it stands (see `endAsItStands`). Hint: with no
+ * handler for a moment, node's own action killed a run that had delivered everything, exit 143
+ * (red team hR104). One listener a signal, however often called (in-process, a test's runs).
+ */
+export function runIsOver(): void {
+  for (const signal of stopSignals) {
+    if (!process.listeners(signal).includes(endAsItStands)) process.on(signal, endAsItStands);
+  }
 }
 
 /** How long a stopped run waits for a reader of stdout that takes none of it (see `exitOnceWritten`). */
