@@ -409,7 +409,6 @@ function resumedFromJournal(
 ): {
   confirmed: Set<string>;
   recorded: Map<string, number>;
-  deliveredAt: Map<string, number>;
   fresh: FreshRun | undefined;
   placedInRun: boolean;
   idBySource: boolean;
@@ -463,7 +462,6 @@ function resumedFromJournal(
   return {
     confirmed: contents.confirmed,
     recorded: contents.recorded,
-    deliveredAt: contents.deliveredAt,
     fresh: header?.fresh ?? undefined,
     placedInRun: header !== undefined && header.version < 3,
     idBySource: header !== undefined && header.version < 5,
@@ -748,7 +746,6 @@ async function replayWith(
       signer,
       journal,
       confirmed,
-      deliveredAt: resumed?.deliveredAt,
       countUnsent: endsByItself,
       stopReading,
       stop: stop.signal,

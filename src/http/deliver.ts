@@ -10,7 +10,7 @@ import { type Attempt, answerOf, failureOf } from './attempt.js';
 import type { OutboundBatch } from './batches.js';
 import { isSecretHeader, redactUrl, splitCredentials } from './credentials.js';
 import { createHttpClient, ExchangeError, type HttpClient } from './exchange.js';
-import { type BatchStatus, batchStart, type Journal, type JournalEntry } from './journal.js';
+import type { BatchStatus, Journal, JournalEntry } from './journal.js';
 import { createPacer, type Pacer } from './pace.js';
 import {
   type BackoffOptions,
@@ -48,11 +48,6 @@ export interface DeliveryOptions {
   journal?: Journal | undefined;
   /** Keys a previous run's journal confirms: these batches are not sent again. */
   confirmed?: ReadonlySet<string> | undefined;
-  /**
-   * Where each batch that journal confirms starts, and how many events it held: a stream stopped
-   * part way through one (see `countUnsent`) read only events its receiver has.
-   */
-  deliveredAt?: ReadonlyMap<string, number> | undefined;
   /** Stop starting batches; in-flight attempts finish (first Ctrl-C, SIGTERM or SIGHUP). */
   stop?: AbortSignal | undefined;
   /** Abort in-flight requests at once (a second signal). */
@@ -261,28 +256,14 @@ class DeliveryRun {
     try {
       for await (const batch of reader.unsent()) {
         this.stats.took(batch);
-        if (this.#options.confirmed?.has(batch.key) || (stopped && this.#deliveredBefore(batch))) {
-          this.stats.resumed(batch.events);
-        } else this.stats.notSent(batch.events);
+        if (this.#options.confirmed?.has(batch.key)) this.stats.resumed(batch.events);
+        else this.stats.notSent(batch.events);
         if (this.stats.interrupted && !stopped) return;
       }
       if (!stopped) this.stats.inputEnded = true;
     } catch (error) {
       reader.error ??= error;
     }
-  }
-
-  /**
-   * Whether `batch`, the last a stopped stream made of what it had read, is the start of one the
-   * journal confirms: it begins where that one began (`--resume` cuts batches there again) and
-   * holds fewer events. Hint: its key, a hash of all its events, matched none, and those already
-   * delivered were counted as not sent, with the advice to `--resume`, which would send nothing
-   * (red team hR104).
-   */
-  #deliveredBefore(batch: OutboundBatch): boolean {
-    const place = batchStart(batch.key);
-    const held = place === undefined ? undefined : this.#options.deliveredAt?.get(place);
-    return held !== undefined && batch.events < held;
   }
 
   /**

@@ -327,8 +327,6 @@ interface JournalContents {
    * again (see `planBatches`), so the same events make the same keys however its run cut them.
    */
   recorded: Map<string, number>;
-  /** Where each batch confirmed delivered starts (as `recorded`), and how many events it held. */
-  deliveredAt: Map<string, number>;
   /** 1-based numbers of the lines that could not be read (torn by a crash or a full disk). */
   unreadable: number[];
   /** The first line, when it is not a header callhook writes; undefined when it is one, or the file is empty. */
@@ -424,11 +422,6 @@ export function* journalLines(
 /** Where a batch starts, as its key begins since version 3 (`source_offset-hash`, see `planBatches`). */
 const placed = /^([0-9]+_[0-9]+)-/;
 
-/** Where the batch of `key` starts (see `placed`); undefined for a key of a journal before version 3. */
-export function batchStart(key: string): string | undefined {
-  return placed.exec(key)?.[1];
-}
-
 /** Whether a journal line holds nothing (a line too long to read, undefined, holds something). */
 function isBlank(line: string | undefined): boolean {
   return line?.trim() === '';
@@ -439,13 +432,7 @@ function isBlank(line: string | undefined): boolean {
  * skipped, never fatal. Hint: `& object`, so that a string (an iterable of characters) is refused.
  */
 export function parseJournal(lines: Iterable<string | undefined> & object): JournalContents {
-  const contents: JournalContents = {
-    header: undefined,
-    confirmed: new Set(),
-    recorded: new Map(),
-    deliveredAt: new Map(),
-    unreadable: [],
-  };
+  const contents: JournalContents = { header: undefined, confirmed: new Set(), recorded: new Map(), unreadable: [] };
   let first = true;
   let number = 0;
   for (const line of lines) {
@@ -498,11 +485,10 @@ export function parseJournal(lines: Iterable<string | undefined> & object): Jour
     // A later failure of the same key does not undo an earlier confirmation: the receiver has it.
     const delivered = value.status === 'delivered';
     if (delivered) contents.confirmed.add(value.key);
-    const place = batchStart(value.key);
+    const place = placed.exec(value.key)?.[1];
     const { events } = value as Partial<JournalEntry>;
     if (place !== undefined && Number.isSafeInteger(events) && (events as number) > 0) {
       if (delivered || !contents.recorded.has(place)) contents.recorded.set(place, events as number);
-      if (delivered) contents.deliveredAt.set(place, events as number);
     }
   }
   return contents;
