@@ -224,6 +224,39 @@ describe('summarise --mask', () => {
     expect(reasonsOf(masked).filter((reason) => reason?.startsWith('Call back on **** *** 087 ('))).toHaveLength(2);
   });
 
+  it('gives a text one masked name in every table of the report', () => {
+    // Told apart table by table, `Call back on **** *** 087` named one number among Complete's
+    // reasons and the other among Partial's, where each ranked its rows the other way (review hR107).
+    const [a, b] = ['Call back on 0491 573 087', 'Call back on 0491 111 087'];
+    const reasons: Array<[string, string]> = [
+      ['Complete', a],
+      ['Complete', a],
+      ['Complete', b],
+      ['Partial', b],
+      ['Partial', b],
+      ['Partial', a],
+    ];
+    const written = reasons
+      .map(([status, additionalInformation]) => callComplete({ status, additionalInformation } as never))
+      .map((event, index) => ({ ...records[0], element: element(index), event }) as InputRecord);
+    const report = summarise(written);
+    const named = (r: typeof report) =>
+      Object.fromEntries(
+        Object.entries(r.callComplete.byReason).map(([status, { rows }]) => [status, rows.map((row) => row.reason)]),
+      );
+    const [plain, masked] = [named(report), named(maskedReport(report))];
+    const nameOf = new Map<string | null, string | null>();
+    for (const status of Object.keys(plain)) {
+      for (const [i, text] of (plain[status] ?? []).entries()) {
+        const name = masked[status]?.[i] ?? null;
+        if (nameOf.has(text)) expect(name, `${text} in ${status}`).toBe(nameOf.get(text));
+        nameOf.set(text, name);
+      }
+    }
+    expect(new Set(nameOf.values()).size).toBe(2);
+    expect(nameOf.has(a) && nameOf.has(b)).toBe(true);
+  });
+
   it('leaves a table by anything else as it is', () => {
     const report = summarise(records, { by: 'campaign' });
     expect(maskedReport(report)).toEqual(report);

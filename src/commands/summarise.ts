@@ -36,35 +36,40 @@ export interface SummariseCliOptions {
   width?: number;
 }
 
-/** Texts masked and told apart (see `maskedApart`); null (none given) stays null. */
-function apart(values: readonly (string | null)[]): (string | null)[] {
-  const masked = maskedApart(values.filter((value) => value !== null));
-  let next = 0;
-  return values.map((value) => (value === null ? null : (masked[next++] ?? value)));
-}
-
 /**
  * The report with personal data masked as `show --mask` masks it: the customers' numbers of a
  * `--by phone` table (all but the last 3 digits), and a number written in a reason, a failure
  * note, a question or a request. The counts are untouched: two rows that mask alike stay two rows,
- * told apart (`********087 (2)`, `Call back on **** *** 087 (2)`), as `show --mask` tells keys apart.
+ * told apart (`********087 (2)`, `Call back on **** *** 087 (2)`), as `show --mask` tells keys
+ * apart. Hint: one name a text throughout the report, told apart once over all its texts: table by
+ * table, one name stood for one number in a table and the other in the next (review hR107).
  */
 export function maskedReport(report: SummaryReport): SummaryReport {
   const { callComplete, callAttempted } = report;
+  const texts = new Set<string>();
+  for (const { rows } of Object.values(callComplete.byReason))
+    for (const { reason } of rows) if (reason !== null) texts.add(reason);
+  for (const { note } of callAttempted.byNote.rows) if (note !== null) texts.add(note);
+  for (const { steps } of callComplete.funnel.rows) for (const { question } of steps) texts.add(question);
+  for (const { request } of callComplete.requests.rows) texts.add(request);
+  const distinct = [...texts];
+  const names = new Map(maskedApart(distinct).map((name, i) => [distinct[i], name]));
+  const name = (text: string) => names.get(text) ?? text;
   const byReason = Object.fromEntries(
-    Object.entries(callComplete.byReason).map(([status, reasons]) => {
-      const names = apart(reasons.rows.map((row) => row.reason));
-      return [status, { ...reasons, rows: reasons.rows.map((row, i) => ({ ...row, reason: names[i] ?? null })) }];
-    }),
+    Object.entries(callComplete.byReason).map(([status, reasons]) => [
+      status,
+      {
+        ...reasons,
+        rows: reasons.rows.map((row) => ({ ...row, reason: row.reason === null ? null : name(row.reason) })),
+      },
+    ]),
   ) as typeof callComplete.byReason;
-  const noted = apart(callAttempted.byNote.rows.map((row) => row.note));
-  const notes = callAttempted.byNote.rows.map((row, i) => ({ ...row, note: noted[i] ?? null }));
-  const funnel = callComplete.funnel.rows.map((row) => {
-    const questions = maskedApart(row.steps.map((step) => step.question));
-    return { ...row, steps: row.steps.map((step, i) => ({ ...step, question: questions[i] ?? step.question })) };
-  });
-  const asked = maskedApart(callComplete.requests.rows.map((row) => row.request));
-  const requests = callComplete.requests.rows.map((row, i) => ({ ...row, request: asked[i] ?? row.request }));
+  const notes = callAttempted.byNote.rows.map((row) => ({ ...row, note: row.note === null ? null : name(row.note) }));
+  const funnel = callComplete.funnel.rows.map((row) => ({
+    ...row,
+    steps: row.steps.map((step) => ({ ...step, question: name(step.question) })),
+  }));
+  const requests = callComplete.requests.rows.map((row) => ({ ...row, request: name(row.request) }));
   const masked: SummaryReport = {
     ...report,
     callComplete: {
