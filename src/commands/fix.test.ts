@@ -331,7 +331,7 @@ describe('fix --write rewrites the file in place', () => {
       expect(error).toBeInstanceOf(CallhookError);
       expect((error as CallhookError).exitCode).toBe(2);
       expect((error as CallhookError).message).toBe(
-        `${file}: could not make ${file}.fix-in-progress (name too long); nothing was written (the name leaves no room for the mark fix --write leaves while it rewrites: rename the file, or print the repair without --write)`,
+        `${file}: could not make ${file}.fix-in-progress (name too long); nothing was written (the name, or the path to it, leaves no room for the mark fix --write leaves while it rewrites: rename or move the file, or print the repair without --write)`,
       );
       expect(readFileSync(file)).toEqual(broken);
       expect(readdirSync(dir)).toEqual([name]);

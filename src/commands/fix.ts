@@ -434,7 +434,7 @@ async function markRewrite(name: string, base: string, owner: number): Promise<M
     // beside the file (`.bak` fits wherever it does), so this says it for the backup too.
     const hint =
       code === 'ENAMETOOLONG'
-        ? ' (the name leaves no room for the mark fix --write leaves while it rewrites: rename the file, or print the repair without --write)'
+        ? ' (the name, or the path to it, leaves no room for the mark fix --write leaves while it rewrites: rename or move the file, or print the repair without --write)'
         : '';
     throw new CallhookError(`${name}: could not make ${path} (${ioReason(error)}); nothing was written${hint}`);
   }
