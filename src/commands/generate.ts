@@ -394,7 +394,9 @@ export async function generate(options: GenerateCommandOptions): Promise<void> {
       throw error instanceof PastLastInstantError ? pastTheEnd(task.events, overrunText(error, grouped)) : error;
     }
   } finally {
-    runIsOver();
+    // Hint: a run a signal stopped keeps its own handlers (`letGo`), as it still winds down: taken
+    // as one after a finished run, the next signal ended it 0, its temporary file left (hR108).
+    if (stopped === undefined) runIsOver();
     letGo();
     if (tracing) {
       process.off('exit', trace);

@@ -823,26 +823,57 @@ describe('callhook generate --out, stopped by a second signal while it stops', (
   });
 });
 
+/** A generate of 100 million events into a new file in a folder of its own: to be stopped. */
+function generatingNewFile(prefix: string) {
+  const here = mkdtempSync(join(dir, prefix));
+  const out = join(here, 'new.json');
+  const child = spawn(process.execPath, [binPath, 'generate', '--count', '100000000', '--out', out], {
+    stdio: 'pipe',
+  });
+  let stderr = '';
+  child.stderr.on('data', (d) => {
+    stderr += d;
+  });
+  const closed = new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
+    child.on('close', (code, signal) => resolve([code, signal])),
+  );
+  return { here, out, child, closed, stderr: () => stderr };
+}
+
 describe('callhook generate --out, interrupted before a new file is made', () => {
   it('says the file was not created, rather than left as it was', async () => {
-    const here = mkdtempSync(join(dir, 'fresh-'));
-    const out = join(here, 'new.json');
-    const child = spawn(process.execPath, [binPath, 'generate', '--count', '100000000', '--out', out], {
-      stdio: 'pipe',
-    });
-    let stderr = '';
-    child.stderr.on('data', (d) => {
-      stderr += d;
-    });
+    const { here, out, child, closed, stderr } = generatingNewFile('fresh-');
     // The signal lands the moment the temporary file appears, before the first byte is written:
     // a run that took the signal only once writing began would leave that file behind.
     const watcher = watch(here, () => {
       watcher.close();
       child.kill('SIGTERM');
     });
-    await new Promise((resolve) => child.on('close', resolve));
+    await closed;
     watcher.close();
-    expect(stderr).toBe(`callhook: generate interrupted; ${out} was not created\n`);
+    expect(stderr()).toBe(`callhook: generate interrupted; ${out} was not created\n`);
+    expect(readdirSync(here)).toEqual([]);
+  });
+});
+
+describe('callhook generate --out, signalled again and again as it stops', () => {
+  it('ends 143, says so, and leaves no temporary file, however many signals come as it winds down', async () => {
+    // A supervisor repeating SIGTERM (or Ctrl-C pressed several times): once the run stopped, the
+    // next signal, taken as one after a finished run, ended it 0 with nothing said, its temporary
+    // file left in 7 runs of 20 (review hR108).
+    const { here, out, child, closed, stderr } = generatingNewFile('again-');
+    // Hint: once it has begun to write; then a signal every 2 ms until it ends (5 s at most).
+    for (let waited = 0; readdirSync(here).length === 0 && waited < 5_000; waited += 20) await delay(20);
+    let ended = false;
+    void closed.then(() => {
+      ended = true;
+    });
+    for (let sent = 0; !ended && sent < 2_500; sent++) {
+      child.kill('SIGTERM');
+      await delay(2);
+    }
+    expect(await closed).toEqual([143, null]);
+    expect(stderr()).toBe(`callhook: generate interrupted; ${out} was not created\n`);
     expect(readdirSync(here)).toEqual([]);
   });
 });
