@@ -257,6 +257,21 @@ describe('summarise --mask', () => {
     expect(nameOf.has(a) && nameOf.has(b)).toBe(true);
   });
 
+  it("never gives a customer's number and a number in a text one masked name", () => {
+    // `--by phone --mask` named the customer 61491570737 `********737`, and a reason naming
+    // 61491333737 `********737` too: two numbers, one name, in two tables (review hR108).
+    const written = [callComplete({ phone: '61491570737', additionalInformation: '61491333737' })].map(
+      (event, index) => ({ ...records[0], element: element(index), event }) as InputRecord,
+    );
+    const masked = maskedReport(summarise(written, { by: 'phone' }));
+    const keys = masked.groups?.rows.map((row) => row.key) ?? [];
+    const reasons = Object.values(masked.callComplete.byReason).flatMap(({ rows }) => rows.map((row) => row.reason));
+    expect(keys).toHaveLength(1);
+    expect(reasons).toHaveLength(1);
+    expect(reasons[0]).not.toBe(keys[0]);
+    expect(`${keys[0]} ${reasons[0]}`).not.toMatch(/61491570|61491333/);
+  });
+
   it('leaves a table by anything else as it is', () => {
     const report = summarise(records, { by: 'campaign' });
     expect(maskedReport(report)).toEqual(report);

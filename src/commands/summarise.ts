@@ -52,8 +52,14 @@ export function maskedReport(report: SummaryReport): SummaryReport {
   for (const { note } of callAttempted.byNote.rows) if (note !== null) texts.add(note);
   for (const { steps } of callComplete.funnel.rows) for (const { question } of steps) texts.add(question);
   for (const { request } of callComplete.requests.rows) texts.add(request);
+  // Hint: a `--by phone` table's customers too, each kept whole but its last 3 digits: a number
+  // in a reason was named as a customer was (review hR108).
+  const phones = new Set(report.groups?.by === 'phone' ? report.groups.rows.map((row) => row.key) : []);
+  for (const phone of phones) texts.add(phone);
+  const mask = (text: string) =>
+    !phones.has(text) ? maskPhonesInText(text) : /^\+?\d+$/.test(text) ? maskPhone(text) : text;
   const distinct = [...texts];
-  const names = new Map(maskedApart(distinct).map((name, i) => [distinct[i], name]));
+  const names = new Map(maskedApart(distinct, mask).map((name, i) => [distinct[i], name]));
   const name = (text: string) => names.get(text) ?? text;
   const byReason = Object.fromEntries(
     Object.entries(callComplete.byReason).map(([status, reasons]) => [
@@ -84,12 +90,7 @@ export function maskedReport(report: SummaryReport): SummaryReport {
   };
   const groups = report.groups;
   if (groups?.by !== 'phone') return masked;
-  const keys = maskedApart(
-    groups.rows.map((row) => row.key),
-    (key) => (/^\+?\d+$/.test(key) ? maskPhone(key) : key),
-  );
-  const rows = groups.rows.map((row, index) => ({ ...row, key: keys[index] ?? row.key }));
-  return { ...masked, groups: { ...groups, rows } };
+  return { ...masked, groups: { ...groups, rows: groups.rows.map((row) => ({ ...row, key: name(row.key) })) } };
 }
 
 /** The summary's options: the times read (a bad one, or an empty range, is a usage error). */
