@@ -811,6 +811,13 @@ describe('ElementSplitter', () => {
     // value after it on its line is no second value.
     expect(breaks('{"a":1}, {"b":2}\n')).toEqual([['top-level-comma', 1, 8, 7, '\n']]);
     expect(breaks('{"a":1}\nINFO got {"b":2}\n')).toEqual([]);
+    // So is one that begins with a value a colon ends (a time, `true:`): no JSON has a colon at the
+    // top level, and `12:00:01 {…}` was read as the element 12 and a second, `00:01 ` (hR105).
+    splitsAtEverySize([
+      ['{"a":1}\n12:00:01 {"b":2}\n', ['{"a":1}', '12:00:01 ', '{"b":2}'], []],
+      ['12:00:01.250 {"b":2}\n7:05 {"c":3}\n', ['12:00:01.250 ', '{"b":2}', '7:05 ', '{"c":3}'], []],
+      ['true: {"b":2}\n', ['true: ', '{"b":2}'], []],
+    ]);
     // Stray text after a value is no second value: its element says what it is (invalid-symbol),
     // once; a line break before it would not make it one (red team hT13).
     for (const stray of ['x', '@', '#1', ' abc def']) expect(breaks(`{"a":1}${stray}\n{"b":2}\n`), stray).toEqual([]);

@@ -1063,12 +1063,18 @@ export class ElementSplitter {
       if (!isDelimiter(byte)) return i;
       // Hint: a word at the top level that is no JSON value (plain text or HTML saved as .json,
       // a line cut at its start) takes the rest of its line, up to a `{` or `[` outside quotes
-      // that may open an event (a log line's prefix): one invalid element, not one a word.
+      // that may open an event (a log line's prefix): one invalid element, not one a word. So
+      // does a value a colon ends (`12:00:01 {…}`, a time): no JSON has a colon at the top level.
       const opener = byte === OPEN_BRACE || byte === OPEN_BRACKET;
       if (this.strayText) {
         if (byte === QUOTE) this.strayQuoted = !this.strayQuoted;
         if (this.strayQuoted || !opener) return i;
-      } else if (!opener && this.batchOpen === undefined && !this.oversize && !parsesAsJson(this.heldScalar(i))) {
+      } else if (
+        !opener &&
+        this.batchOpen === undefined &&
+        !this.oversize &&
+        (byte === COLON || !parsesAsJson(this.heldScalar(i)))
+      ) {
         this.strayText = true;
         this.strayQuoted = byte === QUOTE;
         return i;
