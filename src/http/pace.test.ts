@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createPacer } from './pace.js';
 
@@ -6,6 +7,9 @@ import { createPacer } from './pace.js';
 let stalled = 0;
 const clock = () => Date.now() + stalled;
 const running = new AbortController().signal;
+// Hint: every turn asked here waits on this one signal, as replay's workers share its stop signal
+// (deliver.ts lifts the limit there too); 12 at once made Node warn of a listener leak.
+setMaxListeners(0, running);
 
 const advance = (ms: number) => vi.advanceTimersByTimeAsync(ms);
 
