@@ -1037,6 +1037,26 @@ describe('readEvents', () => {
   });
 });
 
+describe('readEvents of a body held in memory, inside a service', () => {
+  it('lets the event loop run while it reads, so one large body does not hold up every other request (red team hR109)', async () => {
+    // 100,000 elements that are no events: a quarter of a second of reading here, of which a
+    // service's timers, sockets and other requests got no turn; 10 MB of them held one for 9 s.
+    const text = `[${new Array(100_000).fill('1').join(',')}]`;
+    let turns = 0;
+    let waiting = true;
+    const turn = () => {
+      turns++;
+      if (waiting) setImmediate(turn);
+    };
+    setImmediate(turn);
+    let problems = 0;
+    for await (const item of readEvents(text)) if (item.kind === 'problem' || item.problems.length > 0) problems++;
+    waiting = false;
+    expect(problems).toBe(100_000);
+    expect(turns).toBeGreaterThan(0);
+  });
+});
+
 describe('a source that fails while being read', () => {
   /** The items, with the problems' code, message and place only. */
   const brief = (items: ReadItem[]) =>

@@ -1484,6 +1484,9 @@ export function unreadableAt(build: RecordBuilder, splitter: ElementSplitter, er
 }
 
 /** Reads one file (from `range.from`, up to `range.pause` when it says stop) as a stream of record arrays. */
+/** How long reading may hold the event loop before it gives other work a turn (see `readFile`). */
+const holdMs = 10;
+
 async function* readFile(source: Source, run: RunContext, range: ReadRange): AsyncGenerator<InputRecord[]> {
   const { options } = run;
   const out = new FileRecords(source.name, isStdin(source));
@@ -1534,6 +1537,10 @@ async function* readFile(source: Source, run: RunContext, range: ReadRange): Asy
       }
     }
   }
+  // Hint: a source held in memory (a body, a string) is read with no await that waits, so the
+  // event loop is given a turn once the reading has held it for `holdMs`: 10 MB of a body held a
+  // service's timers and other requests for 9 s (red team hR109). A file's reads wait anyway.
+  let heldSince = performance.now();
   let pause = range.pause;
   let bytes = 0;
   let stopped = false;
@@ -1563,6 +1570,10 @@ async function* readFile(source: Source, run: RunContext, range: ReadRange): Asy
         const held = splitter.takeDeferred();
         if (held) yield* readAgain(held);
         if (out.fatalAt !== undefined) break read;
+        if (performance.now() - heldSince >= holdMs) {
+          await new Promise((resolve) => setImmediate(resolve));
+          heldSince = performance.now();
+        }
         if (pause && from === pauseAt) {
           stopped = await pause.stop(splitter.atResumePoint(pause.point));
           if (stopped) break read;
