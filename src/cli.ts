@@ -719,7 +719,6 @@ const terminals = [0, 1, 2].filter((fd) => isatty(fd));
 /** The exit code of SIGHUP (errors.js's `interruptedBy`, which is no part of every start). */
 const hungUp = 128 + constants.signals.SIGHUP;
 const terminalGone = (fd: number) => terminals.includes(fd) && !isatty(fd);
-let stdoutFailed = false;
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {
   // Hint: EIO from a terminal gone is its reader gone, as EPIPE is a pipe's: no failure of the
   // run's, whose SIGHUP says how it ended (hR54).
@@ -734,8 +733,8 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
   }
   // Hint: said once: every write after the first fails too, and each would say it again before
   // the exit (a full disk under show wrote two lines once the handler waited on a second chunk).
-  if (stdoutFailed) return;
-  stdoutFailed = true;
+  if (stdoutGone.failing) return;
+  stdoutGone.failing = true;
   sayBeforeExit(
     import('./errors.js').then(({ describeIoError, formatFatal }) => {
       const { message, exitCode } = formatFatal(describeIoError(error, '<stdout>'));

@@ -41,7 +41,7 @@ import { renderOmitted, renderProblemPretty } from '../render/validation.js';
 import { plural } from '../render/words.js';
 import { maxHeldStreamBytes } from './options.js';
 import { warnOnStderr } from './output.js';
-import { finishWithoutStdout, stopSignals } from './signals.js';
+import { finishWithoutStdout, stdoutGone, stopSignals } from './signals.js';
 
 /** The options `fix` takes. */
 interface FixOptions {
@@ -1020,7 +1020,9 @@ async function fixOne(
     listRepairs();
     if (headings) process.stdout.write(`${headings.printed++ > 0 ? '\n' : ''}==> ${name} <==\n`);
     await printRepaired(input, plan);
-    if (plan.repairs.length > 0) {
+    // Hint: not once printing it failed (a full disk under `> out.json`): nothing was repaired
+    // anywhere, and the failure, said on the line before, is the run's last word.
+    if (plan.repairs.length > 0 && !stdoutGone.failing) {
       // Hint: only a file on disk can be rewritten; --write refuses stdin and pipes, and a read-only file.
       const onDisk = isStdin(source) ? undefined : input.stats;
       const hint = !onDisk

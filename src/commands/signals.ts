@@ -42,6 +42,8 @@ export const stdoutGone: {
   stop?: () => void;
   /** The exit code a write to stdout that failed ends the run with, once said (cli.ts). */
   failed?: number;
+  /** A write to stdout failed (not its reader gone), known as soon as it did, before `failed` is set (cli.ts). */
+  failing?: boolean;
 } = {};
 
 /**

@@ -318,6 +318,23 @@ describe('a full disk under stdout', () => {
       }
     },
   );
+
+  it.skipIf(!existsSync('/dev/full'))(
+    'ends fix with the failure, not "repaired … (--write saves them)" after it (red team hR105)',
+    async () => {
+      // The repair is listed before it is printed; once printing it failed, nothing was repaired anywhere.
+      const fd = openSync('/dev/full', 'w');
+      try {
+        const { stderr, code } = await runToFd(['fix', 'fixtures/doc-examples/call-complete.json'], fd);
+        expect(code).toBe(2);
+        const lines = stderr.trim().split('\n');
+        expect(lines.at(-1)).toMatch(/^callhook: <stdout>: .*no space left on device/);
+        expect(lines.filter((line) => line.includes('repaired') && !line.includes(': repaired: '))).toEqual([]);
+      } finally {
+        closeSync(fd);
+      }
+    },
+  );
 });
 
 describe('a file-size limit under stdout or stderr (ulimit -f, or a disk that fills part way)', () => {
