@@ -867,6 +867,15 @@ export async function writeRepaired(
     const base = backupBase(name, handle.fd);
     const mark = await markRewrite(name, base, opened.uid);
     try {
+      // Hint: looked at once the mark is made, so that a name added after a run's look is seen by
+      // the run through it: each mark is beside its own name, and two runs through two names of one
+      // file both rewrote it, the second reading the first's repair as bytes appended (red team hR110).
+      const { nlink } = await handle.stat();
+      if (nlink > 1) {
+        throw new CallhookError(
+          `${name}: it is one of ${nlink} names of one file (hard links): a repair in place would change it under every name, and a fix --write through another name would not see this one's mark; nothing was written (repair a copy of it, or print the repair without --write)`,
+        );
+      }
       backup = await makeBackup(base, opened, readChunksOf(handle, 0, chunkBytes));
       const { path: made } = backup;
       // Hint: the repair is written from the backup, so the backup must hold the very bytes planned:

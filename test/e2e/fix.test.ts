@@ -8,6 +8,7 @@ import {
   createWriteStream,
   existsSync,
   constants as fsConstants,
+  linkSync,
   lstatSync,
   mkdirSync,
   mkdtempSync,
@@ -531,6 +532,24 @@ describe('fix as a process', () => {
       expect([refused.stderr, refused.code], path).toEqual([`callhook: ${path}: ${why}\n`, 2]);
     }
     expect(readdirSync(dir).sort()).toEqual(['no-writer.json', 'socket.json']);
+  });
+
+  it('--write refuses a file of more than one name (hard links), which two runs through two names both rewrote (red team hR110)', async () => {
+    // `cp -al` snapshots, then `xargs -P4 callhook fix --write` over both trees: each run's mark is
+    // beside its own name, so neither saw the other's, and the file came out with its tail twice.
+    const file = join(dir, 'current.json');
+    const other = join(dir, 'snapshot.json');
+    writeFileSync(file, broken);
+    linkSync(file, other);
+    for (const name of [file, other]) {
+      const refused = await runCli(['fix', name, '--write']);
+      expect(refused.stderr).toBe(
+        `callhook: ${name}: it is one of 2 names of one file (hard links): a repair in place would change it under every name, and a fix --write through another name would not see this one's mark; nothing was written (repair a copy of it, or print the repair without --write)\n`,
+      );
+      expect(refused.code).toBe(2);
+    }
+    expect(readFileSync(file)).toEqual(broken);
+    expect(readdirSync(dir).sort()).toEqual(['current.json', 'snapshot.json']);
   });
 
   it('--write that refuses a file lists no repair: a read-only file, a named pipe', async () => {
