@@ -1073,13 +1073,22 @@ const printedRepair: PrintedOutput = {
   instead: (asStdin) => `use --write${asStdin ? ' on the file itself (not stdin)' : ''} to repair it in place`,
 };
 
+/**
+ * fix --write prints nothing, but a file it reads sent stdout to (`> x.json`) was emptied by the
+ * shell before it ran: it read the empty file and called it unrepairable (red team hR110).
+ */
+const printedByWrite: PrintedOutput = {
+  what: 'the output',
+  instead: () => 'drop the redirection (fix --write prints nothing to stdout)',
+};
+
 /** Runs `fix` on files, folders or `-`: prints the repaired text, or with `--write` rewrites each file in place. */
 export async function fix(paths: string[], options: FixOptions): Promise<void> {
   finishWithoutStdout();
   // As `cat f >> f` refuses: fix reads a file more than once, and would read its repair back; read
-  // once from stdin, the file would still have the repair added to what it held. With --write nothing is printed.
+  // once from stdin, the file would still have the repair added to what it held.
   const sources = await listSources(paths, (message, names) => warnOnStderr(message, options.width, names), {
-    printed: options.write ? false : printedRepair,
+    printed: options.write ? printedByWrite : printedRepair,
   });
   if (options.write && sources.some(isStdin)) {
     throw new CallhookError('fix --write needs files: stdin cannot be rewritten (drop --write to print the repair)');

@@ -260,11 +260,11 @@ describe('fix as a process', () => {
   });
 
   /** Runs `fix file` with its stdout opened on that same file, as the shell's `>>` (`a`) or `>` (`w`) opens it. */
-  function fixIntoItself(flags: 'a' | 'w'): { file: string; stderr: string; status: number | null } {
+  function fixIntoItself(flags: 'a' | 'w', write = false): { file: string; stderr: string; status: number | null } {
     const file = join(dir, 'self.json');
     writeFileSync(file, broken);
     const out = openSync(file, flags);
-    const result = spawnSync(process.execPath, [binPath, 'fix', file], {
+    const result = spawnSync(process.execPath, [binPath, 'fix', file, ...(write ? ['--write'] : [])], {
       stdio: ['ignore', out, 'pipe'],
       timeout: 10_000,
     });
@@ -302,6 +302,22 @@ describe('fix as a process', () => {
       `callhook: ${file}: is also where the repair is printed (stdout), and is empty: a \`> file\` redirection empties it before callhook starts, so whatever it held is gone (restore it if it held anything); then use --write to repair it in place\n`,
     );
     expect(status).toBe(2);
+  });
+
+  it('fix --write f > f (or >> f): says the shell emptied the file, as without --write, not that it holds no JSON value (red team hR110)', () => {
+    // Every other command refused it; --write, which prints nothing, read the emptied file and
+    // called it unrepairable (exit 1), never saying why it was empty.
+    const emptied = fixIntoItself('w', true);
+    expect(emptied.stderr).toBe(
+      `callhook: ${emptied.file}: is also where the output is printed (stdout), and is empty: a \`> file\` redirection empties it before callhook starts, so whatever it held is gone (restore it if it held anything); then drop the redirection (fix --write prints nothing to stdout)\n`,
+    );
+    expect(emptied.status).toBe(2);
+    const appended = fixIntoItself('a', true);
+    expect(appended.stderr).toBe(
+      `callhook: ${appended.file}: is also where the output is printed (stdout); drop the redirection (fix --write prints nothing to stdout)\n`,
+    );
+    expect(appended.status).toBe(2);
+    expect(readFileSync(appended.file)).toEqual(broken);
   });
 
   it('refuses fix - (or /dev/stdin) with stdin sent from the very file the repair is printed into (fix - < f >> f, > f)', () => {
