@@ -13,15 +13,22 @@ export type StopSignal = (typeof stopSignals)[number];
  * Calls `handler` on each stop signal; the function returned takes the handlers away, unless a
  * signal came: then they stay until the process exits, so that a second signal while the run
  * winds down (its summary written, its files discarded) cannot kill it with the work half done.
+ * A signal that comes again in the same turn of the event loop is one sent twice at once, not a
+ * second: GNU timeout sends it to the process, then to its process group, and replay took the
+ * copy for a second signal and aborted the requests in flight (red team hR110).
  */
 export function onStopSignals(handler: (signal: StopSignal) => void): () => void {
   let came = false;
+  const thisTurn = new Set<StopSignal>();
   const handlers = stopSignals.map(
     (signal) =>
       [
         signal,
         () => {
           came = true;
+          if (thisTurn.has(signal)) return;
+          thisTurn.add(signal);
+          setImmediate(() => thisTurn.delete(signal));
           handler(signal);
         },
       ] as const,
