@@ -48,13 +48,14 @@ import {
   lstatSync,
   openSync,
   readSync,
+  realpathSync,
   type Stats,
   statSync,
   unlinkSync,
   writeSync,
 } from 'node:fs';
 import { type FileHandle, mkdir, open, readdir, stat } from 'node:fs/promises';
-import { dirname, join, sep } from 'node:path';
+import { dirname, isAbsolute, join, relative, sep } from 'node:path';
 import { promisify } from 'node:util';
 import { CallhookError, describeIoError, ExitCode, ioReason } from '../errors.js';
 import { type CaptureMeta, endings, lastNumber, numbered } from '../input/capture-names.js';
@@ -87,6 +88,34 @@ const logFlags = constants.O_RDWR | constants.O_APPEND;
 
 const fdatasync = promisify(fdatasyncCallback);
 const fsync = promisify(fsyncCallback);
+
+/**
+ * Refuses a capture folder that holds this run's own stdout or stderr (`listen --out cap >>
+ * cap/deliveries.meta`, `> cap/listen.ndjson`): listen's lines were read back with the deliveries
+ * it captured, by verify (hundreds of "unreadable line" warnings, exit 0), summarise and replay
+ * (red team hR110). Hint: Linux names a stream's file (/proc/self/fd); elsewhere it is not looked at.
+ */
+function refuseOwnStreamsIn(folder: string): void {
+  let real: string | undefined;
+  for (const [fd, stream] of [
+    [1, 'stdout'],
+    [2, 'stderr'],
+  ] as const) {
+    let inside: string;
+    try {
+      if (!fstatSync(fd).isFile()) continue;
+      real ??= realpathSync(folder);
+      inside = relative(real, realpathSync(`/proc/self/fd/${fd}`));
+    } catch {
+      continue;
+    }
+    if (inside === '..' || inside.startsWith(`..${sep}`) || isAbsolute(inside)) continue;
+    throw new CallhookError(
+      `${folder}: holds this run's own ${stream} (${join(folder, inside)}), where listen's lines would be read back with the deliveries it captures (by verify, summarise and replay); send ${stream} elsewhere`,
+      ExitCode.usage,
+    );
+  }
+}
 
 /** Why a file system makes no hard link (FAT says EPERM): see `writeBody`. */
 const noHardLinks = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS']);
@@ -293,6 +322,7 @@ export class CaptureWriter {
       const made = await makeFolders(folder, 0o700);
       folder = joinablePath(folder);
       refuseForeign(folder, made.uid, foreignFolder);
+      refuseOwnStreamsIn(folder);
       // Hint: every body is a new file, so a folder listen cannot create one in answered 500 to
       // every delivery; the log is no test of it, as one already there opens without creating.
       // Asked of the system (mode, ACLs, a read-only mount), not tried: nothing is left behind.

@@ -1,5 +1,5 @@
 /** `callhook listen` and `callhook verify` end to end: the built binary, fed by callhook's own replay. */
-import { type ChildProcessWithoutNullStreams, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcessWithoutNullStreams, execFileSync, spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
   chmodSync,
@@ -1574,5 +1574,35 @@ describe('listen and verify', () => {
     const taken = await runCli(['listen', '--port', port]);
     expect(taken.code).toBe(2);
     expect(taken.stderr).toMatch(/port is in use/);
+  });
+});
+
+describe('listen whose own output goes into its capture folder', () => {
+  it('refuses at once, exit 2, naming it: its lines would be read back as deliveries (red team hR110)', () => {
+    // `listen --out cap >> cap/deliveries.meta` mixed its lines into the log verify reads (379
+    // "unreadable line" warnings, exit 0); `> cap/listen.ndjson` was read by summarise and replay.
+    const dir = tempDir('listen-own-output');
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+    const cap = join(dir, 'cap');
+    mkdirSync(join(cap, 'logs'), { recursive: true });
+    for (const [stream, name] of [
+      ['stdout', 'deliveries.meta'],
+      ['stdout', 'logs/listen.ndjson'],
+      ['stderr', 'listen.err'],
+    ] as const) {
+      const fd = openSync(join(cap, name), 'a');
+      const run = spawnSync(process.execPath, [binPath, 'listen', '--port', '0', '--out', cap], {
+        stdio: ['ignore', stream === 'stdout' ? fd : 'pipe', stream === 'stderr' ? fd : 'pipe'],
+        timeout: 5_000,
+        env: { ...process.env, NO_COLOR: '1' },
+      });
+      closeSync(fd);
+      const said = stream === 'stderr' ? readFileSync(join(cap, name), 'utf8') : run.stderr.toString();
+      expect({ name, status: run.status, said }).toEqual({
+        name,
+        status: 2,
+        said: `callhook: ${cap}: holds this run's own ${stream} (${join(cap, name)}), where listen's lines would be read back with the deliveries it captures (by verify, summarise and replay); send ${stream} elsewhere\n`,
+      });
+    }
   });
 });
