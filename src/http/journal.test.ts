@@ -458,6 +458,20 @@ describe('journal', () => {
     expect(() => checkResume(path, header(), { ...run, inputs: ['b.ndjson'], fingerprint: 'sha256:bb' })).toThrow(
       /cannot trust the journal .*: it is for the input in\.ndjson, and this run reads b\.ndjson$/,
     );
+    // Many names are named by their first three and a count, not every one: 10,000 made a line
+    // of 140 KB (red team hR110).
+    const many = (prefix: string) => Array.from({ length: 5000 }, (_, i) => `${prefix}${i}.ndjson`);
+    expect(() =>
+      checkResume(
+        path,
+        { ...header(), inputs: many('old/') },
+        { ...run, inputs: many('new/'), fingerprint: 'sha256:bb' },
+      ),
+    ).toThrow(
+      new CallhookError(
+        `--resume: cannot trust the journal ${path}: it is for the input old/0.ndjson old/1.ndjson old/2.ndjson and 4,997 more, and this run reads new/0.ndjson new/1.ndjson new/2.ndjson and 4,997 more`,
+      ),
+    );
     // Which file changed is not known to a journal that does not list them: the way forward is said.
     expect(() => checkResume(path, header(), { ...run, fingerprint: 'sha256:bb' })).toThrow(
       new CallhookError(
