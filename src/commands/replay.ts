@@ -22,7 +22,7 @@ import {
   type SkippedInput,
 } from '../http/batches.js';
 import { redactHeaders, redactUrl, secretHeaderVariable, splitCredentials } from '../http/credentials.js';
-import { baseRequestHeaders, deliverBatches } from '../http/deliver.js';
+import { baseRequestHeaders, deliverBatches, InputLimits } from '../http/deliver.js';
 import { type FreshRun, freshRewrite, newFreshRun, TimestampSpan } from '../http/fresh.js';
 import {
   checkResume,
@@ -629,14 +629,22 @@ async function replayWith(
   // A stream is read no further once the run stops, and what it had read is still counted (a file
   // is read on instead: see `countUnsent`).
   const stopReading = endsByItself ? undefined : new AbortController();
+  const inputLimits = new InputLimits();
   const source = () =>
-    replayEventsFromRecords(readSources(sources, { ...readOptions(settings), stop: stopReading?.signal }), {
-      validate: settings.validate,
-      // Only --fresh rewrites events from their parsed values; otherwise the text is all that is sent.
-      keepValues: settings.fresh,
-      onSkip,
-      onProblem,
-    });
+    replayEventsFromRecords(
+      readSources(
+        sources,
+        { ...readOptions(settings), stop: stopReading?.signal },
+        { descriptorsFreed: inputLimits.met },
+      ),
+      {
+        validate: settings.validate,
+        // Only --fresh rewrites events from their parsed values; otherwise the text is all that is sent.
+        keepValues: settings.fresh,
+        onSkip,
+        onProblem,
+      },
+    );
 
   const fresh = settings.fresh
     ? await prepareFresh(sources, endsByItself, settings, source, resumed?.fresh)
@@ -751,6 +759,7 @@ async function replayWith(
       stop: stop.signal,
       abort: abort.signal,
       halt,
+      inputLimits,
       stats,
     });
   } finally {

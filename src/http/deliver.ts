@@ -57,6 +57,8 @@ export interface DeliveryOptions {
    * replay): the signal's reason, a CallhookError, is the run's `localError`. In-flight attempts finish.
    */
   halt?: AbortSignal | undefined;
+  /** The input's side of a limit of this machine: see `InputLimits`. */
+  inputLimits?: InputLimits | undefined;
   /**
    * After the run stops (410 Gone, a receiver that answers nothing), read the rest of the input
    * to count the batches it never sent; stopped by a signal, one batch at most, to tell whether
@@ -120,6 +122,9 @@ export async function deliverBatches(
     await Promise.all(Array.from({ length: options.concurrency }, () => run.work(reader)));
     if (run.countsUnsent(reader)) {
       options.stopReading?.abort();
+      // Hint: every request is done: the connections go before the rest is read to be counted, which
+      // stopped by too many open files found each file it opened refused for want of one (hR110).
+      run.closeConnections();
       if (options.countUnsent || options.stopReading) await run.countUnsent(reader, options.stopReading !== undefined);
     }
     // Stopped early: let the input layer close its files.
@@ -179,6 +184,10 @@ class DeliveryRun {
     options.abort?.addEventListener('abort', this.#onAbort, { once: true });
     options.halt?.addEventListener('abort', this.#onHalt, { once: true });
     if (options.halt?.aborted) this.#onHalt();
+    options.inputLimits?.bind((error) => {
+      const failure = failureOf(error, 0);
+      if (failure.kind === 'error' && failure.local !== undefined) this.#localLimit(failure.detail, failure.local);
+    });
   }
 
   readonly #onHalt = () => {
@@ -526,6 +535,12 @@ class DeliveryRun {
     return result;
   }
 
+  /** Closes the client's connections, idle ones too, once no request is in flight. */
+  closeConnections(): void {
+    this.#client.close();
+    this.#options.inputLimits?.closed();
+  }
+
   /** Lets go of the signals and closes the client. */
   dispose(): void {
     const options = this.#options;
@@ -533,7 +548,39 @@ class DeliveryRun {
     options.stop?.removeEventListener('abort', this.#onStop);
     options.abort?.removeEventListener('abort', this.#onStop);
     options.halt?.removeEventListener('abort', this.#onHalt);
-    this.#client.close();
+    this.closeConnections();
+  }
+}
+
+/**
+ * The input's side of a limit of this machine (see `DeliveryRun.#localLimit`): a file the run
+ * could not open for want of a descriptor, its connections holding them. The run stops on it, as
+ * on an attempt that meets it, and the file is opened again once the connections are closed, its
+ * batches counted as not sent: each was refused as a file that could not be read, 96 lines of
+ * them, and counted as not read (red team hR110).
+ */
+export class InputLimits {
+  #stop: ((error: unknown) => void) | undefined;
+  #closed: () => void = () => {};
+  readonly #connectionsClosed = new Promise<void>((resolve) => {
+    this.#closed = resolve;
+  });
+
+  /** For `ReadOptions.descriptorsFreed`: stops the run, and settles once its connections are closed (at once before it begins). */
+  readonly met = (error: unknown): Promise<void> => {
+    if (this.#stop === undefined) return Promise.resolve();
+    this.#stop(error);
+    return this.#connectionsClosed;
+  };
+
+  /** The run's stop, by `deliverBatches`. */
+  bind(stop: (error: unknown) => void): void {
+    this.#stop = stop;
+  }
+
+  /** The run's connections are closed. */
+  closed(): void {
+    this.#closed();
   }
 }
 

@@ -1153,17 +1153,42 @@ function openSource(
   start: number,
   abandoned: AbortSignal | undefined,
   opened: ((info: BigIntStats) => void) | undefined,
+  descriptorsFreed: ReadRange['descriptorsFreed'],
 ): AsyncIterable<Chunk> {
   // Hint: the disk is read 256 KiB at a time (64 KiB reads left the main thread idle, waiting on
   // the thread pool), but records are yielded per 64 KiB slice (below).
   if (source.path !== '-') {
     const size = Math.max(options.readSize ?? 256 * 1024, options.chunkSize ?? 0);
-    return failuresTold(readChunks(source.path, start, size, abandoned, opened, source.inFolder), false);
+    const read = () => readChunks(source.path, start, size, abandoned, opened, source.inFolder);
+    return failuresTold(descriptorsFreed ? againOnceFreed(read, descriptorsFreed) : read(), false);
   }
   const stdin = options.stdin ?? chunksOfStdin(processStdin());
   // Hint: a stream given by a program may yield strings, or Uint8Arrays that are not Buffers (a web
   // ReadableStream, TextEncoder's output), whose toString() lists their bytes as numbers.
   return failuresTold(stdin as AsyncIterable<unknown>, options.stdin === undefined || options.stdinIsCallers === true);
+}
+
+/**
+ * The chunks of `read()`; read once more, when the file could not be opened for want of a
+ * descriptor (EMFILE, ENFILE), once `freed` settles (see `ReadRange.descriptorsFreed`).
+ */
+async function* againOnceFreed(
+  read: () => AsyncGenerator<Buffer>,
+  freed: (error: unknown) => Promise<void>,
+): AsyncGenerator<Buffer> {
+  let opened = false;
+  try {
+    for await (const chunk of read()) {
+      opened = true;
+      yield chunk;
+    }
+    return;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (opened || (code !== 'EMFILE' && code !== 'ENFILE')) throw error;
+    await freed(error);
+  }
+  yield* read();
 }
 
 /**
@@ -1244,6 +1269,12 @@ interface ReadRange {
    * it is then, so that a reading of it again by its name can tell whether it is the same file.
    */
   onOpen?: ((name: string, info: BigIntStats) => void) | undefined;
+  /**
+   * Called when a file cannot be opened for want of a descriptor (EMFILE, ENFILE), before any of
+   * it was read; the file is opened once more when the promise it returns settles. For replay,
+   * whose connections hold the descriptors: it stops the run and closes them (see `InputLimits`).
+   */
+  descriptorsFreed?: ((error: unknown) => Promise<void>) | undefined;
 }
 
 /**
@@ -1292,7 +1323,11 @@ export async function* readSources(
   };
   for (const [ordinal, source] of sources.entries()) {
     if (options.stop?.aborted) return;
-    yield* readFile(source, run, ordinal === 0 ? range : { onOpen: range.onOpen });
+    yield* readFile(
+      source,
+      run,
+      ordinal === 0 ? range : { onOpen: range.onOpen, descriptorsFreed: range.descriptorsFreed },
+    );
   }
 }
 
@@ -1551,7 +1586,7 @@ async function* readFile(source: Source, run: RunContext, range: ReadRange): Asy
   const abandon = options.stop ? new AbortController() : undefined;
   const { onOpen } = range;
   const opened = onOpen && ((info: BigIntStats) => onOpen(source.name, info));
-  const chunks = openSource(source, options, start, abandon?.signal, opened);
+  const chunks = openSource(source, options, start, abandon?.signal, opened, range.descriptorsFreed);
   try {
     read: for await (const buffer of options.stop && abandon
       ? untilStopped(chunks, options.stop, left, abandon)

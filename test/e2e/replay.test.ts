@@ -460,6 +460,39 @@ describe('replay', () => {
     expect(new Set(times).size).toBe(count);
   });
 
+  it('stopped by EMFILE, counts the files it did not reach as not sent, not as files it could not read (red team hR110)', async () => {
+    // The count of what was left opened each file while the run's connections still held their
+    // descriptors: 247 lines "cannot be read: too many open files", `not read 247 files`, nothing
+    // "not sent", where README says the rest is counted as not sent. Answers that take a moment
+    // keep many connections open at once.
+    const s = await server(async (_req, res) => {
+      await delay(50);
+      res.end('ok');
+    });
+    const dir = tempDir('replay');
+    const count = 120;
+    for (let n = 0; n < count; n++) {
+      writeFileSync(join(dir, `f${String(n).padStart(3, '0')}.ndjson`), `${JSON.stringify(attempt(n))}\n`);
+    }
+    const stopped = await runCli(['replay', dir, '--url', s.url, '--concurrency', '100', '--format', 'json', ...fast], {
+      maxOpenFiles: 40,
+    });
+    expect({ code: stopped.code, stderr: unwrapped(stopped.stderr) }).toEqual({
+      code: 2,
+      stderr:
+        'callhook: too many open files on this machine (EMFILE) with --concurrency 100: lower --concurrency or raise ulimit -n\n',
+    });
+    const report = JSON.parse(stopped.stdout) as {
+      events: { delivered: number; undelivered: number; notSent: number; failed: number };
+      unreadableFiles?: unknown[];
+    };
+    expect(report.unreadableFiles ?? []).toEqual([]);
+    const { delivered, undelivered, notSent, failed } = report.events;
+    expect({ failed, sum: delivered + undelivered + notSent }).toEqual({ failed: 0, sum: count });
+    expect(notSent).toBeGreaterThan(0);
+    expect(delivered).toBe(s.requests.length);
+  });
+
   it('says on --resume of a journal of stdin that its content cannot be compared with the run', async () => {
     // Resumed with other bytes on stdin, it sent again, silently, batches whose events had moved.
     const live = await server();
