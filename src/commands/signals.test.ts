@@ -1,13 +1,19 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { onStopSignals, type StopSignal, stopSignals } from './signals.js';
 
-/** The listeners of each stop signal before a test, so that those it adds (which stay once a signal came) go after it. */
-const before = new Map(stopSignals.map((signal) => [signal, process.listeners(signal)]));
+// Hint: `process.emit` calls every listener of the signal, the test runner's own too (a worker's
+// SIGTERM handler ended it): each test has the stop signals to itself, and the others back after.
+const others = new Map<StopSignal, Array<(...args: unknown[]) => void>>();
+beforeEach(() => {
+  for (const signal of stopSignals) {
+    others.set(signal, process.listeners(signal) as Array<(...args: unknown[]) => void>);
+    process.removeAllListeners(signal);
+  }
+});
 afterEach(() => {
   for (const signal of stopSignals) {
-    for (const listener of process.listeners(signal)) {
-      if (!before.get(signal)?.includes(listener)) process.off(signal, listener);
-    }
+    process.removeAllListeners(signal);
+    for (const listener of others.get(signal) ?? []) process.on(signal, listener);
   }
 });
 
