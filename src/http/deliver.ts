@@ -120,11 +120,12 @@ export async function deliverBatches(
   const reader = new BatchReader(batches, run.stopping);
   try {
     await Promise.all(Array.from({ length: options.concurrency }, () => run.work(reader)));
+    // Hint: every request is done: the connections go before the rest is read to be counted or
+    // closed, which, stopped by too many open files, found each file it opened refused for want of
+    // one (hR110); and a read waiting for them (see `InputLimits`) goes on.
+    run.closeConnections();
     if (run.countsUnsent(reader)) {
       options.stopReading?.abort();
-      // Hint: every request is done: the connections go before the rest is read to be counted, which
-      // stopped by too many open files found each file it opened refused for want of one (hR110).
-      run.closeConnections();
       if (options.countUnsent || options.stopReading) await run.countUnsent(reader, options.stopReading !== undefined);
     }
     // Stopped early: let the input layer close its files.
