@@ -29,6 +29,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { capture } from '../../test/helpers/capture.js';
 import { failCallsOn, fileHandlePrototype, isPartialOf } from '../../test/helpers/failing-calls.js';
 import { failReadsOf } from '../../test/helpers/failing-reads.js';
+import { ownStopSignals } from '../../test/helpers/own-signals.js';
 import { literally } from '../../test/helpers/run-cli.js';
 import { CallhookError } from '../errors.js';
 import { readRecords } from '../input/read.js';
@@ -686,6 +687,9 @@ function failCloseOf(file: string, meanwhile = () => {}): void {
 }
 
 describe('fix --write on a file another process changes', () => {
+  // Hint: one test here emits SIGTERM in process (see `ownStopSignals`).
+  ownStopSignals();
+
   /** The file `name` holding the broken example, planned as fix plans it, its mtime a whole second. */
   async function planned(name: string) {
     const file = join(dir, name);

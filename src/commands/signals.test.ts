@@ -1,21 +1,8 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { onStopSignals, type StopSignal, stopSignals } from './signals.js';
+import { describe, expect, it } from 'vitest';
+import { ownStopSignals } from '../../test/helpers/own-signals.js';
+import { onStopSignals, type StopSignal } from './signals.js';
 
-// Hint: `process.emit` calls every listener of the signal, the test runner's own too (a worker's
-// SIGTERM handler ended it): each test has the stop signals to itself, and the others back after.
-const others = new Map<StopSignal, Array<(...args: unknown[]) => void>>();
-beforeEach(() => {
-  for (const signal of stopSignals) {
-    others.set(signal, process.listeners(signal) as Array<(...args: unknown[]) => void>);
-    process.removeAllListeners(signal);
-  }
-});
-afterEach(() => {
-  for (const signal of stopSignals) {
-    process.removeAllListeners(signal);
-    for (const listener of others.get(signal) ?? []) process.on(signal, listener);
-  }
-});
+ownStopSignals();
 
 const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
 
