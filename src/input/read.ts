@@ -325,7 +325,7 @@ function packedWarning(path: string): Warning | undefined {
  * hidden (macOS writes `._x.json` beside `x.json` on a USB stick, a network share or in a zip: its
  * resource fork, binary, under the same extension).
  */
-function readsInFolder(name: string): boolean {
+export function readsInFolder(name: string): boolean {
   return extensions.test(name) && !name.startsWith('.');
 }
 

@@ -47,6 +47,7 @@ import {
   linkSync,
   lstatSync,
   openSync,
+  readdirSync,
   readSync,
   realpathSync,
   type Stats,
@@ -55,10 +56,11 @@ import {
   writeSync,
 } from 'node:fs';
 import { type FileHandle, mkdir, open, readdir, stat } from 'node:fs/promises';
-import { dirname, isAbsolute, join, relative, sep } from 'node:path';
+import { basename, dirname, isAbsolute, join, relative, sep } from 'node:path';
 import { promisify } from 'node:util';
 import { CallhookError, describeIoError, ExitCode, ioReason } from '../errors.js';
 import { type CaptureMeta, endings, lastNumber, numbered } from '../input/capture-names.js';
+import { readsInFolder } from '../input/read.js';
 import { captureLogName } from '../input/types.js';
 import {
   checkOutputPath,
@@ -90,31 +92,62 @@ const fdatasync = promisify(fdatasyncCallback);
 const fsync = promisify(fsyncCallback);
 
 /**
- * Refuses a capture folder that holds this run's own stdout or stderr (`listen --out cap >>
- * cap/deliveries.meta`, `> cap/listen.ndjson`): listen's lines were read back with the deliveries
- * it captured, by verify (hundreds of "unreadable line" warnings, exit 0), summarise and replay
- * (red team hR110). Hint: Linux names a stream's file (/proc/self/fd); elsewhere it is not looked at.
+ * Refuses a capture folder where this run's own stdout or stderr would be read back with the
+ * deliveries it captures (`listen --out cap >> cap/deliveries.meta`, `> cap/listen.ndjson`): verify
+ * read listen's lines in its log (hundreds of "unreadable line" warnings, exit 0), summarise and
+ * replay them as a capture (red team hR110). A file no reader takes (`> cap/listen.log`) is left
+ * be (review hR111).
  */
 function refuseOwnStreamsIn(folder: string): void {
-  let real: string | undefined;
   for (const [fd, stream] of [
     [1, 'stdout'],
     [2, 'stderr'],
   ] as const) {
-    let inside: string;
+    let info: Stats;
     try {
-      if (!fstatSync(fd).isFile()) continue;
-      real ??= realpathSync(folder);
-      inside = relative(real, realpathSync(`/proc/self/fd/${fd}`));
+      info = fstatSync(fd);
     } catch {
       continue;
     }
-    if (inside === '..' || inside.startsWith(`..${sep}`) || isAbsolute(inside)) continue;
+    const where = info.isFile() ? readBackFrom(folder, fd, info) : undefined;
+    if (where === undefined) continue;
     throw new CallhookError(
-      `${folder}: holds this run's own ${stream} (${join(folder, inside)}), where listen's lines would be read back with the deliveries it captures (by verify, summarise and replay); send ${stream} elsewhere`,
+      `${folder}: holds this run's own ${stream} (${where}), where listen's lines would be read back with the deliveries it captures (by verify, summarise and replay); send ${stream} elsewhere`,
       ExitCode.usage,
     );
   }
+}
+
+/**
+ * Where in `folder` a reading command would read the file `info` is (open as `fd`): by its name
+ * (Linux names a stream's file in /proc), or as the log or a file of the folder by any name (a hard
+ * link, review hR111); undefined when nowhere.
+ */
+function readBackFrom(folder: string, fd: number, info: Stats): string | undefined {
+  const readBack = (name: string) => name === captureLogName || readsInFolder(name);
+  try {
+    const inside = relative(realpathSync(folder), realpathSync(`/proc/self/fd/${fd}`));
+    const within = !(inside === '..' || inside.startsWith(`..${sep}`) || isAbsolute(inside));
+    if (within && readBack(basename(inside))) return join(folder, inside);
+  } catch {
+    // No /proc: by identity alone.
+  }
+  const isIt = (path: string) => {
+    try {
+      const other = statSync(path);
+      return other.dev === info.dev && other.ino === info.ino;
+    } catch {
+      return false;
+    }
+  };
+  const log = join(folder, captureLogName);
+  if (isIt(log)) return log;
+  // Hint: only a file of more than one name can be one of the folder's under another.
+  if (info.nlink < 2) return undefined;
+  return readdirSync(folder)
+    .filter(readBack)
+    .map((name) => join(folder, name))
+    .find(isIt);
 }
 
 /** Why a file system makes no hard link (FAT says EPERM): see `writeBody`. */

@@ -6,6 +6,7 @@ import {
   chownSync,
   closeSync,
   lchownSync,
+  linkSync,
   mkdirSync,
   mkdtempSync,
   openSync,
@@ -1578,6 +1579,20 @@ describe('listen and verify', () => {
 });
 
 describe('listen whose own output goes into its capture folder', () => {
+  /** Runs listen on `cap` with one stream sent to `file` (opened for appending), for at most `ms`. */
+  const listenInto = (cap: string, stream: 'stdout' | 'stderr', file: string, ms = 5_000) => {
+    const fd = openSync(file, 'a');
+    const run = spawnSync(process.execPath, [binPath, 'listen', '--port', '0', '--out', cap], {
+      stdio: ['ignore', stream === 'stdout' ? fd : 'pipe', stream === 'stderr' ? fd : 'pipe'],
+      timeout: ms,
+      env: { ...process.env, NO_COLOR: '1' },
+    });
+    closeSync(fd);
+    return { status: run.status, said: stream === 'stderr' ? readFileSync(file, 'utf8') : run.stderr.toString() };
+  };
+  const refusal = (cap: string, stream: string, where: string) =>
+    `callhook: ${cap}: holds this run's own ${stream} (${where}), where listen's lines would be read back with the deliveries it captures (by verify, summarise and replay); send ${stream} elsewhere\n`;
+
   it('refuses at once, exit 2, naming it: its lines would be read back as deliveries (red team hR110)', () => {
     // `listen --out cap >> cap/deliveries.meta` mixed its lines into the log verify reads (379
     // "unreadable line" warnings, exit 0); `> cap/listen.ndjson` was read by summarise and replay.
@@ -1588,21 +1603,30 @@ describe('listen whose own output goes into its capture folder', () => {
     for (const [stream, name] of [
       ['stdout', 'deliveries.meta'],
       ['stdout', 'logs/listen.ndjson'],
-      ['stderr', 'listen.err'],
+      ['stderr', 'listen.json'],
     ] as const) {
-      const fd = openSync(join(cap, name), 'a');
-      const run = spawnSync(process.execPath, [binPath, 'listen', '--port', '0', '--out', cap], {
-        stdio: ['ignore', stream === 'stdout' ? fd : 'pipe', stream === 'stderr' ? fd : 'pipe'],
-        timeout: 5_000,
-        env: { ...process.env, NO_COLOR: '1' },
-      });
-      closeSync(fd);
-      const said = stream === 'stderr' ? readFileSync(join(cap, name), 'utf8') : run.stderr.toString();
-      expect({ name, status: run.status, said }).toEqual({
+      const where = join(cap, name);
+      expect({ name, ...listenInto(cap, stream, where) }).toEqual({
         name,
         status: 2,
-        said: `callhook: ${cap}: holds this run's own ${stream} (${join(cap, name)}), where listen's lines would be read back with the deliveries it captures (by verify, summarise and replay); send ${stream} elsewhere\n`,
+        said: refusal(cap, stream, where),
       });
     }
+    // By any name: a hard link to the log, outside the folder (review hR111).
+    const outside = join(dir, 'outside.meta');
+    linkSync(join(cap, 'deliveries.meta'), outside);
+    expect(listenInto(cap, 'stdout', outside)).toEqual({
+      status: 2,
+      said: refusal(cap, 'stdout', join(cap, 'deliveries.meta')),
+    });
+  });
+
+  it('runs with its output in the folder under a name no reader takes (`--out . > listen.log`, review hR111)', () => {
+    const dir = tempDir('listen-own-log');
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+    // Stopped by spawnSync's SIGTERM after 1.5 s, which listen ends with 0.
+    const { status, said } = listenInto(dir, 'stdout', join(dir, 'listen.log'), 1_500);
+    expect(status).toBe(0);
+    expect(said).toMatch(/^listening on http:\/\/127\.0\.0\.1:\d+\//);
   });
 });
