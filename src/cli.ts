@@ -223,10 +223,11 @@ details.set('fix', (command, { options, maxHeldStreamBytes }) =>
       `
 Prints the repaired JSON on stdout (each file after a ==> name <== line when
 there are several); --write rewrites each file in place instead, keeping its
-mode, owner, links and a symlink to it. Every repair is listed on stderr with
-its line:column. A mistake fix cannot repair is reported with its position
+mode, owner and a symlink to it. Every repair is listed on stderr with its
+line:column. A mistake fix cannot repair is reported with its position
 (exit 1), and nothing is written for that file. With --write, a read-only
-file, and anything but a regular file (a pipe, a device), is refused (exit 2).
+file, a file of more than one name (hard links), and anything but a regular
+file (a pipe, a device), is refused (exit 2).
 Stdin, a pipe or a device is held in memory, up to ${maxHeldStreamBytes / 2 ** 20} MiB; a larger
 one is refused (exit 2): save it to a file and fix the file.
 

@@ -826,8 +826,8 @@ function isReadOnly(stats: { mode: number }): boolean {
 
 /**
  * Rewrites the file the way editors do: a backup first, then the repaired text written into the
- * same file, so that its mode, owner, hard links and a symlink to it all stay as they were.
- * Returns the backup's name.
+ * same file, so that its mode, owner and a symlink to it all stay as they were (a file of more
+ * than one name is refused: see below). Returns the backup's name.
  */
 export async function writeRepaired(
   input: FixInput,

@@ -1518,10 +1518,10 @@ export function unreadableAt(build: RecordBuilder, splitter: ElementSplitter, er
   return build.problem({ ...splitter.position(), pointer: '', code: unreadableCode, message, fatal: true });
 }
 
-/** Reads one file (from `range.from`, up to `range.pause` when it says stop) as a stream of record arrays. */
 /** How long reading may hold the event loop before it gives other work a turn (see `readFile`). */
 const holdMs = 10;
 
+/** Reads one file (from `range.from`, up to `range.pause` when it says stop) as a stream of record arrays. */
 async function* readFile(source: Source, run: RunContext, range: ReadRange): AsyncGenerator<InputRecord[]> {
   const { options } = run;
   const out = new FileRecords(source.name, isStdin(source));
