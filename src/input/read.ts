@@ -526,27 +526,36 @@ interface OwnFile {
  * Refuses, as `cat` does ("input file is output file"), a run whose stdout is a regular file among
  * `files` (each by `fileId`), the files it reads: what it prints would be added to what it reads.
  * Hint: only fix refused it, file by file; `summarise x.json >> x.json` appended its report to the
- * export (review hF61). Asked once every path is listed, so before anything is read.
+ * export (review hF61). So is a stderr among them: `fix --write f 2> f` read the file the shell
+ * had emptied and called it unrepairable, never saying why (review hR111). Asked once every path
+ * is listed, so before anything is read.
  */
 function refuseOwnOutput(files: readonly OwnFile[], printed: PrintedOutput = commandOutput): void {
-  const out = stdoutFile();
-  const own = out && files.find((file) => file.id === out.id);
-  if (out === undefined || own === undefined) return;
-  // Hint: an empty one was most likely emptied by the shell (`x.json > x.json`): its text is gone already.
-  const emptied =
-    out.size === 0n
-      ? ', and is empty: a `> file` redirection empties it before callhook starts, so whatever it held is gone (restore it if it held anything); then'
-      : ';';
-  throw new CallhookError(
-    `${own.name}: is also where ${printed.what} is printed (stdout)${emptied} ${printed.instead(own.asStdin)}`,
-  );
+  for (const [fd, redirection] of [
+    [1, '>'],
+    [2, '2>'],
+  ] as const) {
+    const out = standardFile(fd);
+    const own = out && files.find((file) => file.id === out.id);
+    if (out === undefined || own === undefined) continue;
+    // Hint: an empty one was most likely emptied by the shell (`x.json > x.json`): its text is gone already.
+    const emptied =
+      out.size === 0n
+        ? `, and is empty: a \`${redirection} file\` redirection empties it before callhook starts, so whatever it held is gone (restore it if it held anything); then`
+        : ';';
+    throw new CallhookError(
+      fd === 1
+        ? `${own.name}: is also where ${printed.what} is printed (stdout)${emptied} ${printed.instead(own.asStdin)}`
+        : `${own.name}: is also where diagnostics are written (stderr)${emptied} send them to another file`,
+    );
+  }
 }
 
 /**
  * The regular file a standard stream is (stdin sent from `< x.json`, stdout to `>> x.json`), by
  * `fileId`, and its size; undefined when it is none.
  */
-function standardFile(fd: 0 | 1): { id: string; size: bigint } | undefined {
+function standardFile(fd: 0 | 1 | 2): { id: string; size: bigint } | undefined {
   try {
     const info = fstatSync(fd, { bigint: true });
     const id = info.isFile() ? fileId(info) : undefined;

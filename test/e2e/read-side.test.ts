@@ -131,6 +131,38 @@ describe('its own stdout a file it reads (`callhook summarise x.json >> x.json`)
     }
   };
 
+  it('stderr sent to a file it reads is refused too, and `2>` said to have emptied it (review hR111)', () => {
+    // `fix --write f 2> f`: the shell emptied f, and fix, which prints to stderr alone, called it
+    // unrepairable (exit 1), never saying why it was empty; validate wrote its report into its input.
+    for (const [args, flags] of [
+      [['fix', '--write', file], 'w'],
+      [['validate', file], 'a'],
+    ] as const) {
+      writeFileSync(file, original);
+      const err = openSync(file, flags);
+      const run = spawnSync(process.execPath, [binPath, ...args], {
+        stdio: ['ignore', 'pipe', err],
+        env: { ...process.env, NO_COLOR: '1' },
+        timeout: 10_000,
+      });
+      closeSync(err);
+      const emptied =
+        flags === 'w'
+          ? ', and is empty: a `2> file` redirection empties it before callhook starts, so whatever it held is gone (restore it if it held anything); then'
+          : ';';
+      expect({
+        args,
+        code: run.status,
+        said: readFileSync(file, 'utf8').slice(flags === 'w' ? 0 : original.length),
+      }).toEqual({
+        args,
+        code: 2,
+        said: `callhook: ${file}: is also where diagnostics are written (stderr)${emptied} send them to another file\n`,
+      });
+    }
+    writeFileSync(file, original);
+  });
+
   it('is refused, one line naming it, exit 2, by every command that reads and prints, in every format', () => {
     const other = join(repoRoot, 'fixtures/valid/bare-types.json');
     for (const [args, name] of [
