@@ -1026,7 +1026,8 @@ async function fixOne(
       'repair',
     );
   if (!options.write) {
-    listRepairs();
+    // Hint: a file after printing failed has its repair go nowhere: listed, it read as repaired (review hR111).
+    if (!stdoutGone.failing) listRepairs();
     if (headings) process.stdout.write(`${headings.printed++ > 0 ? '\n' : ''}==> ${name} <==\n`);
     await printRepaired(input, plan);
     // Hint: not once printing it failed (a full disk under `> out.json`): nothing was repaired
