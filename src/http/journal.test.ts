@@ -469,9 +469,25 @@ describe('journal', () => {
       ),
     ).toThrow(
       new CallhookError(
-        `--resume: cannot trust the journal ${path}: it is for the input old/0.ndjson old/1.ndjson old/2.ndjson and 4,997 more, and this run reads new/0.ndjson new/1.ndjson new/2.ndjson and 4,997 more`,
+        `--resume: cannot trust the journal ${path}: it is for the input old/0.ndjson old/1.ndjson old/2.ndjson and 4,997 more, and this run reads new/0.ndjson new/1.ndjson new/2.ndjson and 4,997 more; they differ first at input 1: old/0.ndjson there, new/0.ndjson here`,
       ),
     );
+    // Lists that differ past the names shown say where (review hR111: both sides read the same).
+    const twenty = many('in/').slice(0, 20);
+    expect(() =>
+      checkResume(
+        path,
+        { ...header(), inputs: twenty },
+        { ...run, inputs: [...twenty.slice(0, 19), 'in/other.ndjson'], fingerprint: 'sha256:bb' },
+      ),
+    ).toThrow(/and 17 more; they differ first at input 20: in\/19\.ndjson there, in\/other\.ndjson here$/);
+    expect(() =>
+      checkResume(
+        path,
+        { ...header(), inputs: twenty },
+        { ...run, inputs: [...twenty, 'in/x.ndjson'], fingerprint: 'sha256:bb' },
+      ),
+    ).toThrow(/and 18 more; they differ first at input 21: none there, in\/x\.ndjson here$/);
     // Which file changed is not known to a journal that does not list them: the way forward is said.
     expect(() => checkResume(path, header(), { ...run, fingerprint: 'sha256:bb' })).toThrow(
       new CallhookError(

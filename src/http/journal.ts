@@ -650,7 +650,7 @@ export function checkResume(
     const sameInputs = header.inputs.join('\0') === run.inputs.join('\0');
     const comparable = header.fingerprint !== null && run.fingerprint !== null;
     if (!sameInputs && !(comparable && header.fingerprint === run.fingerprint)) {
-      problems.push(`it is for the input ${namesOf(header.inputs)}, and this run reads ${namesOf(run.inputs)}`);
+      problems.push(otherInput(header.inputs, run.inputs));
     } else if (comparable && header.fingerprint !== run.fingerprint) {
       const said = `the input (${namesOf(run.inputs)}) has changed since it was written`;
       problems.push(`${said}: ${firstChange(header.files, run.files) ?? `put it back as it was and ${resumeOrAgain}`}`);
@@ -686,6 +686,19 @@ export function checkResume(
 function namesOf(inputs: readonly string[]): string {
   const shown = inputs.slice(0, 3).join(' ');
   return inputs.length > 3 ? `${shown} and ${grouped(inputs.length - 3)} more` : shown;
+}
+
+/**
+ * The refusal of a journal written for other inputs than the run's; where a list is longer than
+ * `namesOf` shows, with the first place they differ, which both sides' first names may not show
+ * (review hR111).
+ */
+function otherInput(then: readonly string[], now: readonly string[]): string {
+  const said = `it is for the input ${namesOf(then)}, and this run reads ${namesOf(now)}`;
+  if (then.length <= 3 && now.length <= 3) return said;
+  const differs = then.findIndex((name, i) => name !== now[i]);
+  const at = differs === -1 ? then.length : differs;
+  return `${said}; they differ first at input ${grouped(at + 1)}: ${then[at] ?? 'none'} there, ${now[at] ?? 'none'} here`;
 }
 
 /** How often a run touches its lock, and how long a lock whose id cannot be checked may stay untouched. */
