@@ -567,7 +567,7 @@ export class InputLimits {
     this.#closed = resolve;
   });
 
-  /** For `ReadOptions.descriptorsFreed`: stops the run, and settles once its connections are closed (at once before it begins). */
+  /** For `ReadRange.descriptorsFreed` (input/read.ts): stops the run, and settles once its connections are closed (at once before it begins). */
   readonly met = (error: unknown): Promise<void> => {
     if (this.#stop === undefined) return Promise.resolve();
     this.#stop(error);
