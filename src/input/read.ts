@@ -526,29 +526,37 @@ interface OwnFile {
  * Refuses, as `cat` does ("input file is output file"), a run whose stdout is a regular file among
  * `files` (each by `fileId`), the files it reads: what it prints would be added to what it reads.
  * Hint: only fix refused it, file by file; `summarise x.json >> x.json` appended its report to the
- * export (review hF61). So is a stderr among them: `fix --write f 2> f` read the file the shell
- * had emptied and called it unrepairable, never saying why (review hR111). Asked once every path
- * is listed, so before anything is read.
+ * export (review hF61). So is a stderr among them that a `2>` emptied: `fix --write f 2> f` read
+ * the emptied file and called it unrepairable, never saying why (review hR111). Only an empty one:
+ * the refusal goes to stderr too, into that file, and appended to one still holding its text
+ * (`2>>`) it made a valid export invalid, where the run would have said nothing (review hR112).
+ * Asked once every path is listed, so before anything is read.
  */
 function refuseOwnOutput(files: readonly OwnFile[], printed: PrintedOutput = commandOutput): void {
-  for (const [fd, redirection] of [
-    [1, '>'],
-    [2, '2>'],
-  ] as const) {
-    const out = standardFile(fd);
-    const own = out && files.find((file) => file.id === out.id);
-    if (out === undefined || own === undefined) continue;
+  const out = stdoutFile();
+  const own = out && files.find((file) => file.id === out.id);
+  if (out !== undefined && own !== undefined) {
     // Hint: an empty one was most likely emptied by the shell (`x.json > x.json`): its text is gone already.
-    const emptied =
-      out.size === 0n
-        ? `, and is empty: a \`${redirection} file\` redirection empties it before callhook starts, so whatever it held is gone (restore it if it held anything); then`
-        : ';';
+    const emptied = out.size === 0n ? `, and is empty: ${emptiedBy('>')}; then` : ';';
     throw new CallhookError(
-      fd === 1
-        ? `${own.name}: is also where ${printed.what} is printed (stdout)${emptied} ${printed.instead(own.asStdin)}`
-        : `${own.name}: is also where diagnostics are written (stderr)${emptied} send them to another file`,
+      `${own.name}: is also where ${printed.what} is printed (stdout)${emptied} ${printed.instead(own.asStdin)}`,
     );
   }
+  refuseEmptiedStderr(files);
+}
+
+/** What a redirection that emptied a file the run reads did. */
+const emptiedBy = (redirection: '>' | '2>') =>
+  `a \`${redirection} file\` redirection empties it before callhook starts, so whatever it held is gone (restore it if it held anything)`;
+
+/** Refuses a run whose stderr is a file among `files` that a `2>` emptied (see `refuseOwnOutput`). */
+function refuseEmptiedStderr(files: readonly OwnFile[]): void {
+  const err = standardFile(2);
+  const own = err?.size === 0n ? files.find((file) => file.id === err.id) : undefined;
+  if (own === undefined) return;
+  throw new CallhookError(
+    `${own.name}: is also where diagnostics are written (stderr), and is empty: ${emptiedBy('2>')}; then send them to another file`,
+  );
 }
 
 /**
@@ -575,10 +583,10 @@ const stdoutFile = () => standardFile(1);
  * `isCaptureFile`) of a folder named and of those below it that a walk goes into (see
  * `walksInto`), and those beside a file named, which verify reads through it (the log beside a
  * body, the bodies a log describes; review hR73). For verify, which reads captures its own way,
- * not through `listSources`. Looks at nothing unless stdout is a regular file.
+ * not through `listSources`. Looks at nothing unless stdout is a regular file, or stderr an empty one.
  */
 export async function refuseOutputAmong(captures: readonly string[], files: readonly string[] = []): Promise<void> {
-  if (stdoutFile() === undefined) return;
+  if (stdoutFile() === undefined && standardFile(2)?.size !== 0n) return;
   const found: OwnFile[] = [];
   const note = (path: string, info: BigIntStats) => found.push({ id: fileId(info), name: path, asStdin: false });
   const statOf = (path: string) => stat(openablePath(path), { bigint: true }).catch(() => undefined);

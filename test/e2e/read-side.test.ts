@@ -131,35 +131,28 @@ describe('its own stdout a file it reads (`callhook summarise x.json >> x.json`)
     }
   };
 
-  it('stderr sent to a file it reads is refused too, and `2>` said to have emptied it (review hR111)', () => {
+  it('stderr sent to a file it reads that a `2>` emptied is refused, and one `2>>` appends to is left be (reviews hR111, hR112)', () => {
     // `fix --write f 2> f`: the shell emptied f, and fix, which prints to stderr alone, called it
-    // unrepairable (exit 1), never saying why it was empty; validate wrote its report into its input.
-    for (const [args, flags] of [
-      [['fix', '--write', file], 'w'],
-      [['validate', file], 'a'],
-    ] as const) {
+    // unrepairable (exit 1), never saying why it was empty. Refused, the line goes to stderr, into
+    // the file: refusing `validate f 2>> f` appended it to a valid export, which the run left as it
+    // was, saying nothing; it is not refused.
+    const run = (args: readonly string[], flags: 'a' | 'w') => {
       writeFileSync(file, original);
       const err = openSync(file, flags);
-      const run = spawnSync(process.execPath, [binPath, ...args], {
+      const ran = spawnSync(process.execPath, [binPath, ...args], {
         stdio: ['ignore', 'pipe', err],
         env: { ...process.env, NO_COLOR: '1' },
         timeout: 10_000,
       });
       closeSync(err);
-      const emptied =
-        flags === 'w'
-          ? ', and is empty: a `2> file` redirection empties it before callhook starts, so whatever it held is gone (restore it if it held anything); then'
-          : ';';
-      expect({
-        args,
-        code: run.status,
-        said: readFileSync(file, 'utf8').slice(flags === 'w' ? 0 : original.length),
-      }).toEqual({
-        args,
-        code: 2,
-        said: `callhook: ${file}: is also where diagnostics are written (stderr)${emptied} send them to another file\n`,
-      });
-    }
+      return { args, code: ran.status, held: readFileSync(file, 'utf8') };
+    };
+    expect(run(['fix', '--write', file], 'w')).toEqual({
+      args: ['fix', '--write', file],
+      code: 2,
+      held: `callhook: ${file}: is also where diagnostics are written (stderr), and is empty: a \`2> file\` redirection empties it before callhook starts, so whatever it held is gone (restore it if it held anything); then send them to another file\n`,
+    });
+    expect(run(['validate', file], 'a')).toEqual({ args: ['validate', file], code: 0, held: original.toString() });
     writeFileSync(file, original);
   });
 
