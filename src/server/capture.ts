@@ -121,7 +121,7 @@ function refuseOwnStreamsIn(folder: string): void {
 /**
  * Where in `folder` a reading command would read the file `info` is (open as `fd`): by its name
  * (Linux names a stream's file in /proc), or as the log or a file of the folder by any name (a hard
- * link, review hR111); undefined when nowhere.
+ * link, review hR111; a symbolic link, hR112); undefined when nowhere.
  */
 function readBackFrom(folder: string, fd: number, info: Stats): string | undefined {
   const readBack = (name: string) => name === captureLogName || readsInFolder(name);
@@ -142,11 +142,11 @@ function readBackFrom(folder: string, fd: number, info: Stats): string | undefin
   };
   const log = join(folder, captureLogName);
   if (isIt(log)) return log;
-  // Hint: only a file of more than one name can be one of the folder's under another.
-  if (info.nlink < 2) return undefined;
-  return readdirSync(folder)
-    .filter(readBack)
-    .map((name) => join(folder, name))
+  // Hint: another name of it in the folder, which the readers follow: a hard link, which only a
+  // file of more than one name has, or a symbolic link (review hR112).
+  return readdirSync(folder, { withFileTypes: true })
+    .filter((entry) => readBack(entry.name) && (info.nlink > 1 || entry.isSymbolicLink()))
+    .map((entry) => join(folder, entry.name))
     .find(isIt);
 }
 

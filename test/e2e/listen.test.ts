@@ -1612,12 +1612,20 @@ describe('listen whose own output goes into its capture folder', () => {
         said: refusal(cap, stream, where),
       });
     }
-    // By any name: a hard link to the log, outside the folder (review hR111).
+    // By any name: a hard link to the log, outside the folder (review hR111), or a symbolic link
+    // in the folder to a file outside it, which the readers follow (review hR112).
     const outside = join(dir, 'outside.meta');
     linkSync(join(cap, 'deliveries.meta'), outside);
     expect(listenInto(cap, 'stdout', outside)).toEqual({
       status: 2,
       said: refusal(cap, 'stdout', join(cap, 'deliveries.meta')),
+    });
+    const out = join(dir, 'out.json');
+    writeFileSync(out, '');
+    symlinkSync(out, join(cap, 'linked.json'));
+    expect(listenInto(cap, 'stdout', out)).toEqual({
+      status: 2,
+      said: refusal(cap, 'stdout', join(cap, 'linked.json')),
     });
   });
 
