@@ -488,6 +488,16 @@ describe('journal', () => {
         { ...run, inputs: [...twenty, 'in/x.ndjson'], fingerprint: 'sha256:bb' },
       ),
     ).toThrow(/and 18 more; they differ first at input 21: none there, in\/x\.ndjson here$/);
+    // The same names in another order are said to be so, not to differ at the first (review hR112).
+    expect(() =>
+      checkResume(
+        path,
+        { ...header(), inputs: ['a.json', 'b.json'] },
+        { ...run, inputs: ['b.json', 'a.json'], fingerprint: 'sha256:bb' },
+      ),
+    ).toThrow(
+      /it is for the input a\.json b\.json, and this run reads b\.json a\.json: the same inputs in another order$/,
+    );
     // Which file changed is not known to a journal that does not list them: the way forward is said.
     expect(() => checkResume(path, header(), { ...run, fingerprint: 'sha256:bb' })).toThrow(
       new CallhookError(

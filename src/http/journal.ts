@@ -684,6 +684,7 @@ export function checkResume(
 
 /** The inputs a run was given, as a refusal names them: the first three, and a count of the rest (10,000 made a line of 140 KB: red team hR110). */
 function namesOf(inputs: readonly string[]): string {
+  if (inputs.length === 0) return '(none)';
   const shown = inputs.slice(0, 3).join(' ');
   return inputs.length > 3 ? `${shown} and ${grouped(inputs.length - 3)} more` : shown;
 }
@@ -695,6 +696,9 @@ function namesOf(inputs: readonly string[]): string {
  */
 function otherInput(then: readonly string[], now: readonly string[]): string {
   const said = `it is for the input ${namesOf(then)}, and this run reads ${namesOf(now)}`;
+  // Hint: the same names in another order, which the first place they differ reads as other files (review hR112).
+  const sorted = (names: readonly string[]) => [...names].sort().join('\0');
+  if (then.length === now.length && sorted(then) === sorted(now)) return `${said}: the same inputs in another order`;
   if (then.length <= 3 && now.length <= 3) return said;
   const differs = then.findIndex((name, i) => name !== now[i]);
   const at = differs === -1 ? then.length : differs;
