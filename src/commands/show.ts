@@ -188,7 +188,7 @@ export async function show(paths: string[], raw: RawShowOptions): Promise<void> 
   };
   const output = new Output(process.stdout, { pager: options.pager && options.format !== 'json', width: raw.width });
   const numbers = new NumberBook(options.orgNumbers);
-  // Hint: the events shown, not read: a copy whose first copy a filter left out is the first shown.
+  // Hint: copies among the events shown; one with the id of an event the filters left out is a conflicting copy.
   const copies = new Copies();
   const ctx: FlowContext = {
     width: options.width,
@@ -215,7 +215,10 @@ export async function show(paths: string[], raw: RawShowOptions): Promise<void> 
       if (read.type === 'CallComplete' || read.type === 'CallAttempted' || read.type === 'CallReceived') {
         numbers.addCustomer(read.data.phone);
       }
-      if (!matchesFilter(read, filter)) continue;
+      if (!matchesFilter(read, filter)) {
+        copies.leaveOut(read.id);
+        continue;
+      }
       noteMatch(matched.campaign, filter.campaign, read.data.campaignId);
       noteMatch(matched.correlation, filter.correlation, correlationIdOf(read));
       // Hint: the payload as the file writes it, a number too large for a double too (`1e400`):

@@ -20,4 +20,16 @@ describe('Copies', () => {
     expect(sameContent(JSON.parse('[null]'), JSON.parse('[1e400]'))).toBe(false);
     expect(sameContent({ b: 1, a: 2 }, { a: 2, b: 1 })).toBe(true);
   });
+
+  it('marks an event whose id the filters left out before as a conflicting copy: the copy left out differs, or it would be shown', () => {
+    // `show --since` showed an event's second copy unmarked, where summarise counts its first (hR113).
+    const copies = new Copies();
+    copies.leaveOut('a');
+    expect(copies.note('a', { x: 2 })).toEqual({ duplicate: false, conflict: true });
+    expect(copies.note('a', { x: 2 })).toEqual({ duplicate: true, conflict: false });
+    copies.leaveOut(undefined);
+    expect(copies.note('b', { x: 1 })).toEqual({ duplicate: false, conflict: false });
+    copies.leaveOut('b');
+    expect(copies.note('b', { x: 1 })).toEqual({ duplicate: true, conflict: false });
+  });
 });

@@ -21,13 +21,25 @@ export interface CopyNote {
 export class Copies {
   private readonly ids = new FingerprintSet();
   private readonly contents = new FingerprintSet();
+  private readonly leftOut = new FingerprintSet();
+
+  /**
+   * Notes the id of an event the filters left out. Hint: an event noted later with this id is a
+   * conflicting copy, even with none shown before it: a copy with the same content would have
+   * been left out too (every filter reads the parsed value), and summarise counts the event by
+   * the first copy, so it is not shown as the event itself (hR113).
+   */
+  leaveOut(id: string | undefined): void {
+    if (id !== undefined) this.leftOut.add(id);
+  }
 
   /** Notes the event with `id` and parsed `value`, and says what it is to those noted before. */
   note(id: string | undefined, value: unknown): CopyNote {
     if (id === undefined) return { duplicate: false, conflict: false };
     const newContent = this.contents.add(`${id}\n${canonicalJson(value)}`);
     const newId = this.ids.add(id);
-    return { duplicate: !newId && !newContent, conflict: !newId && newContent };
+    if (newId) return { duplicate: false, conflict: this.leftOut.holds(id) };
+    return { duplicate: !newContent, conflict: newContent };
   }
 }
 

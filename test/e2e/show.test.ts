@@ -777,19 +777,28 @@ describe.concurrent('show: options', () => {
     expect(missing.stdout).toBe('');
   });
 
-  test("marks a copy only of an event shown, and an event with a shown one's id but other content as conflicting", async ({
+  test('marks a copy only of an event shown, and an event with the id of one read before but other content as conflicting', async ({
     expect,
   }) => {
     // A copy whose first copy a filter left out was marked redelivered: there was none on screen.
     // And a same-id event with another status was marked redelivered, as though it repeated one.
+    // Then one whose first copy a filter left out was shown unmarked, where summarise counts the
+    // event by that first copy (hR113): it is a conflicting copy, since the filters kept it alone.
     const story = JSON.parse(readFileSync(join(validDir, 'outbound-with-reattempts.json'), 'utf8')) as unknown[];
     const call = story[6] as { data: Record<string, unknown> };
     const voicemail = { ...call, data: { ...call.data, status: 'Not Complete', additionalInformation: 'Voicemail' } };
     const input = [voicemail, call, call].map((e) => JSON.stringify(e)).join('\n');
     const filtered = await runCli(['show', '-', '--status', 'Complete'], { input });
     expect(filtered.stdout.match(/^ {2}\[Complete\][^\n]*$/gm)).toEqual([
-      '  [Complete] Jane Doe · 61491573087 · campaign 3f8e2c1a',
+      '  [Complete] Jane Doe · 61491573087 · campaign 3f8e2c1a · conflicting copy',
       '  [Complete] Jane Doe · 61491573087 · campaign 3f8e2c1a · redelivered',
+    ]);
+    // The same by time: the first copy is before --since.
+    const later = { ...call, data: { ...call.data, startedTime: '2030-01-01T00:00:00Z' } };
+    const timed = [call, later].map((e) => JSON.stringify(e)).join('\n');
+    const since = await runCli(['show', '-', '--since', '2029-01-01'], { input: timed });
+    expect(since.stdout.match(/^ {2}\[[^\n]*$/gm)).toEqual([
+      '  [Complete] Jane Doe · 61491573087 · campaign 3f8e2c1a · conflicting copy',
     ]);
     const all = await runCli(['show', '-'], { input });
     expect(all.stdout.match(/^ {2}\[[^\n]*$/gm)).toEqual([
