@@ -57,6 +57,15 @@ describe('describeIoError', () => {
     );
   });
 
+  it('keeps the system error as its cause, so a caller can tell ENOENT from EACCES without reading the words', () => {
+    // A service calling readEvents(['missing.json']) had only the message to switch on (hR109).
+    const error = Object.assign(new Error('EACCES: raw'), { code: 'EACCES' });
+    const described = describeIoError(error, 'a.json') as CallhookError;
+    expect(described.cause).toBe(error);
+    expect((described.cause as NodeJS.ErrnoException).code).toBe('EACCES');
+    expect(new CallhookError('no cause').cause).toBeUndefined();
+  });
+
   it('says a full disk, a read-only file system and a file past its size limit in words', () => {
     for (const [code, words] of [
       ['ENOSPC', 'no space left on device'],

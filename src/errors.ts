@@ -28,8 +28,9 @@ export function interruptedBy(signal: NodeJS.Signals | undefined): number {
 /** The one error type callhook throws on purpose: a one-line message and the exit code it ends with. */
 export class CallhookError extends Error {
   readonly exitCode: number;
-  constructor(message: string, exitCode: number = ExitCode.usage) {
-    super(message);
+  /** `cause`: the system error behind it, where there is one (its `code`, such as `ENOENT`, to switch on). */
+  constructor(message: string, exitCode: number = ExitCode.usage, options?: ErrorOptions) {
+    super(message, options);
     this.name = 'CallhookError';
     this.exitCode = exitCode;
   }
@@ -106,7 +107,7 @@ export function ioReason(error: unknown): string {
 export function describeIoError(error: unknown, path: string): CallhookError | unknown {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   const named = path === '' ? "'' (an empty path: an unset variable?)" : path;
-  if (code) return new CallhookError(`${named}: ${ioReason(error)}`, ExitCode.usage);
+  if (code) return new CallhookError(`${named}: ${ioReason(error)}`, ExitCode.usage, { cause: error });
   return error;
 }
 

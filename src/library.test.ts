@@ -957,6 +957,8 @@ describe('readEvents', () => {
     expect(items.length).toBeGreaterThan(3);
     expect(items.every((item) => item.kind === 'event')).toBe(true);
     await expect(collect(readEvents(['no/such/file.json']))).rejects.toThrow(/no such file/);
+    // Its cause is the system error, for a caller to switch on its code (hR109).
+    await expect(collect(readEvents(['no/such/file.json']))).rejects.toMatchObject({ cause: { code: 'ENOENT' } });
   });
 
   it("tells of a folder's compressed files and of a file named twice, as the CLI warns of them, one problem each (red team hR94)", async () => {
