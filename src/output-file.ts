@@ -177,7 +177,7 @@ export function refuseForeign(path: string, owner: number, who: string): void {
  * see `checkLinksOnTheWay`). Hint: a current folder deleted under the shell has no path: getcwd
  * fails (ENOENT, uv_cwd), which is said naming `path` rather than as an internal error.
  */
-export function absolutePath(path: string): string {
+function absolutePath(path: string): string {
   if (isAbsolute(path)) return path;
   let folder: string;
   try {
@@ -319,7 +319,7 @@ export function joinablePath(path: string): string {
  * on the way as written and on the way it really is, through symlinks: they could move `path`,
  * or a folder on its way, aside and put one of theirs in its place.
  */
-export function parentsWritableByOthers(path: string): Array<{ path: string; mode: number }> {
+function parentsWritableByOthers(path: string): Array<{ path: string; mode: number }> {
   const seen = new Set<string>();
   const found: Array<{ path: string; mode: number }> = [];
   for (const start of [resolve(absolutePath(path)), realPathOf(path)]) {

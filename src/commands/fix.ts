@@ -13,6 +13,7 @@ import {
   describeIoError,
   ExitCode,
   exitCodeWithUnreadable,
+  formatFatal,
   interruptedBy,
   ioReason,
   unreadableFileError,
@@ -1120,7 +1121,7 @@ export async function fix(paths: string[], options: FixOptions): Promise<void> {
         const failure = held ? held.error : error;
         // One file that cannot be rewritten does not stop the others; a signal that came meanwhile does.
         if (!(failure instanceof CallhookError) || (sources.length === 1 && !held)) throw failure;
-        process.stderr.write(`callhook: ${escapeTerminal(failure.message)}\n`);
+        process.stderr.write(`${formatFatal(failure).message}\n`);
         outcome = { code: failure.exitCode, signal: held?.signal };
       }
       code = Math.max(code, outcome.code);

@@ -27,7 +27,7 @@ import {
 } from '../http/names.js';
 import { defaultMaxProblems, largestElementBytes } from '../input/types.js';
 import { narrowestWidth, summaryFormats, validationFormats, viewFormats } from '../render/formats.js';
-import { digitsPattern, eventTypes } from '../schema/names.js';
+import { attemptStatuses, digitsPattern, eventTypes } from '../schema/names.js';
 
 /** The usage error of one option: `--name: must be <what> (got "<value>")`. */
 export function optionError(name: string, must: string, got?: string): CallhookError {
@@ -374,7 +374,7 @@ export const lineFormats = ['pretty', 'json'] as const;
 export const replayFormats = ['pretty', 'json', 'curl'] as const;
 
 /** The statuses `show --status` takes: call results (an undocumented one is `Other`) and attempts. */
-export const showStatuses = [...reportedStatuses, 'success', 'failed'] as const;
+export const showStatuses = [...reportedStatuses, ...attemptStatuses] as const;
 
 /** An option with a closed set: help lists the choices; any case is accepted. */
 function choiceOption<T extends string>(flags: string, description: string, name: string, choices: readonly T[]) {

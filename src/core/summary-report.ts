@@ -4,19 +4,13 @@
  */
 import { exitCodeWithUnreadable, type UnreadableFile } from '../errors.js';
 import type { EventKind } from '../schema/events.js';
+import { eventTypes } from '../schema/names.js';
 import type { ReportedGroup, ReportedStatus, SummaryDimension } from './summary-names.js';
 
 export { type ReportedGroup, reportedGroups } from './summary-names.js';
 
 /** The event kinds a report counts, in the order it lists them (`SMS`: direction unknown). */
-export const reportedKinds = [
-  'CallComplete',
-  'CallAttempted',
-  'CallReceived',
-  'SMSSent',
-  'SMSReceived',
-  'SMS',
-] as const satisfies readonly EventKind[];
+export const reportedKinds = [...eventTypes, 'SMS'] as const satisfies readonly EventKind[];
 /** An event kind a report counts. */
 export type ReportedKind = (typeof reportedKinds)[number];
 

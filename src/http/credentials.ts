@@ -5,7 +5,7 @@
  */
 
 /** What replays in place of a secret wherever it would be printed. */
-export const redacted = '***';
+const redacted = '***';
 
 /**
  * The last words of a header name that make it a credential's (`isSecretHeader`): the README's

@@ -11,6 +11,7 @@ import type { OutboundBatch } from './batches.js';
 import { isSecretHeader, redactUrl, splitCredentials } from './credentials.js';
 import { createHttpClient, ExchangeError, type HttpClient } from './exchange.js';
 import type { BatchStatus, Journal, JournalEntry } from './journal.js';
+import type { ReplayMethod } from './names.js';
 import { createPacer, type Pacer } from './pace.js';
 import {
   type BackoffOptions,
@@ -27,7 +28,7 @@ import { DeliveryStats } from './stats.js';
 export interface DeliveryOptions {
   /** The receiver; user info in it (`http://user:pass@host/`) is sent as HTTP Basic auth. */
   url: string;
-  method: 'POST' | 'PUT';
+  method: ReplayMethod;
   headers?: Record<string, string> | undefined;
   /** callhook's version, for the user-agent header. */
   version?: string | undefined;
@@ -138,7 +139,7 @@ export async function deliverBatches(
 }
 
 /** Failed batches in a row, none of whose attempts the receiver answered, that stop the run. */
-export const unansweredBatchesToStop = 3;
+const unansweredBatchesToStop = 3;
 
 /** One run's shared state: the client, the stop and abort signals, the pause, the journal. */
 class DeliveryRun {

@@ -135,7 +135,7 @@ export const exchangeHeaders: readonly string[] = [...framingHeaders.keys(), 'ex
  * for request smuggling, in User-Agent it was overwritten, and in Content-Encoding a receiver's
  * body parser refuses the body (415).
  */
-export const signatureHeaderRefused: readonly string[] = [
+const signatureHeaderRefused: readonly string[] = [
   ...exchangeHeaders,
   'host',
   'content-type',

@@ -16,7 +16,7 @@ export type Signer = (webhookId: string, body: Buffer, now: Date) => Record<stri
  * Decodes one Standard Webhooks secret, `whsec_<base64>` (the prefix optional); `name` says which
  * in an error. Hint: errors here must never quote the secret itself, only say which part is wrong.
  */
-export function decodeStandardSecret(secret: string, name: string): Buffer {
+function decodeStandardSecret(secret: string, name: string): Buffer {
   const base64 = secret.startsWith('whsec_') ? secret.slice('whsec_'.length) : secret;
   const parts = /^([A-Za-z0-9+/]*)(=*)$/.exec(base64);
   const letters = parts?.[1] ?? '';

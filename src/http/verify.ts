@@ -37,6 +37,7 @@ import {
   headerNameCharacters,
   signatureEntrySource,
   signatureHeaderRefusal,
+  standardWebhookHeaders,
 } from './names.js';
 import { type SignScheme, secretKey, signHmacHex, signStandardWebhook, splitSecrets } from './signing.js';
 
@@ -459,7 +460,7 @@ export function verifyStandardWebhookWithKeys(
   }
   // Hint: the standardwebhooks package (svix's too) reads one value of each; signatures go in one
   // header, separated by spaces.
-  for (const name of ['webhook-id', 'webhook-timestamp', 'webhook-signature']) {
+  for (const name of standardWebhookHeaders) {
     const given = headerValues(headers, name).length;
     const spaced = name === 'webhook-signature' ? ', its signatures separated by spaces' : '';
     if (given > 1) return fail('malformed-header', `${name} is given ${given} times: a delivery has one${spaced}`);

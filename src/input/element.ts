@@ -6,7 +6,7 @@
 import { isUtf8 } from 'node:buffer';
 import { createScanner, visit } from 'jsonc-parser';
 import { impossible } from '../errors.js';
-import { javaScriptKeyOrder, type KeyOrder, quotedExcerpt, segmentKey } from '../schema/check.js';
+import { javaScriptKeyOrder, type KeyOrder, pointerSegment, quotedExcerpt, segmentKey } from '../schema/check.js';
 import { excerptAt } from './excerpt.js';
 import { pathsAt, placesAt, textKeyOrder } from './locations.js';
 import type { LineBefore, SplitElement } from './split.js';
@@ -780,7 +780,7 @@ function protoKeyPaths(
     return;
   }
   for (const key of keys.keysOf(value)) {
-    const at = `${path}/${key.replaceAll('~', '~0').replaceAll('/', '~1')}`;
+    const at = `${path}/${pointerSegment(key)}`;
     if (key === '__proto__') {
       if (into.paths.length < limit) into.paths.push(at);
       else into.more++;
@@ -1138,7 +1138,7 @@ function omitted(errors: number, warnings: number): Omitted | undefined {
 }
 
 function pathToPointer(path: ReadonlyArray<string | number>): string {
-  return path.map((segment) => `/${String(segment).replaceAll('~', '~0').replaceAll('/', '~1')}`).join('');
+  return path.map((segment) => `/${pointerSegment(segment)}`).join('');
 }
 
 function pointerPath(pointer: string): Array<string | number> {
@@ -1161,7 +1161,7 @@ export interface Wanted {
  * value each names (or its key, with `atKey`, for a field that should not be there), or, for a
  * key that is missing, the object that should hold it.
  */
-export function locateAll(
+function locateAll(
   text: ElementText,
   wanted: readonly Wanted[],
 ): Array<{ offset: number; line: number; column: number }> {
@@ -1181,10 +1181,6 @@ export function indexesIn(text: ElementText, wanted: readonly Wanted[]): number[
 }
 
 /** The file position of one JSON pointer inside an element (see `locateAll`, for several). */
-export function locateIn(
-  text: ElementText,
-  pointer: string,
-  atKey = false,
-): { offset: number; line: number; column: number } {
-  return locateAll(text, [{ pointer, atKey }])[0] ?? impossible('locateAll places each pointer');
+export function locateIn(text: ElementText, pointer: string): { offset: number; line: number; column: number } {
+  return locateAll(text, [{ pointer, atKey: false }])[0] ?? impossible('locateAll places each pointer');
 }

@@ -968,7 +968,7 @@ function stillWritten(): Error {
 }
 
 /** The I/O error of a file found changed while it was read (code `ECHANGED`), which every reading reports where it stopped. */
-export function changedWhileRead(reason: string): Error {
+function changedWhileRead(reason: string): Error {
   return Object.assign(new Error(reason), { code: 'ECHANGED' });
 }
 

@@ -132,7 +132,7 @@ export function windowAt(window: TextWindow, at: number): TextWindow {
  * windows `window` begins: where a window first has more than an eighth of them (the index of the
  * one that makes it so, or -1), and the window `to` is in, with its count.
  */
-export function countWindows(
+function countWindows(
   chunk: Buffer,
   from: number,
   to: number,

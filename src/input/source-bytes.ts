@@ -63,7 +63,7 @@ export function arraySpan(
  * out, as the reader leaves it: many receivers' JSON parsers refuse one, and an export saved by
  * a Windows tool would then fail everywhere.
  */
-export function wholeFileSpan(
+function wholeFileSpan(
   bytes: Buffer,
   base: number,
   size: number,

@@ -353,7 +353,8 @@ function applyCode(state: StyleState, code: string): void {
   }
 }
 
-function stateOf(line: string, state: StyleState = { attributes: new Map() }): StyleState {
+function stateOf(line: string): StyleState {
+  const state: StyleState = { attributes: new Map() };
   for (const match of line.matchAll(sgrCode)) applyCode(state, match[0]);
   return state;
 }

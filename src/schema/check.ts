@@ -294,7 +294,7 @@ const shortEscapes: Record<string, string> = { '\\': '5c', n: '0a', r: '0d', t: 
  * escaped, as one in the text (`"a\x5cnb"` for a key holding a line break); `\u00XX` is never one
  * of its own, and a lone surrogate is escaped by every output as it escapes one (`\ud800`).
  */
-export function jsonQuoted(text: string | null): string {
+function jsonQuoted(text: string | null): string {
   return JSON.stringify(text).replace(
     /\\(?:([\\nrtbf])|u(d[89a-f][0-9a-f]{2}))/g,
     (_, short?: string, surrogate?: string) =>

@@ -133,7 +133,7 @@ export type EveryOption<T, K extends ReadonlyArray<keyof T>> = [Exclude<keyof T,
  * word (`toOpenApi({ type })` described every type; a misspelt `stirct` left the check off).
  * Hint: one set to undefined is one left out, as a spread of optional settings gives.
  */
-export function assertOptionsTaken(options: object, call: string, takes: readonly string[]): void {
+function assertOptionsTaken(options: object, call: string, takes: readonly string[]): void {
   for (const [option, value] of Object.entries(options)) {
     if (value !== undefined && !takes.includes(option)) {
       throw new TypeError(`${call} takes no option ${option} (it takes ${takes.join(', ')})`);

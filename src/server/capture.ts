@@ -11,7 +11,7 @@
  *   read the folder by number (a run's order: two listens saving into one folder at once write
  *   files of their own, whose numbers interleave; only the log keeps the order across both).
  *   Appending to one file costs a write per turn of the event loop where a file per delivery
- *   cost a creation each (bench/RESULTS.md, listen);
+ *   cost a creation each;
  * - `000002.json`: the body of an accepted delivery that cannot be a line of that file (it holds
  *   a line break, begins with a byte order mark, or has a blank at either end, which a line's
  *   reader drops), byte for byte in a file of its own.
@@ -322,8 +322,6 @@ export class CaptureWriter {
    * leaves it as if that delivery never came.
    */
   private segment: Segment | undefined;
-  /** Deliveries saved. */
-  saved = 0;
   /** The folder's path with a separator, which a file name completes (a join per file showed under load). */
   private readonly inFolder: string;
   private readonly logPath: string;
@@ -905,7 +903,6 @@ export class CaptureWriter {
    * (a body in a file of its own ends it; a line goes on the one it names).
    */
   private succeeded(placed: readonly Placed[]): void {
-    this.saved += placed.length;
     for (const { entry, name, segment, line, offset } of placed) {
       if (segment === undefined || line === undefined || offset === undefined) {
         if (entry.accepted && this.segment) this.endSegment(this.segment);

@@ -628,8 +628,8 @@ export async function startListener(
    * Settles at the end of this turn of the event loop: in the check phase, after the turn's I/O
    * callbacks. Hint: the deliveries whose bodies ended in one turn are then checked, saved (one
    * commit) and answered together, stage by stage, rather than each between the reads of the
-   * others: each stage's code stays in the processor's caches, and under load listen spent ~10%
-   * less CPU per request (bench/RESULTS.md, listen). They resume in arrival order; see `slowCheck`.
+   * others: each stage's code stays in the processor's caches (under load, listen spent ~10% less
+   * CPU per request so, when this was measured). They resume in arrival order; see `slowCheck`.
    */
   let turnEnd: Promise<void> | undefined;
   /**

@@ -161,12 +161,8 @@ function styled(spans: readonly TextSpan[]): string {
  * The problems of a refused delivery (a few at most), or the warning on a signature that holds,
  * each indented under its line and wrapped to `width`, its later lines two columns deeper.
  */
-export function renderDeliveryProblems(
-  delivery: Delivery,
-  c: ChalkInstance,
-  width = Number.POSITIVE_INFINITY,
-  limit = 3,
-): string {
+export function renderDeliveryProblems(delivery: Delivery, c: ChalkInstance, width = Number.POSITIVE_INFINITY): string {
+  const limit = 3;
   const signature = delivery.signature;
   const said = signature?.ok === false ? signature.message : signature?.warning && `warning: ${signature.warning}`;
   if (delivery.problems.length === 0 && said === undefined) return '';
