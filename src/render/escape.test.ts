@@ -1,5 +1,12 @@
 import { describe, expect, test } from 'vitest';
-import { escapeJsonForTerminal, escapeMarkdown, escapeTerminal, escapeUnicode, toSafeJson } from './escape.js';
+import {
+  escapeJsonForTerminal,
+  escapeMarkdown,
+  escapeTerminal,
+  escapeTerminalPieces,
+  escapeUnicode,
+  toSafeJson,
+} from './escape.js';
 
 // What GitHub Actions' runner reads as a workflow command: a line that starts, after any blank
 // (.NET's TrimStart: Unicode white space, NEL included), with `::` and a command's name (letters
@@ -185,5 +192,39 @@ describe('a combining mark right after a quote', () => {
     for (const text of ['"Cafe\u0301"', 'e\u0301', '"1\ufe0f\u20e3"', '"क\u093e"', '"\u2764\ufe0f"']) {
       expect(escapeTerminal(text), text).toBe(text);
     }
+  });
+});
+
+describe('right-to-left text', () => {
+  // Hebrew or Arabic payload text drew callhook's own numbers after it reversed, as part of its
+  // run, on a terminal that lays out bidi text (VTE, Konsole): a funnel row `מה שלומך?  9  75.0  2`
+  // showed as `2  75.0  9  ?ךמולש המ` (red team hR115). Each run of it is isolated (FSI … PDI).
+  const fsi = '\u2068';
+  const pdi = '\u2069';
+  test('isolates each run of right-to-left letters, and what lies between two of them, but nothing after', () => {
+    expect(escapeTerminal('מה שלומך?')).toBe(`${fsi}מה שלומך${pdi}?`);
+    expect(escapeTerminal('الرقم 5 هنا 7')).toBe(`${fsi}الرقم 5 هنا${pdi} 7`);
+    expect(escapeTerminal('Hello שלום, עולם world 3')).toBe(`Hello ${fsi}שלום, עולם${pdi} world 3`);
+    expect(escapeTerminal('𐤀𐤁 x')).toBe(`${fsi}𐤀𐤁${pdi} x`);
+    expect(escapeTerminal('plain text 1 2 3')).toBe('plain text 1 2 3');
+    expect(escapeTerminal('café ünïcode 東京')).toBe('café ünïcode 東京');
+  });
+
+  test('never spans a line break, and still escapes the isolates and marks payload text holds', () => {
+    expect(escapeTerminal('שלום\nעולם', true)).toBe(`${fsi}שלום${pdi}\n${fsi}עולם${pdi}`);
+    expect(escapeTerminal('שלום\nעולם')).toBe(`${fsi}שלום${pdi}\\n${fsi}עולם${pdi}`);
+    expect(escapeTerminal(`a${fsi}b${pdi}\u200fc`)).toBe('a\\u2068b\\u2069\\u200fc');
+    expect(escapeTerminal('שלום\u202eעולם')).toBe(`${fsi}שלום${pdi}\\u202e${fsi}עולם${pdi}`);
+  });
+
+  test('isolates across the pieces a --grep match cuts, as the whole text', () => {
+    const text = 'שלום עולם 12';
+    const pieces = escapeTerminalPieces(text, [5, 9]);
+    expect(pieces.join('')).toBe(escapeTerminal(text));
+    expect(pieces).toEqual([`${fsi}שלום `, `עולם${pdi}`, ' 12']);
+  });
+
+  test('in Markdown too', () => {
+    expect(escapeMarkdown('מה שלומך? 9')).toBe(`${fsi}מה שלומך${pdi}? 9`);
   });
 });

@@ -136,6 +136,57 @@ function quotedMarksEscaped(text: string, escapeChar: (char: string) => string):
   return text.replace(marksOnQuote, (run) => Array.from(run, escapeChar).join(''));
 }
 
+// Hint: a terminal that lays out bidi text (VTE, Konsole, mlterm) draws the digits and blanks
+// after right-to-left letters as part of their run, reversed with them, so a payload's Hebrew or
+// Arabic drew callhook's own columns after it in another order (`מה שלומך?  9  75.0  2` as
+// `2  75.0  9  ?ךמולש המ`: red team hR115). Each run of such letters, from the first to the last
+// with no other letter or line break between, is written inside a first-strong isolate (U+2068 …
+// U+2069), which the text around it sees as one neutral character and which sets no paragraph's
+// direction. Payload text's own isolates are escaped, so every one shown is callhook's; a terminal
+// that does not lay out bidi draws them as nothing. The letters: the right-to-left blocks of the
+// BMP (Hebrew to Arabic Extended-A, their presentation forms) and of the SMP (U+10800–U+10FFF,
+// U+1E800–U+1EFFF).
+const rightToLeft = String.raw`\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefe\u{10800}-\u{10fff}\u{1e800}-\u{1efff}`;
+const rightToLeftRun = new RegExp(`[${rightToLeft}](?:[^\\n\\p{L}]*[${rightToLeft}])*`, 'gu');
+const mayHoldRightToLeft = new RegExp(`[${rightToLeft}]`, 'u');
+/** The isolate callhook writes a run of right-to-left payload text in, and its end. */
+export const isolate = { open: '\u2068', close: '\u2069' } as const;
+
+/** Escaped `text` with each run of right-to-left letters isolated (see `rightToLeftRun`). */
+function isolatedRightToLeft(text: string): string {
+  if (!mayHoldRightToLeft.test(text)) return text;
+  return text.replace(rightToLeftRun, (run) => `${isolate.open}${run}${isolate.close}`);
+}
+
+/**
+ * Escaped `pieces` isolated as their whole text is (`isolatedRightToLeft`): an isolate that opens
+ * where a piece begins opens in it, one that closes where a piece ends closes in it.
+ */
+function isolatedAcross(pieces: string[]): string[] {
+  const text = pieces.join('');
+  if (!mayHoldRightToLeft.test(text)) return pieces;
+  const runs = [...text.matchAll(rightToLeftRun)].map((run) => [run.index, run.index + run[0].length] as const);
+  let start = 0;
+  return pieces.map((piece) => {
+    const end = start + piece.length;
+    let out = '';
+    let at = start;
+    for (const [open, close] of runs) {
+      if (open >= start && open < end) {
+        out += text.slice(at, open) + isolate.open;
+        at = open;
+      }
+      if (close > start && close <= end) {
+        out += text.slice(at, close) + isolate.close;
+        at = close;
+      }
+    }
+    out += text.slice(at, end);
+    start = end;
+    return out;
+  });
+}
+
 const marks = String.raw`::[A-Za-z]|##\[|\\[bentrux]`;
 const mayNeedEscape = new RegExp(`[^\\u0020-\\u007e]|${marks}`);
 const mayNeedEscapeInLines = new RegExp(`[^\\n\\u0020-\\u007e]|${marks}`);
@@ -169,7 +220,7 @@ export function escapeTerminal(text: string, keepNewlines = false): string {
   const escaped = keepNewlines
     ? text.replace(transcriptUnsafe, readableInLines)
     : text.replace(terminalUnsafe, readable);
-  return quotedMarksEscaped(escaped, readableEscape);
+  return isolatedRightToLeft(quotedMarksEscaped(escaped, readableEscape));
 }
 
 /**
@@ -199,7 +250,7 @@ export function escapeTerminalPieces(text: string, cuts: readonly number[], keep
   });
   cutBefore(text.length);
   pieces.push(piece + text.slice(at));
-  return pieces.map((escaped) => quotedMarksEscaped(escaped, readableEscape));
+  return isolatedAcross(pieces.map((escaped) => quotedMarksEscaped(escaped, readableEscape)));
 }
 
 /**

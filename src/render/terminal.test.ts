@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { canDraw, useColor, warningLine } from './terminal.js';
+import { canDraw, escapeTerminal, useColor, warningLine, wrapSpans } from './terminal.js';
 
 describe('useColor', () => {
   const tty = { isTTY: true };
@@ -54,5 +54,23 @@ describe('warningLine', () => {
     expect(warningLine('a b c d e f g h i j k l m n o p q r s t u v w', 20)).toBe(
       'callhook: warning: a\n  b c d e f g h i j\n  k l m n o p q r s\n  t u v w\n',
     );
+  });
+});
+
+describe('wrapSpans of right-to-left text', () => {
+  it('closes an isolate a line break cuts at the end of its line and opens it again on the next', () => {
+    // A wrapped Hebrew reason left the isolate open past its line's end, so a terminal drew the
+    // table's next column inside it; and its second line's letters were not isolated at all.
+    const text = escapeTerminal('שלום עולם גדול מאוד מאוד');
+    const lines = wrapSpans([{ text }, { text: ' 12' }], { width: 12 });
+    expect(lines.length).toBeGreaterThan(2);
+    for (const line of lines) {
+      const opens = line.split('\u2068').length - 1;
+      const closes = line.split('\u2069').length - 1;
+      expect({ line, opens, closes }).toEqual({ line, opens: closes, closes: opens });
+      if (/[\u0590-\u05ff]/.test(line)) expect(line).toMatch(/\u2068[^\u2069]*[\u0590-\u05ff]/);
+    }
+    expect(lines.join(' ').replace(/[\u2068\u2069]/g, '')).toBe('שלום עולם גדול מאוד מאוד 12');
+    expect(lines.at(-1)).toMatch(/\u2069 12$/);
   });
 });

@@ -2,6 +2,7 @@
 import { Chalk, type ChalkInstance } from 'chalk';
 import { diagnosticText } from '../errors.js';
 import { graphemeSegments } from '../input/clusters.js';
+import { isolate } from './escape.js';
 import { breaksAround, displayWidth, graphemeWidth, narrowText, wordBreaks } from './width.js';
 
 /**
@@ -277,8 +278,14 @@ export function wrapSpans(spans: readonly TextSpan[], options: WrapOptions): str
   // span not yet behind it and stops at the first one past it: every span is walked once, not once
   // a line (a --grep of a long transcript makes hundreds of thousands of both).
   let first = 0;
+  // Hint: an isolate (render/escape.ts, `isolate`) a break cuts is closed at its line's end and
+  // opened again on the next, so that neither the next column nor the next line's letters go
+  // unisolated. Payload text's own are escaped: every one here is callhook's.
+  const isolated = text.includes(isolate.open);
+  let open = 0;
   return breakLines(text, firstWidth, restWidth, kept).map(([start, end], index) => {
-    let line = index === 0 ? firstIndent : indent;
+    let line = (index === 0 ? firstIndent : indent) + isolate.open.repeat(open);
+    if (isolated) open = openIsolates(text, start, end, open);
     while (first < bounds.length && (bounds[first] as (typeof bounds)[number]).end <= start) first++;
     for (let i = first; i < bounds.length; i++) {
       const bound = bounds[i] as (typeof bounds)[number];
@@ -289,8 +296,19 @@ export function wrapSpans(spans: readonly TextSpan[], options: WrapOptions): str
       const part = text.slice(from, to);
       line += bound.style ? bound.style(part) : part;
     }
-    return line.trimEnd();
+    return line.trimEnd() + isolate.close.repeat(open);
   });
+}
+
+/** The isolates open at `end` of `text`, `open` of them open at `start`. */
+function openIsolates(text: string, start: number, end: number, open: number): number {
+  let depth = open;
+  for (let at = start; at < end; at++) {
+    const char = text[at];
+    if (char === isolate.open) depth++;
+    else if (char === isolate.close && depth > 0) depth--;
+  }
+  return depth;
 }
 
 /**
