@@ -14,6 +14,7 @@ import {
   type FileHeadingView,
   type RedeliveryView,
   redeliveryView,
+  renderEvent,
   renderEventMarkdown,
   renderEventPretty,
   renderFileHeading,
@@ -756,6 +757,29 @@ describe('a time and its zone, a duration and its parts, at every width', () => 
         expect(shown[0]).toContain('1m 36s');
         for (const out of shown) expect(out, `width ${width}`).not.toMatch(split);
       }
+    }
+  });
+});
+
+describe('Markdown lines break at blanks only', () => {
+  test('so that a run of CJK or Thai, which a renderer would join with a space, stays whole', () => {
+    // `show --format markdown` broke `お電話ありが⏎とう…` and Thai between two words, which
+    // Markdown renders as a space or <br> where the payload had none (red team hR115).
+    const japanese = 'お電話ありがとうございます。ご用件をお伺いします。少々お待ちください。';
+    const thai = 'ขอบคุณครับผมจะโทรกลับไปหาคุณพรุ่งนี้ตอนเช้าครับ';
+    const call = callComplete({
+      name: '山田太郎山田太郎山田太郎',
+      flow: [{ questionName: japanese, response: 'Other', transcript: `${japanese}${thai}` }],
+    });
+    const text = sms('SMSSent', { message: thai + japanese });
+    for (let width = 30; width <= 90; width += 3) {
+      const ctx = { width, colors: plain.colors };
+      const shown = [
+        renderEvent(call, ctx, 'markdown'),
+        renderEvent(text, ctx, 'markdown'),
+        renderTraceHeader(correlationId, [{ event: call }, { event: text }], ctx, 'markdown'),
+      ].join('\n');
+      for (const run of [japanese, thai, '山田太郎山田太郎山田太郎']) expect(shown, `width ${width}`).toContain(run);
     }
   });
 });

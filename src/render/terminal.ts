@@ -73,6 +73,11 @@ export interface WrapOptions {
   indent?: string | undefined;
   /** Printed before the first line; defaults to `indent`. */
   firstIndent?: string | undefined;
+  /**
+   * Breaks lines at blanks only, never inside a word of CJK or Thai: for Markdown, which renders a
+   * line break inside a paragraph as a space (or `<br>`), where such text has none.
+   */
+  atBlanksOnly?: boolean | undefined;
 }
 
 interface Piece {
@@ -91,7 +96,7 @@ const escapedTab = '\\t';
 // inside a word every CJK character or emoji on its own (`breaksAround`), since CJK text has no
 // spaces and may break between any two characters, and every word of Thai, Lao, Khmer or Burmese,
 // which have no spaces either; a separator bound to its word where the two fit in `room` (see `bindSeparators`).
-function piecesOf(text: string, offset: number, room: number): Piece[] {
+function piecesOf(text: string, offset: number, room: number, atBlanksOnly = false): Piece[] {
   const pieces: Piece[] = [];
   // A word ends at a space, or after a tab; `space` and `tab` are the next of each at or after the
   // word's start. Hint: each is looked for again only once passed, so the text is read once: looked
@@ -111,6 +116,10 @@ function piecesOf(text: string, offset: number, room: number): Piece[] {
     const start = offset + from;
     if (narrowText.test(word)) {
       pieces.push({ start, end: start + word.length, width: word.length });
+      continue;
+    }
+    if (atBlanksOnly) {
+      pieces.push({ start, end: start + word.length, width: displayWidth(word) });
       continue;
     }
     let run: Piece | undefined;
@@ -224,6 +233,7 @@ function breakLines(
   firstWidth: number,
   restWidth: number,
   kept: readonly KeptRange[],
+  atBlanksOnly = false,
 ): Array<[number, number]> {
   const lines: Array<[number, number]> = [];
   let offset = 0;
@@ -233,7 +243,7 @@ function breakLines(
     let lineStart = -1;
     let lineEnd = 0;
     let used = 0;
-    for (const piece of joinKept(piecesOf(paragraph, offset, narrowest), kept, narrowest, cursor)) {
+    for (const piece of joinKept(piecesOf(paragraph, offset, narrowest, atBlanksOnly), kept, narrowest, cursor)) {
       const room = lines.length === 0 ? firstWidth : restWidth;
       // Hint: spaces inside a line are kept as they are (columns stay aligned), so they count in full.
       const gap = lineStart < 0 ? 0 : piece.start - lineEnd;
@@ -283,7 +293,7 @@ export function wrapSpans(spans: readonly TextSpan[], options: WrapOptions): str
   // unisolated. Payload text's own are escaped: every one here is callhook's.
   const isolated = text.includes(isolate.open);
   let open = 0;
-  return breakLines(text, firstWidth, restWidth, kept).map(([start, end], index) => {
+  return breakLines(text, firstWidth, restWidth, kept, options.atBlanksOnly).map(([start, end], index) => {
     let line = (index === 0 ? firstIndent : indent) + isolate.open.repeat(open);
     if (isolated) open = openIsolates(text, start, end, open);
     while (first < bounds.length && (bounds[first] as (typeof bounds)[number]).end <= start) first++;
