@@ -419,7 +419,7 @@ export const options = {
   by: () =>
     choiceOption(
       '--by <dimension>',
-      'add a table grouped by this (status: the outcomes table every format has; csv: print that table alone)',
+      'add a table grouped by this (status: the outcomes table, there already once a call result was read; csv: print that table alone)',
       '--by',
       summaryDimensions,
     ),
