@@ -10,11 +10,26 @@ import type { Writable } from 'node:stream';
  * to append). Hint: a write that takes none of its bytes fails rather than loops.
  */
 export function writeAllSync(fd: number, bytes: Buffer): void {
-  for (let at = 0; at < bytes.length; ) {
-    const written = writeSync(fd, bytes, at, bytes.length - at, null);
-    if (written === 0) throw new Error('a write took none of its bytes');
-    at += written;
+  const { error } = writeAsMuchSync(fd, bytes);
+  if (error !== undefined) throw error;
+}
+
+/**
+ * Writes `bytes` as `writeAllSync` does, and says how many were written before a write failed,
+ * and its error (undefined when all were): for a caller that cuts back what a failure left.
+ */
+export function writeAsMuchSync(fd: number, bytes: Buffer): { written: number; error: unknown } {
+  let at = 0;
+  try {
+    while (at < bytes.length) {
+      const written = writeSync(fd, bytes, at, bytes.length - at, null);
+      if (written === 0) throw new Error('a write took none of its bytes');
+      at += written;
+    }
+  } catch (error) {
+    return { written: at, error };
   }
+  return { written: at, error: undefined };
 }
 
 /**

@@ -53,7 +53,6 @@ import {
   type Stats,
   statSync,
   unlinkSync,
-  writeSync,
 } from 'node:fs';
 import { type FileHandle, mkdir, open, readdir, stat } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, sep } from 'node:path';
@@ -78,7 +77,7 @@ import {
   writableByOthers,
 } from '../output-file.js';
 import { escapeJsonForTerminal } from '../render/escape.js';
-import { writeAllSync } from '../write-all.js';
+import { writeAllSync, writeAsMuchSync } from '../write-all.js';
 
 // Hint: O_EXCL never overwrites a delivery another listen saved. O_APPEND writes each line at
 // the end, never past it: an `.ndjson` file cut short under listen (copied, then truncated, by a
@@ -737,13 +736,7 @@ export class CaptureWriter {
     for (const fd of fds) closeQuietly(fd);
     if (placed.length === 0) return;
     const log = this.logText(placed);
-    let written = 0;
-    let error: unknown;
-    try {
-      while (written < log.text.length) written += writeSync(this.log.fd, log.text, written, log.text.length - written);
-    } catch (failure) {
-      error = failure;
-    }
+    const { written, error } = writeAsMuchSync(this.log.fd, log.text);
     if (error === undefined && !stillNamed(this.logPath, this.logFile)) return this.relog(placed, log);
     this.settle(placed, log, written, error);
   }
@@ -794,8 +787,12 @@ export class CaptureWriter {
   private async appendToLog(text: Buffer): Promise<{ written: number; error: unknown }> {
     let written = 0;
     try {
-      while (written < text.length)
-        written += (await this.log.write(text, written, text.length - written)).bytesWritten;
+      while (written < text.length) {
+        const { bytesWritten } = await this.log.write(text, written, text.length - written);
+        // Hint: as writeAllSync: a write that takes none of its bytes fails rather than loops.
+        if (bytesWritten === 0) throw new Error('a write took none of its bytes');
+        written += bytesWritten;
+      }
     } catch (error) {
       return { written, error };
     }
