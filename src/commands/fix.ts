@@ -41,7 +41,7 @@ import { colorsFor, escapeJsonForTerminal, escapeTerminal, terminalWidth } from 
 import { renderOmitted, renderProblemPretty } from '../render/validation.js';
 import { plural } from '../render/words.js';
 import { maxHeldStreamBytes } from './options.js';
-import { warnOnStderr } from './output.js';
+import { drained, warnOnStderr } from './output.js';
 import { finishWithoutStdout, stdoutGone, stopSignals } from './signals.js';
 
 /** The options `fix` takes. */
@@ -946,7 +946,7 @@ export async function printRepaired(input: FixInput, plan: RepairPlan): Promise<
     return escapeJsonForTerminal(whole.slice(0, whole.length - heldReturn.length).replace(/\r(?!\n)/g, '\n'));
   };
   const print = async (chunk: Buffer | string) => {
-    if (!process.stdout.write(chunk)) await new Promise((resolve) => process.stdout.once('drain', resolve));
+    if (!process.stdout.write(chunk)) await drained(process.stdout, () => process.stdout.destroyed);
   };
   for await (const chunk of applyRepairs(
     read,

@@ -257,7 +257,8 @@ function screenRows(text: string, columns: number, enough: number): number {
   return rows;
 }
 
-function drained(stream: Writable, isClosed: () => boolean): Promise<void> {
+/** Settles once `stream` drains, closes or fails (at once when `isClosed` says it has), so no wait outlives the stream. */
+export function drained(stream: Writable, isClosed: () => boolean): Promise<void> {
   if (isClosed()) return Promise.resolve();
   return new Promise((resolve) => {
     const done = () => {
