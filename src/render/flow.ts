@@ -446,14 +446,14 @@ function markdownStatus(status: string): string {
 /** A space separator (Unicode Zs): what a question loses at its ends in Markdown. */
 const spaceSeparator = /\p{Zs}/u;
 
-/** Markdown renders a line break inside a paragraph as a blank: its lines break at blanks only. */
-const atBlanksOnly = true;
+/** Markdown's lines are laid out as Markdown reads them (see `WrapOptions.markdown`). */
+const markdown = true;
 
 /** A call result as Markdown for a ticket: a heading, a field list, numbered steps with quoted transcripts. */
 function renderCallMarkdown(view: CallView, ctx: FlowContext): string {
   const { width } = ctx;
   const wrap = (text: string, indent: string, firstIndent = indent) =>
-    wrapSpans(keepingTimes(text), { width, indent, firstIndent, atBlanksOnly });
+    wrapSpans(keepingTimes(text), { width, indent, firstIndent, markdown });
   const md = (text: string) => escapeMarkdown(text);
   const lines: string[] = [];
   // Hint: not wrapped: a Markdown heading is one line, and a second would be a paragraph.
@@ -487,7 +487,7 @@ function renderCallMarkdown(view: CallView, ctx: FlowContext): string {
   for (const [label, value] of fields) {
     pushAll(
       lines,
-      wrapSpans([{ text: `- **${label}:** ` }, ...value], { width, indent: '  ', firstIndent: '', atBlanksOnly }),
+      wrapSpans([{ text: `- **${label}:** ` }, ...value], { width, indent: '  ', firstIndent: '', markdown }),
     );
   }
   lines.push('');
@@ -527,7 +527,7 @@ function renderEventLineMarkdown(view: EventLineView, ctx: FlowContext): string 
   if (view.redelivered) detail += ' · _redelivered_';
   if (view.conflict) detail += ` · _${conflictMark}_`;
   const text = `- ${view.time} · **${view.type}** · ${detail}`;
-  return join(wrapSpans(keepingTimes(text), { width: ctx.width, indent: '  ', firstIndent: '', atBlanksOnly }));
+  return join(wrapSpans(keepingTimes(text), { width: ctx.width, indent: '  ', firstIndent: '', markdown }));
 }
 
 /** Any event as Markdown. */
@@ -649,7 +649,7 @@ function renderTraceHeaderMarkdown(view: TraceHeaderView, ctx: FlowContext): str
     '',
     ...wrapSpans(keepingTimes(traceFacts(view, ctx, (text) => escapeMarkdown(text))), {
       width: ctx.width,
-      atBlanksOnly,
+      markdown,
     }),
   ]);
 }
@@ -707,7 +707,7 @@ function renderRedeliveryPretty(view: RedeliveryView, ctx: FlowContext): string 
 function renderRedeliveryMarkdown(view: RedeliveryView, ctx: FlowContext): string {
   const md = (text: string) => escapeMarkdown(text);
   const text = `- **${markdownStatus(view.status)}** · _${redeliveryText(view, md)}_`;
-  return join(wrapSpans([{ text }], { width: ctx.width, indent: '  ', firstIndent: '', atBlanksOnly }));
+  return join(wrapSpans([{ text }], { width: ctx.width, indent: '  ', firstIndent: '', markdown }));
 }
 
 /** The formats that show events to people (`json` writes the events themselves). */

@@ -74,10 +74,12 @@ export interface WrapOptions {
   /** Printed before the first line; defaults to `indent`. */
   firstIndent?: string | undefined;
   /**
-   * Breaks lines at blanks only, never inside a word of CJK or Thai: for Markdown, which renders a
-   * line break inside a paragraph as a space (or `<br>`), where such text has none.
+   * Lays out Markdown: lines break at blanks only, never inside a word of CJK or Thai, since a
+   * renderer reads a line break inside a paragraph as a space (or `<br>`), where such text has
+   * none; and a line after a line break does not keep its indentation, which from four blanks
+   * would begin a code block.
    */
-  atBlanksOnly?: boolean | undefined;
+  markdown?: boolean | undefined;
 }
 
 interface Piece {
@@ -96,7 +98,7 @@ const escapedTab = '\\t';
 // inside a word every CJK character or emoji on its own (`breaksAround`), since CJK text has no
 // spaces and may break between any two characters, and every word of Thai, Lao, Khmer or Burmese,
 // which have no spaces either; a separator bound to its word where the two fit in `room` (see `bindSeparators`).
-function piecesOf(text: string, offset: number, room: number, atBlanksOnly = false): Piece[] {
+function piecesOf(text: string, offset: number, room: number, markdown = false): Piece[] {
   const pieces: Piece[] = [];
   // A word ends at a space, or after a tab; `space` and `tab` are the next of each at or after the
   // word's start. Hint: each is looked for again only once passed, so the text is read once: looked
@@ -118,7 +120,7 @@ function piecesOf(text: string, offset: number, room: number, atBlanksOnly = fal
       pieces.push({ start, end: start + word.length, width: word.length });
       continue;
     }
-    if (atBlanksOnly) {
+    if (markdown) {
       pieces.push({ start, end: start + word.length, width: displayWidth(word) });
       continue;
     }
@@ -233,22 +235,25 @@ function breakLines(
   firstWidth: number,
   restWidth: number,
   kept: readonly KeptRange[],
-  atBlanksOnly = false,
+  markdown = false,
 ): Array<[number, number]> {
   const lines: Array<[number, number]> = [];
   let offset = 0;
   const cursor = { next: 0 };
   const narrowest = Math.min(firstWidth, restWidth);
   for (const paragraph of text.split('\n')) {
-    let lineStart = -1;
-    let lineEnd = 0;
+    // Hint: a line after a line break keeps its indentation (a transcript's address, a list), as
+    // written, but in Markdown: its first line starts where it does, blanks and all, and counts them.
+    let lineStart = offset === 0 || markdown ? -1 : offset;
+    let lineEnd = offset;
     let used = 0;
-    for (const piece of joinKept(piecesOf(paragraph, offset, narrowest, atBlanksOnly), kept, narrowest, cursor)) {
+    for (const piece of joinKept(piecesOf(paragraph, offset, narrowest, markdown), kept, narrowest, cursor)) {
       const room = lines.length === 0 ? firstWidth : restWidth;
       // Hint: spaces inside a line are kept as they are (columns stay aligned), so they count in full.
       const gap = lineStart < 0 ? 0 : piece.start - lineEnd;
       if (lineStart >= 0 && used + gap + piece.width > room) {
-        lines.push([lineStart, lineEnd]);
+        // An indentation that leaves its first word no room is dropped, as a wrap's blanks are.
+        if (lineEnd > lineStart) lines.push([lineStart, lineEnd]);
         lineStart = -1;
       }
       if (lineStart < 0) {
@@ -293,7 +298,7 @@ export function wrapSpans(spans: readonly TextSpan[], options: WrapOptions): str
   // unisolated. Payload text's own are escaped: every one here is callhook's.
   const isolated = text.includes(isolate.open);
   let open = 0;
-  return breakLines(text, firstWidth, restWidth, kept, options.atBlanksOnly).map(([start, end], index) => {
+  return breakLines(text, firstWidth, restWidth, kept, options.markdown).map(([start, end], index) => {
     let line = (index === 0 ? firstIndent : indent) + isolate.open.repeat(open);
     if (isolated) open = openIsolates(text, start, end, open);
     while (first < bounds.length && (bounds[first] as (typeof bounds)[number]).end <= start) first++;

@@ -444,3 +444,16 @@ describe('wrapSpans on many opening marks before CJK characters', () => {
     },
   );
 });
+
+describe('a line after a line break', () => {
+  test('keeps its indentation, as a transcript was written: only the lines a wrap makes start at a word', () => {
+    // `"Address:\n    12 Main St"` showed as `12 Main St`, its indentation gone (red team hR115).
+    const lines = wrapSpans([{ text: 'Address:\n    12 Main St\n  a long line that wraps here' }], {
+      width: 22,
+      indent: '| ',
+    });
+    expect(lines).toEqual(['| Address:', '|     12 Main St', '|   a long line that', '| wraps here']);
+    // One that leaves its first word no room is dropped, as the blanks a wrap breaks at are.
+    expect(wrapSpans([{ text: `a\n${' '.repeat(30)}word` }], { width: 20 })).toEqual(['a', 'word']);
+  });
+});
