@@ -1,6 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ownNotes } from './escape.js';
+import { longestNormalised } from '../core/timeline.js';
+import { graphemeSegments } from '../input/clusters.js';
+import { escapeTerminal, ownNotes, readableEscape } from './escape.js';
+import { blankEnds } from './terminal.js';
 import { grouped, moreNote, plural, readsAsOwnNote, textApart } from './words.js';
 
 describe('grouped', () => {
@@ -68,5 +71,76 @@ describe('textApart', () => {
     const chain = Array.from({ length: 8 }, () => family).join('\u200d');
     expect(chain.length).toBeGreaterThan(64);
     expect(textApart(`Cafe\u0301 ${chain}`)).toBe(`Cafe\\u0301 ${chain}`);
+  });
+});
+
+describe('textApart, as it was written before it kept the text between as offsets', () => {
+  // The code before 2026-12-07 (it built the text between a character at a time, which took
+  // summarise 2.4 GB for a 30 MB reason: red team hR114): the new one must show every text alike.
+  const spaceSeparator = /\p{Zs}/u;
+  const longMarkRun = new RegExp(`\\p{M}{${longestNormalised}}`, 'u');
+  const mark = /^\p{M}/u;
+  function before(text: string): string {
+    const { start, end } = blankEnds(text, (unit) => spaceSeparator.test(unit));
+    let shown = '';
+    let payload = '';
+    let blankBefore = false;
+    const apart = (char: string) => {
+      shown += escapeTerminal(payload) + readableEscape(char);
+      payload = '';
+      blankBefore = false;
+    };
+    const keep = (char: string) => {
+      const blank = spaceSeparator.test(char);
+      if (blank && (blankBefore || char !== ' ')) apart(char);
+      else payload += char;
+      blankBefore = blank;
+    };
+    for (const char of text.slice(0, start)) apart(char);
+    const middle = text.slice(start, end);
+    if (!longMarkRun.test(text) && text.normalize('NFC') === text) for (const char of middle) keep(char);
+    else {
+      for (const { segment } of graphemeSegments(middle)) {
+        const stays = !longMarkRun.test(segment) && segment.normalize('NFC') === segment;
+        for (const [i, c] of [...segment].entries()) {
+          if (stays || (i === 0 && !mark.test(c) && c.normalize('NFC') === c)) keep(c);
+          else apart(c);
+        }
+      }
+    }
+    for (const char of text.slice(end)) apart(char);
+    shown += escapeTerminal(payload);
+    return readsAsOwnNote(shown) ? readableEscape(shown.charAt(0)) + shown.slice(1) : shown;
+  }
+  const units = [
+    ...'ab ',
+    ' ',
+    '\u00a0',
+    '\u3000',
+    '\u0301',
+    'e',
+    '\u00e9',
+    '東',
+    'ש',
+    'ل',
+    '😀',
+    '\u{1f468}\u200d\u{1f469}',
+    '\t',
+    '\u001b',
+    '\\x20',
+    '(',
+    ')',
+    'none',
+    '\ud83d',
+    '\ufe0f',
+  ];
+  it('shows every text as before', () => {
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...units), { maxLength: 24 }), (parts) => {
+        const text = parts.join('');
+        expect(textApart(text)).toBe(before(text));
+      }),
+      { numRuns: 3000 },
+    );
   });
 });
