@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import {
   escapeJsonForTerminal,
@@ -222,6 +223,20 @@ describe('right-to-left text', () => {
     const pieces = escapeTerminalPieces(text, [5, 9]);
     expect(pieces.join('')).toBe(escapeTerminal(text));
     expect(pieces).toEqual([`${fsi}שלום `, `עולם${pdi}`, ' 12']);
+  });
+
+  test('the pieces of any cut hold the whole text as escaped, isolates and all', () => {
+    const unit = fc.constantFrom(...'ab 1.,', 'ש', 'ל', '٣', '\u05b0', '😀');
+    fc.assert(
+      fc.property(fc.array(unit, { maxLength: 20 }), fc.array(fc.nat(20), { maxLength: 6 }), (units, cuts) => {
+        const text = units.join('');
+        // As --grep cuts: between clusters (a match is widened to whole ones), never before a mark.
+        const bounds = [...new Intl.Segmenter().segment(text)].map((segment) => segment.index);
+        const sorted = [...new Set(cuts.map((cut) => bounds[cut % (bounds.length || 1)] ?? 0))].sort((a, b) => a - b);
+        expect(escapeTerminalPieces(text, sorted).join('')).toBe(escapeTerminal(text));
+      }),
+      { numRuns: 2000 },
+    );
   });
 
   test('in Markdown too', () => {

@@ -165,21 +165,24 @@ function isolatedRightToLeft(text: string): string {
 function isolatedAcross(pieces: string[]): string[] {
   const text = pieces.join('');
   if (!mayHoldRightToLeft.test(text)) return pieces;
-  const runs = [...text.matchAll(rightToLeftRun)].map((run) => [run.index, run.index + run[0].length] as const);
+  // Where an isolate opens and closes, in order: each piece takes those inside it, an opening at
+  // its start and a closing at its end. Hint: walked once with the pieces, not once a piece: a
+  // --grep of a long transcript cuts it into hundreds of thousands of them.
+  const marks: Array<[at: number, mark: string]> = [];
+  for (const run of text.matchAll(rightToLeftRun)) {
+    marks.push([run.index, isolate.open], [run.index + run[0].length, isolate.close]);
+  }
+  let next = 0;
   let start = 0;
   return pieces.map((piece) => {
     const end = start + piece.length;
     let out = '';
     let at = start;
-    for (const [open, close] of runs) {
-      if (open >= start && open < end) {
-        out += text.slice(at, open) + isolate.open;
-        at = open;
-      }
-      if (close > start && close <= end) {
-        out += text.slice(at, close) + isolate.close;
-        at = close;
-      }
+    for (; next < marks.length; next++) {
+      const [where, mark] = marks[next] as [number, string];
+      if (mark === isolate.open ? where >= end : where > end) break;
+      out += text.slice(at, where) + mark;
+      at = where;
     }
     out += text.slice(at, end);
     start = end;
