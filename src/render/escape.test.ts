@@ -239,7 +239,15 @@ describe('right-to-left text', () => {
     );
   });
 
-  test('in Markdown too', () => {
+  test('in Markdown too, where a link, mention or reference before it is still stopped', () => {
     expect(escapeMarkdown('מה שלומך? 9')).toBe(`${fsi}מה שלומך${pdi}? 9`);
+    // The isolate after `www.` hid the letter the joiner looks for: markdown-it linked it (hR117).
+    expect(escapeMarkdown('see www.שלום.com')).toBe(`see www.&#x200d;${fsi}שלום${pdi}.com`);
+    expect(escapeMarkdown('@שלום #٣ gh-٣')).toBe(`@&#x200d;${fsi}שלום \\#&#x200d;٣${pdi} gh-&#x200d;${fsi}٣${pdi}`);
+  });
+
+  test('keeps the marks after the last right-to-left letter inside its isolate, whatever their block', () => {
+    // `שלוֹ\u0307` closed the isolate between the letter and its dot above (hR117).
+    expect(escapeTerminal('שלוֹ\u0307 abc')).toBe(`${fsi}שלוֹ\u0307${pdi} abc`);
   });
 });

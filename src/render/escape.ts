@@ -147,7 +147,8 @@ function quotedMarksEscaped(text: string, escapeChar: (char: string) => string):
 // BMP (Hebrew to Arabic Extended-A, their presentation forms) and of the SMP (U+10800–U+10FFF,
 // U+1E800–U+1EFFF).
 const rightToLeft = String.raw`\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefe\u{10800}-\u{10fff}\u{1e800}-\u{1efff}`;
-const rightToLeftRun = new RegExp(`[${rightToLeft}](?:[^\\n\\p{L}]*[${rightToLeft}])*`, 'gu');
+// Hint: the marks after the last letter are its own, whatever their block (a dot above, U+0307).
+const rightToLeftRun = new RegExp(`[${rightToLeft}](?:[^\\n\\p{L}]*[${rightToLeft}])*\\p{M}*`, 'gu');
 const mayHoldRightToLeft = new RegExp(`[${rightToLeft}]`, 'u');
 /** The isolate callhook writes a run of right-to-left payload text in, and its end. */
 export const isolate = { open: '\u2068', close: '\u2069' } as const;
@@ -284,7 +285,8 @@ export function markdownMarkupEscaped(safe: string): string {
       // entity, so that the Markdown itself, shown on a terminal, still holds no invisible character;
       // a code span would stop them too, but shows every name and reason in a monospace box.
       .replace(
-        /[@#](?=[\p{L}\p{N}])|(?<![\p{L}\p{N}])gh-(?=\p{N})|:(?=\/\/)|(?<![\p{L}\p{N}])www\.(?=[\p{L}\p{N}])/giu,
+        // Hint: a letter or digit may be right-to-left, and come after the isolate callhook opens before it.
+        /[@#](?=\u2068?[\p{L}\p{N}])|(?<![\p{L}\p{N}])gh-(?=\u2068?\p{N})|:(?=\/\/)|(?<![\p{L}\p{N}])www\.(?=\u2068?[\p{L}\p{N}])/giu,
         (mark) => `${mark}&#x200d;`,
       )
   );
