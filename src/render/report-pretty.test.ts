@@ -346,3 +346,39 @@ describe('records (a table too wide for the terminal)', () => {
     }
   });
 });
+
+describe('a right-to-left cell wrapped in its column', () => {
+  it('closes its isolate at each line end and opens it again on the next, so the numbers beside it stay out of it', () => {
+    // The cell's first line left the isolate open over the row's numbers, which a bidi terminal
+    // then drew reversed with it (review hR117): only wrapSpans balanced a cut isolate.
+    const note = 'מה שלומך היום? אני רוצה לדבר עם נציג בבקשה';
+    const model: ReportModel = {
+      title: 'Summary',
+      sections: [
+        {
+          title: 'Notes',
+          blocks: [
+            {
+              kind: 'table',
+              columns: [
+                { head: 'Note', flex: true },
+                { head: 'Attempts', align: 'right' },
+                { head: '%', align: 'right' },
+              ],
+              rows: [[{ text: note, untrusted: true }, '2', '66.7']],
+            },
+          ],
+        },
+      ],
+    };
+    const lines = renderReportPretty(model, { colors: plain, width: 30 }).trimEnd().split('\n').slice(2);
+    expect(lines.length).toBeGreaterThan(2);
+    for (const line of lines) {
+      const opens = line.split('\u2068').length - 1;
+      expect({ line, closes: line.split('\u2069').length - 1 }).toEqual({ line, closes: opens });
+      // Nothing after the isolate's close but blanks and callhook's own numbers.
+      expect(line.slice(line.lastIndexOf('\u2069') + 1)).toMatch(/^[\s\d.]*$/);
+    }
+    expect(lines[0]).toMatch(/\u2069 +2 +66\.7$/);
+  });
+});

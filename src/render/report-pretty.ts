@@ -15,7 +15,15 @@ import {
   type Section,
   type Tone,
 } from './report.js';
-import { displayWidth, escapeTerminal, pushAll, shownEscape, type TextSpan, wrapSpans } from './terminal.js';
+import {
+  displayWidth,
+  escapeTerminal,
+  isolatesBalanced,
+  pushAll,
+  shownEscape,
+  type TextSpan,
+  wrapSpans,
+} from './terminal.js';
 import { graphemeWidth } from './width.js';
 import { timeOrDuration } from './words.js';
 
@@ -233,7 +241,7 @@ function layRow(
     if (displayWidth(text) <= columnWidth && !text.includes('\n')) return [text];
     const wrapped: string[] = [];
     for (const paragraph of text.split('\n')) pushAll(wrapped, wrapWords(paragraph, columnWidth));
-    return reopenStyles(wrapped);
+    return reopenStyles(isolatesBalanced(wrapped));
   });
   let height = 1;
   for (const wrapped of cellLines) height = Math.max(height, wrapped.length);
