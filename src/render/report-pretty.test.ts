@@ -39,6 +39,12 @@ const columns: Column[] = [
   { head: 'Complete group', short: 'Compl. grp', align: 'right' },
 ];
 
+/** A report of one section holding one table. */
+const oneTable = (title: string, tableColumns: Column[], rows: Cell[][]): ReportModel => ({
+  title: 'Summary',
+  sections: [{ title, blocks: [{ kind: 'table', columns: tableColumns, rows }] }],
+});
+
 const phoneOf = (i: number) => `614${String(i).padStart(8, '0')}`;
 
 /** A `--by phone --top 0` table of `count` distinct numbers, as summarise builds it. */
@@ -94,24 +100,15 @@ describe('pretty tables at scale', () => {
 
 describe('a cell wider than its column', () => {
   /** A one-table report of `texts` in a flex column, each beside a count. */
-  const reasons = (texts: string[]): ReportModel => ({
-    title: 'Summary',
-    sections: [
-      {
-        title: 'Reasons',
-        blocks: [
-          {
-            kind: 'table',
-            columns: [
-              { head: 'Reason', flex: true },
-              { head: 'Calls', align: 'right' },
-            ],
-            rows: texts.map((text, i) => [{ text, untrusted: true }, String(i + 1)]),
-          },
-        ],
-      },
-    ],
-  });
+  const reasons = (texts: string[]): ReportModel =>
+    oneTable(
+      'Reasons',
+      [
+        { head: 'Reason', flex: true },
+        { head: 'Calls', align: 'right' },
+      ],
+      texts.map((text, i) => [{ text, untrusted: true }, String(i + 1)]),
+    );
   /** Each row's lines of the flex column: a row starts on the line that ends in its count. */
   const flexLines = (rendered: string, rows: number): string[][] => {
     const out: string[][] = [];
@@ -352,25 +349,15 @@ describe('a right-to-left cell wrapped in its column', () => {
     // The cell's first line left the isolate open over the row's numbers, which a bidi terminal
     // then drew reversed with it (review hR117): only wrapSpans balanced a cut isolate.
     const note = 'מה שלומך היום? אני רוצה לדבר עם נציג בבקשה';
-    const model: ReportModel = {
-      title: 'Summary',
-      sections: [
-        {
-          title: 'Notes',
-          blocks: [
-            {
-              kind: 'table',
-              columns: [
-                { head: 'Note', flex: true },
-                { head: 'Attempts', align: 'right' },
-                { head: '%', align: 'right' },
-              ],
-              rows: [[{ text: note, untrusted: true }, '2', '66.7']],
-            },
-          ],
-        },
+    const model = oneTable(
+      'Notes',
+      [
+        { head: 'Note', flex: true },
+        { head: 'Attempts', align: 'right' },
+        { head: '%', align: 'right' },
       ],
-    };
+      [[{ text: note, untrusted: true }, '2', '66.7']],
+    );
     const lines = renderReportPretty(model, { colors: plain, width: 30 }).trimEnd().split('\n').slice(2);
     expect(lines.length).toBeGreaterThan(2);
     for (const line of lines) {
