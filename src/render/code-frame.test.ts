@@ -167,3 +167,26 @@ describe('codeFrame', () => {
     expect(excerptAt(text, 7500).text.length).toBeLessThan(500);
   });
 });
+
+describe('codeFrame of right-to-left text cut to the width', () => {
+  it('opens again an isolate whose opening was cut off, and closes one the cut left open, before its `…`', () => {
+    // A frame cut inside a Hebrew string kept a close whose open was cut off, or an open whose
+    // close was, and a bidi terminal then laid the whole line out right to left (review hR117).
+    const hebrew = 'שלום עולם מה שלומך היום תודה רבה '.repeat(12);
+    for (const text of [`{"a": "${hebrew}" x}`, `{"a" x "${hebrew}"}`, `{"a": "${hebrew}" x "${hebrew}"}`]) {
+      const at = text.indexOf(' x') + 1;
+      for (const width of [30, 60, 90]) {
+        const lines = codeFrame({ text, index: at }, 1, at + 1, width).split('\n');
+        for (const line of lines) {
+          let depth = 0;
+          for (const char of line) {
+            if (char === '\u2068') depth++;
+            if (char === '\u2069') depth--;
+            expect(depth, `${width}: ${line}`).toBeGreaterThanOrEqual(0);
+          }
+          expect(depth, `${width}: ${line}`).toBe(0);
+        }
+      }
+    }
+  });
+});

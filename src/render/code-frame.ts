@@ -4,7 +4,7 @@
  * terminal draws (a CJK character or an emoji takes two).
  */
 import type { SourceExcerpt } from '../input/types.js';
-import { escapeTerminal, shownEscape } from './escape.js';
+import { escapeTerminal, isolatesWhole, shownEscape } from './escape.js';
 import { displayWidth, prefixOfWidth, suffixOfWidth } from './width.js';
 
 /**
@@ -28,7 +28,8 @@ function clip(source: string, caretAt: number, shownWidth: number): [string, num
   );
   const opened = left.length < before.length ? '…' : '';
   const closed = right.length < after.length ? '…' : '';
-  return [`${opened}${left}${right}${closed}`, opened.length + displayWidth(left)];
+  // Hint: each side is isolated apart (escaped apart), so each is made whole apart too.
+  return [`${opened}${isolatesWhole(left)}${isolatesWhole(right)}${closed}`, opened.length + displayWidth(left)];
 }
 
 const shownEscapes = new RegExp(shownEscape.source, 'g');

@@ -191,6 +191,24 @@ function isolatedAcross(pieces: string[]): string[] {
   });
 }
 
+/**
+ * Escaped `text` cut out of a longer one (a code frame's window): an isolate whose opening the cut
+ * left out is opened at its start, and one it left open is closed at its end.
+ */
+export function isolatesWhole(text: string): string {
+  if (!text.includes(isolate.open) && !text.includes(isolate.close)) return text;
+  let open = 0;
+  let unopened = 0;
+  for (const char of text) {
+    if (char === isolate.open) open++;
+    else if (char === isolate.close) {
+      if (open > 0) open--;
+      else unopened++;
+    }
+  }
+  return isolate.open.repeat(unopened) + text + isolate.close.repeat(open);
+}
+
 const marks = String.raw`::[A-Za-z]|##\[|\\[bentrux]`;
 const mayNeedEscape = new RegExp(`[^\\u0020-\\u007e]|${marks}`);
 const mayNeedEscapeInLines = new RegExp(`[^\\n\\u0020-\\u007e]|${marks}`);
