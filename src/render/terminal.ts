@@ -241,10 +241,13 @@ function breakLines(
   let offset = 0;
   const cursor = { next: 0 };
   const narrowest = Math.min(firstWidth, restWidth);
+  // Hint: each line of a text of several (a transcript's address, a list) keeps its indentation,
+  // as written, but in Markdown: its first line starts where it does, blanks and all, and counts
+  // them. A text of one line starts at its first word, as it always did (a span may begin with
+  // the blanks that part it from the one before).
+  const indented = !markdown && text.includes('\n');
   for (const paragraph of text.split('\n')) {
-    // Hint: a line after a line break keeps its indentation (a transcript's address, a list), as
-    // written, but in Markdown: its first line starts where it does, blanks and all, and counts them.
-    let lineStart = offset === 0 || markdown ? -1 : offset;
+    let lineStart = indented ? offset : -1;
     let lineEnd = offset;
     let used = 0;
     for (const piece of joinKept(piecesOf(paragraph, offset, narrowest, markdown), kept, narrowest, cursor)) {

@@ -453,6 +453,11 @@ describe('a line after a line break', () => {
       indent: '| ',
     });
     expect(lines).toEqual(['| Address:', '|     12 Main St', '|   a long line that', '| wraps here']);
+    // The first line's too, or a list indented alike was drawn with its first item out (hR117).
+    expect(wrapSpans([{ text: '  1. first\n  2. second' }], { width: 22, indent: '| ' })).toEqual([
+      '|   1. first',
+      '|   2. second',
+    ]);
     // One that leaves its first word no room is dropped, as the blanks a wrap breaks at are.
     expect(wrapSpans([{ text: `a\n${' '.repeat(30)}word` }], { width: 20 })).toEqual(['a', 'word']);
   });
