@@ -335,13 +335,14 @@ export function isolatesBalanced(lines: readonly string[]): string[] {
 /** The isolates open at `end` of `text`, `open` of them open at `start`. */
 function openIsolates(text: string, start: number, end: number, open: number): number {
   let depth = open;
-  for (let at = start; at < end; at++) {
-    const char = text[at];
-    if (char === isolate.open) depth++;
-    else if (char === isolate.close && depth > 0) depth--;
+  isolateMark.lastIndex = start;
+  for (let found = isolateMark.exec(text); found !== null && found.index < end; found = isolateMark.exec(text)) {
+    if (found[0] === isolate.open) depth++;
+    else if (depth > 0) depth--;
   }
   return depth;
 }
+const isolateMark = /[\u2068\u2069]/g;
 
 /**
  * A warning as every command says it: `callhook: warning: …`, the whole message (the file names
