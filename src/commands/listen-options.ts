@@ -4,7 +4,7 @@
  */
 import { largestSeed } from '../core/generate-names.js';
 import { CallhookError, quoted } from '../errors.js';
-import { defaultHmacHeader, defaultSecretEnv, defaultToleranceSeconds } from '../http/names.js';
+import { defaultHmacHeader, defaultToleranceSeconds } from '../http/names.js';
 import type { SignScheme } from '../http/signing.js';
 import type { EventType } from '../schema/names.js';
 import type { Answer } from '../server/listen.js';
@@ -12,7 +12,6 @@ import {
   byteSize,
   decimal,
   durationMs,
-  envName,
   httpUrl,
   type lineFormats,
   maxDelayMs,
@@ -20,6 +19,7 @@ import {
   optionError,
   outputName,
   parseAll,
+  secretEnvName,
   signatureHeaderName,
   signingProblems,
   wholeNumber,
@@ -155,7 +155,7 @@ export function parseListenOptions(raw: RawListenOptions, platform: NodeJS.Platf
       path: () => optional(raw.path, servedPath),
       out: () => optional(raw.out, outputName('--out', 'folder')),
       maxBodyBytes: () => byteSize('--max-body')(raw.maxBody),
-      secretEnv: () => envName('--secret-env')(raw.secretEnv ?? defaultSecretEnv),
+      secretEnv: () => secretEnvName(raw.secretEnv),
       signatureHeader: () => signatureHeaderName(raw.signatureHeader ?? defaultHmacHeader),
       toleranceSeconds: () => wholeNumber('--tolerance', 0)(raw.tolerance ?? String(defaultToleranceSeconds)),
       respond: () => optional(raw.respond, answer('--respond')),

@@ -4,12 +4,12 @@ import {
   byteSize,
   decimal,
   durationMs,
-  envName,
   httpUrl,
   idPrefix,
   listOf,
   optional,
   parseAll,
+  secretEnvName,
   signatureHeaderName,
   wholeNumber,
 } from './options.js';
@@ -118,8 +118,9 @@ describe('the parsers listen, replay, verify and generate share', () => {
     );
     expect(httpUrl('--url')('https://example.test/hook').host).toBe('example.test');
     expect(() => httpUrl('--url')('ftp://x')).toThrow('--url: must be an http(s) URL (got "ftp://x")');
-    expect(envName('--secret-env')('MY_SECRET')).toBe('MY_SECRET');
-    expect(() => envName('--secret-env')('1X')).toThrow('--secret-env: must be the name of an environment variable');
+    expect(secretEnvName('MY_SECRET')).toBe('MY_SECRET');
+    expect(secretEnvName()).toBe('CALLHOOK_SECRET');
+    expect(() => secretEnvName('1X')).toThrow('--secret-env: must be the name of an environment variable');
     expect(() => signatureHeaderName('X Sig')).toThrow('--signature-header: must be an HTTP header name');
     // A shell or CI quote kept: RFC 9110 admits `'` in a name, but no receiver reads this one (review hR38).
     expect(() => signatureHeaderName("'X-Signature'")).toThrow('--signature-header: must be an HTTP header name');

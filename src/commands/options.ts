@@ -174,17 +174,19 @@ export function httpUrl(name: string): (value: string) => URL {
 }
 
 /**
- * A parser of the name of an environment variable (letters, digits and `_`, not first a digit).
- * Hint: what was given is never quoted, and `whsec_…` is refused: `--secret-env "$SECRET"` puts the
- * secret itself here, and an error must not print it to a terminal or a CI log.
+ * `--secret-env`, the name of an environment variable (letters, digits and `_`, not first a
+ * digit), `CALLHOOK_SECRET` when not given: replay's, listen's and verify's alike. Hint: what was
+ * given is never quoted, and `whsec_…` is refused: `--secret-env "$SECRET"` puts the secret itself
+ * here, and an error must not print it to a terminal or a CI log.
  */
-export function envName(name: string): (value: string) => string {
-  return (value) => {
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(value) || value.startsWith('whsec_')) {
-      throw optionError(name, 'the name of an environment variable, such as CALLHOOK_SECRET, not the secret itself');
-    }
-    return value;
-  };
+export function secretEnvName(value: string = defaultSecretEnv): string {
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(value) || value.startsWith('whsec_')) {
+    throw optionError(
+      '--secret-env',
+      `the name of an environment variable, such as ${defaultSecretEnv}, not the secret itself`,
+    );
+  }
+  return value;
 }
 
 /**

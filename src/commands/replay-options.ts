@@ -8,7 +8,6 @@ import { CallhookError, ExitCode, ioReason } from '../errors.js';
 import { hasCredentials } from '../http/credentials.js';
 import {
   defaultHmacHeader,
-  defaultSecretEnv,
   framingHeaders,
   headerLineParts,
   headerSpelling,
@@ -31,7 +30,6 @@ import type { EventType } from '../schema/names.js';
 import {
   decimal,
   durationMs,
-  envName,
   headerLineError,
   httpUrl,
   largestBatch,
@@ -41,6 +39,7 @@ import {
   parseAll,
   rateRange,
   type replayFormats,
+  secretEnvName,
   signatureHeaderName,
   signingProblems,
   wholeNumber,
@@ -194,7 +193,7 @@ export function parseReplayOptions(raw: RawReplayOptions): ReplaySettings {
       timeoutMs: () => durationMs('--timeout')(raw.timeout),
       lingerMs: () => durationMs('--linger')(raw.linger ?? '1'),
       retries: () => wholeNumber('--retries', 0)(raw.retries),
-      secretEnv: () => envName('--secret-env')(raw.secretEnv ?? defaultSecretEnv),
+      secretEnv: () => secretEnvName(raw.secretEnv),
       signatureHeader: () => {
         const name = signatureHeaderName(raw.signatureHeader ?? defaultHmacHeader);
         // Hint: the URL's user info goes in Authorization (as curl sends it), which the digest

@@ -5,7 +5,7 @@ import { maxHeaderSize } from 'node:http';
 import type { Command } from 'commander';
 import { instantOf } from '../core/instant.js';
 import { CallhookError, describeIoError, ExitCode } from '../errors.js';
-import { defaultHmacHeader, defaultSecretEnv, defaultToleranceSeconds, headerLineParts } from '../http/names.js';
+import { defaultHmacHeader, defaultToleranceSeconds, headerLineParts } from '../http/names.js';
 import { parseSecrets, type SignScheme } from '../http/signing.js';
 import {
   type HeaderSource,
@@ -33,11 +33,11 @@ import { colorsFor, escapeTerminal, terminalWidth } from '../render/terminal.js'
 import { renderVerifyJson, renderVerifyLine, renderVerifyTotals, type VerifiedDelivery } from '../server/render.js';
 import {
   byteSize,
-  envName,
   headerLineError,
   type lineFormats,
   optional,
   parseAll,
+  secretEnvName,
   signatureHeaderName,
   signingProblems,
   wholeNumber,
@@ -193,7 +193,7 @@ export async function verify(paths: string[], raw: RawVerifyOptions, command?: C
   finishWithoutStdout();
   const { tolerance, now, secretEnv, signatureHeader, maxBody } = parseAll(
     {
-      secretEnv: () => envName('--secret-env')(raw.secretEnv ?? defaultSecretEnv),
+      secretEnv: () => secretEnvName(raw.secretEnv),
       signatureHeader: () => signatureHeaderName(raw.signatureHeader ?? defaultHmacHeader),
       tolerance: () => optional(raw.tolerance, wholeNumber('--tolerance', 0)),
       maxBody: () => byteSize('--max-body')(raw.maxBody),

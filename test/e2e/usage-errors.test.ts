@@ -2,7 +2,7 @@
 import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { envName, httpUrl, wholeNumber } from '../../src/commands/options.js';
+import { httpUrl, secretEnvName, wholeNumber } from '../../src/commands/options.js';
 import { CallhookError } from '../../src/errors.js';
 import { tempDir } from '../helpers/payloads.js';
 import { type CliResult, runCli } from '../helpers/run-cli.js';
@@ -270,9 +270,9 @@ describe('a value given to --secret-env', () => {
     'DEADBEEF0123CAFE',
   ];
   const body = 'fixtures/valid/bare-types.json';
-  // Hint: the three commands share the check (options.ts's envName, signing.ts's parseSecrets):
+  // Hint: the three commands share the check (options.ts's secretEnvName, signing.ts's parseSecrets):
   // every secret is tried with one, the first with each. Of replay's, the second is refused by
-  // envName as the first is (whsec_), so it is tried on envName in-process below; the last reads
+  // secretEnvName as the first is (whsec_), so it is tried on secretEnvName in-process below; the last reads
   // as a variable's name, unset, as the third does, and is tried with verify.
   it.each([
     ...[secrets[0] as string, secrets[2] as string].map((secret) => [
@@ -297,8 +297,8 @@ describe('a value given to --secret-env', () => {
     expect(run.code).toBe(2);
   });
 
-  it.each(secrets.slice(0, 2))('is never echoed by envName, which refuses it (in-process): %s', (secret) => {
-    const run = refusal(() => envName('--secret-env')(secret));
+  it.each(secrets.slice(0, 2))('is never echoed by secretEnvName, which refuses it (in-process): %s', (secret) => {
+    const run = refusal(() => secretEnvName(secret));
     if (run === 'accepted') throw new Error(`${secret} was taken as a name`);
     expect(run.stderr).not.toContain(secret);
     expect(run.stderr).not.toContain(secret.slice('whsec_'.length, 20));
