@@ -322,8 +322,8 @@ export function wrapSpans(spans: readonly TextSpan[], options: WrapOptions): str
  * Consecutive `lines` of one text (a cell wrapped in its column), each isolate a line break cut
  * closed at its line's end and opened again at the next one's start, as `wrapSpans` does.
  */
-export function isolatesBalanced(lines: readonly string[]): string[] {
-  if (!lines.some((line) => line.includes(isolate.open))) return [...lines];
+export function isolatesBalanced(lines: readonly string[]): readonly string[] {
+  if (!lines.some((line) => line.includes(isolate.open))) return lines;
   let open = 0;
   return lines.map((line) => {
     const before = open;
