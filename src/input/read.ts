@@ -756,10 +756,16 @@ export async function amongSources(
  * stdin's offset cannot be read (no /proc/self/fdinfo: not Linux), it is not known to be at the start.
  */
 function stdinReadWhole(): boolean {
+  return offsetOf(0) === 0n;
+}
+
+/** The offset of this process's descriptor `fd` in the file it is open on; undefined where it cannot be read (no /proc/self/fdinfo: not Linux). */
+function offsetOf(fd: number): bigint | undefined {
   try {
-    return /^pos:\s*0$/m.test(readFileSync('/proc/self/fdinfo/0', 'utf8'));
+    const pos = /^pos:\s*(\d+)$/m.exec(readFileSync(`/proc/self/fdinfo/${fd}`, 'utf8'))?.[1];
+    return pos === undefined ? undefined : BigInt(pos);
   } catch {
-    return false;
+    return undefined;
   }
 }
 
@@ -1179,10 +1185,52 @@ function openSource(
     const read = () => readChunks(source.path, start, size, abandoned, opened, source.inFolder);
     return failuresTold(descriptorsFreed ? againOnceFreed(read, descriptorsFreed) : read(), false);
   }
-  const stdin = options.stdin ?? chunksOfStdin(processStdin());
+  const stdin = options.stdin ?? checkedAsFile(chunksOfStdin(processStdin()), readsFdZero() ? 0 : undefined);
   // Hint: a stream given by a program may yield strings, or Uint8Arrays that are not Buffers (a web
   // ReadableStream, TextEncoder's output), whose toString() lists their bytes as numbers.
   return failuresTold(stdin as AsyncIterable<unknown>, options.stdin === undefined || options.stdinIsCallers === true);
+}
+
+/**
+ * The chunks of a stream read from descriptor `fd` as they are, checked as `readChunks` checks a
+ * file's when `fd` is a regular file (stdin sent from one: `- < export.json`): cut short, rewritten
+ * in place, or marked or backed up by fix --write while it was read, it fails (`ECHANGED`) as the
+ * file read by its name does. Hint: a stream reads on from its offset in whatever the file holds
+ * then: `summarise - < f` while `fix --write f` rewrote f counted events of neither version, exit
+ * 0, and a file cut short under it was a syntax error at a line it no longer had, exit 1 (red team
+ * hR119). A file that only grew is read on to its end, as a stream of it is.
+ */
+export async function* checkedAsFile(chunks: AsyncIterable<unknown>, fd: number | undefined): AsyncGenerator<unknown> {
+  const opened = fd === undefined ? undefined : fstatSync(fd, { bigint: true });
+  if (fd === undefined || !opened?.isFile()) {
+    yield* chunks;
+    return;
+  }
+  // Hint: its name, to look for fix --write's mark and backups beside; none where it cannot be read (not Linux).
+  const names: OpenablePath[] = [];
+  try {
+    names.push(readlinkSync(`/proc/self/fd/${fd}`, { encoding: 'buffer' }));
+  } catch {
+    // Its name unknown, the file is checked by its size and time alone.
+  }
+  refuseRewritten(names);
+  const began = (BigInt(Date.now()) - 50n) * 1_000_000n;
+  // Hint: where the stream begins; where that is unknown, taken to be read to the end it had.
+  const start = offsetOf(fd);
+  let end = start ?? 0n;
+  let written = opened.mtimeNs;
+  for await (const chunk of chunks) {
+    end += BigInt(isUint8Array(chunk) ? chunk.byteLength : Buffer.byteLength(String(chunk)));
+    // Hint: as readChunks does, fix --write is looked for once the file is written to; whether it
+    // was cut or rewritten otherwise is known once the stream has read to its end.
+    const now = fstatSync(fd, { bigint: true });
+    if (now.mtimeNs !== written) {
+      written = now.mtimeNs;
+      refuseRewritten(names, began);
+    }
+    yield chunk;
+  }
+  changedSince(opened, fstatSync(fd, { bigint: true }), start === undefined ? opened.size : end);
 }
 
 /**

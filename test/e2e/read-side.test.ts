@@ -16,7 +16,10 @@ import {
   readSync,
   rmSync,
   symlinkSync,
+  truncateSync,
+  utimesSync,
   writeFileSync,
+  writeSync,
 } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -752,6 +755,80 @@ describe('stdin redirected from a folder (`< exports/`)', () => {
         }
       } finally {
         closeSync(folder);
+      }
+    },
+  );
+});
+
+describe('stdin redirected from a file that changes while it is read (`- < export.ndjson`)', () => {
+  // `summarise - < f` while `fix --write f` rewrote f counted the events of neither version, exit 0;
+  // cut short under it, a file was a syntax error at a line it no longer had, exit 1 (red team
+  // hR119). Read by its name, such a file fails, exit 2: so does stdin sent from it.
+  const file = join(scratch, 'changing-stdin.ndjson');
+  const line = (digit: string) =>
+    `{"time":"2022-08-31T21:46:58.620Z","phone":"6149157308${digit}","type":"inbound","campaignId":"31e6080f-1566-47d5-b6ba-c53d7a0ad947"}\n`;
+  const count = 300_000;
+  /** Runs `command -` with stdin opened on `file`, calling `change` once it has read part of it (Linux: its offset in /proc). */
+  const whileRead = (command: string, change: () => void) =>
+    new Promise<{ output: string; code: number | null; changed: boolean }>((resolve, reject) => {
+      const fd = openSync(file, 'r');
+      const child = spawn(process.execPath, [binPath, command, '-'], {
+        env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: undefined },
+        stdio: [fd, 'pipe', 'pipe'],
+      });
+      closeSync(fd);
+      let changed = false;
+      const started = Date.now();
+      const poll = setInterval(() => {
+        let pos = 0;
+        try {
+          pos = Number(/^pos:\s*(\d+)$/m.exec(readFileSync(`/proc/${child.pid}/fdinfo/0`, 'utf8'))?.[1] ?? 0);
+        } catch {
+          // Not started yet, or ended.
+        }
+        if (pos > 0 || Date.now() - started > 10_000) {
+          clearInterval(poll);
+          if (pos > 0 && pos < line('0').length * count) {
+            change();
+            changed = true;
+          }
+        }
+      }, 2);
+      const output: Buffer[] = [];
+      child.stdout?.on('data', (chunk: Buffer) => output.push(chunk));
+      child.stderr?.on('data', (chunk: Buffer) => output.push(chunk));
+      child.on('error', reject);
+      child.on('close', (code) => {
+        clearInterval(poll);
+        resolve({ output: Buffer.concat(output).toString(), code, changed });
+      });
+    });
+
+  it.skipIf(process.platform !== 'linux')(
+    'fails as the file read by its name does, cut short or rewritten in place, exit 2',
+    async () => {
+      const rewriteInPlace = () => {
+        const fd = openSync(file, 'r+');
+        try {
+          writeSync(fd, line('1').repeat(count), 0);
+        } finally {
+          closeSync(fd);
+        }
+      };
+      for (const [command, change, reason] of [
+        ['validate', () => truncateSync(file, line('0').length * 10 + 5), 'cut short while it was read'],
+        ['summarise', rewriteInPlace, 'rewritten while it was read'],
+      ] as const) {
+        writeFileSync(file, line('0').repeat(count));
+        // Hint: dated in the past, so that the change dates it anew however soon after the open it comes.
+        utimesSync(file, new Date(2020, 0, 1), new Date(2020, 0, 1));
+        const run = await whileRead(command, change);
+        expect(run.changed, command).toBe(true);
+        expect({ command, code: run.code, output: run.output }).toEqual({
+          command,
+          code: 2,
+          output: expect.stringContaining(`cannot be read: the file was ${reason}`),
+        });
       }
     },
   );
