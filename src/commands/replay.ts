@@ -643,6 +643,9 @@ async function replayWith(
         keepValues: settings.fresh,
         onSkip,
         onProblem,
+        // Hint: said, not counted as skipped: it holds no event to skip. A capture of a `[]` delivery went unsaid (red team hR118).
+        onEmptyArray: (location, file) =>
+          warn(`${location}: an empty input array ([]) holds no event: no request is made of it`, [file]),
       },
     );
 

@@ -326,11 +326,26 @@ describe('replayEventsFromRecords', () => {
   });
 
   it("passes on where an input array ends, with its events' source and batch", async () => {
-    const ended: InputRecord[] = [records[0]!, records[1]!, { kind: 'array-end', file: 'f.json', batch: 0 }];
+    const end = { kind: 'array-end', file: 'f.json', batch: 0, line: 1, column: 1, elements: 1 } as const;
+    const ended: InputRecord[] = [records[0]!, records[1]!, end];
     const out: ReplayItem[] = [];
-    for await (const chunk of replayEventsFromRecords(chunks(ended), { validate: true })) out.push(...chunk);
+    const empty: string[] = [];
+    const onEmptyArray = (location: string) => empty.push(location);
+    for await (const chunk of replayEventsFromRecords(chunks(ended), { validate: true, onEmptyArray }))
+      out.push(...chunk);
     expect(out.map(textOf)).toEqual(['{"a":1}', ']']);
     expect(out[1]).toEqual({ arrayEnd: true, source: 0, batch: 0 });
+    expect(empty).toEqual([]);
+  });
+
+  it('tells of an input array that holds no element, by where it begins: no request is made of it', async () => {
+    // A capture of a `[]` delivery was replayed as nothing, unsaid (red team hR118).
+    const empty: InputRecord = { kind: 'array-end', file: 'f.json', batch: 1, line: 3, column: 2, elements: 0 };
+    const told: string[][] = [];
+    const onEmptyArray = (location: string, file: string) => told.push([location, file]);
+    const events = replayEventsFromRecords(chunks([records[0]!, records[1]!, empty]), { validate: true, onEmptyArray });
+    expect(bodies(await collect(planBatches(events)))).toEqual(['[{"a":1}]']);
+    expect(told).toEqual([['f.json:3:2', 'f.json']]);
   });
 });
 

@@ -1559,7 +1559,10 @@ function fileSplitter(out: FileRecords, build: RecordBuilder, run: RunContext): 
       mayListFrom &&
       (({ offset, line, column }) => mayListFrom({ file: out.file, offset, line, column, pointer: '' }, 'error')),
     batchEnd: (end) => {
-      if (arrayEnds && end.isArray) out.records.push({ kind: 'array-end', file: out.file, batch: end.batch });
+      if (arrayEnds && end.isArray) {
+        const { batch, line, column, elements } = end;
+        out.records.push({ kind: 'array-end', file: out.file, batch, line, column, elements });
+      }
       if (batchSize === undefined || !end.isArray || end.elements <= batchSize) return;
       const message = `batch of ${end.elements} events is larger than ${run.words.batchSize(batchSize)}`;
       const problem = build.problem({ ...end, pointer: '', code: 'batch-too-large', message }, 'warning');

@@ -127,8 +127,11 @@ export type InputRecord =
   | { kind: 'problem'; problem: Problem }
   /** A file begins; `stdin` when it is standard input (`-`, `/dev/stdin`), whatever its name. */
   | { kind: 'file-start'; file: string; stdin?: true | undefined }
-  /** A top-level array ends (its `]`, or where it was left open), asked for by `ReadOptions.arrayEnds`. */
-  | { kind: 'array-end'; file: string; batch: number }
+  /**
+   * A top-level array ends (its `]`, or where it was left open), asked for by `ReadOptions.arrayEnds`;
+   * `line` and `column` are where it began (its `[`), and `elements` counts its elements, valid or not.
+   */
+  | { kind: 'array-end'; file: string; batch: number; line: number; column: number; elements: number }
   /** A file ends; `elements` counts its elements, valid or not. */
   | { kind: 'file-end'; file: string; elements: number; bytes: number };
 

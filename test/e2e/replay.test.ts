@@ -141,6 +141,18 @@ describe('replay', () => {
     expect(s.requests[3]!.body.toString()).toBe(`[${lone}]`);
   });
 
+  it('warns of an empty input array, of which no request is made, and sends the batches beside it', async () => {
+    // A capture of a `[]` delivery was replayed as nothing, unsaid (red team hR118).
+    const s = await server();
+    const files = ['fixtures/valid/empty-array.json', 'fixtures/valid/multi-batch.json'];
+    const result = await runCli(['replay', ...files, '--url', s.url, '--concurrency', '1']);
+    expect(result.code).toBe(0);
+    expect(s.requests.map((r) => (JSON.parse(r.body.toString()) as unknown[]).length)).toEqual([2, 1, 3]);
+    expect(unwrapped(result.stderr)).toBe(
+      'callhook: warning: fixtures/valid/empty-array.json:1:1: an empty input array ([]) holds no event: no request is made of it\n',
+    );
+  });
+
   it('lists and skips invalid events; --no-validate sends them; nothing valid exits 1 before any request', async () => {
     const s = await server();
     const mixed = ['fixtures/valid/bare-types.json', 'fixtures/invalid/bad-status.json'];
