@@ -10,7 +10,7 @@ import {
 } from '../core/summary.js';
 import { maskedApart, maskPhone, maskPhonesInText } from '../core/timeline.js';
 import { CallhookError, formatFatal, unreadableFileError } from '../errors.js';
-import { readInHalves, threadSettings, threadSettingsWarning } from '../input/halves.js';
+import { readInHalves, threadSettings, threadSettingsWarning, timesLine } from '../input/halves.js';
 import { type ReadOptions, readRecords } from '../input/read.js';
 import { escapeTerminal } from '../render/escape.js';
 import type { SummaryFormat } from '../render/formats.js';
@@ -174,8 +174,7 @@ export async function summarise(paths: string[], options: SummariseCliOptions): 
           input: summaryOptions,
         })
       : { consumed: false, how: 'one thread (several paths)' };
-  const settings = threadSettings();
-  if (settings.trace) process.stderr.write(`callhook: read on ${escapeTerminal(halves.how)}\n`);
+  if (threadSettings().trace) process.stderr.write(`callhook: read on ${escapeTerminal(halves.how)}\n`);
   if (!halves.consumed) {
     for await (const records of readRecords(paths, {
       ...readOptions,
@@ -185,14 +184,8 @@ export async function summarise(paths: string[], options: SummariseCliOptions): 
   }
   const summed = summary.report();
   const report = options.mask ? maskedReport(summed) : summed;
-  if (settings.times && 'times' in halves && halves.times) {
-    // Milliseconds since the process began, in the order things happened.
-    const steps = Object.entries(halves.times).sort((x, y) => x[1] - y[1]);
-    const at = steps.filter(([step]) => !step.endsWith(' ms'));
-    const line = at.map(([step, when]) => `${step} ${(when - performance.timeOrigin).toFixed(0)}`).join(', ');
-    const cpu = steps.filter(([step]) => step.endsWith(' ms')).map(([step, ms]) => `${step} ${ms}`);
-    process.stderr.write(`callhook: times (ms since start): ${line}; ${cpu.join(', ')}\n`);
-  }
+  const times = timesLine(halves);
+  if (times !== undefined) process.stderr.write(times);
 
   process.stdout.write(options.format === 'json' ? renderSummaryJson(report) : await renderWithTables(report, options));
   // A file that is not text fails the run (exit 2, in `summaryExitCode`), each named as errors are.

@@ -16,6 +16,7 @@ import {
   serveHalf,
   threadSettings,
   threadSettingsWarning,
+  timesLine,
 } from '../input/halves.js';
 import { type ReadOptions, readRecords } from '../input/read.js';
 import { fileId } from '../output-file.js';
@@ -161,6 +162,8 @@ export async function validate(paths: string[], options: ValidateOptions): Promi
             input: { file: only, options: collecting },
           });
   if (threadSettings().trace) process.stderr.write(`callhook: read on ${escapeTerminal(halves.how)}\n`);
+  const times = timesLine(halves);
+  if (times !== undefined) process.stderr.write(times);
   await finish();
   if (!halves.consumed) {
     const reading = {

@@ -366,6 +366,21 @@ export interface HalvesOutcome {
 }
 
 /**
+ * The line `CALLHOOK_THREADS=times` asks for on stderr, of a reading on two threads: when each step
+ * happened, in milliseconds since the process began, then each thread's CPU time; undefined when
+ * not asked for, or the file was not read on two threads. Hint: one for both commands that read
+ * in halves; validate said nothing of times (red team hR118).
+ */
+export function timesLine({ times }: HalvesOutcome): string | undefined {
+  if (!threadSettings().times || times === undefined) return undefined;
+  const steps = Object.entries(times).sort((x, y) => x[1] - y[1]);
+  const at = steps.filter(([step]) => !step.endsWith(' ms'));
+  const line = at.map(([step, when]) => `${step} ${(when - performance.timeOrigin).toFixed(0)}`).join(', ');
+  const cpu = steps.filter(([step]) => step.endsWith(' ms')).map(([step, ms]) => `${step} ${ms}`);
+  return `callhook: times (ms since start): ${line}; ${cpu.join(', ')}\n`;
+}
+
+/**
  * Reads `path` into `consumer` on two threads when that can pay, the second half read by
  * `second` (a worker started from a module that calls `serveHalf` for its task). Leaves the file
  * unread (`consumed` false) when it is small, not a pretty-printed array or NDJSON, or the

@@ -576,9 +576,9 @@ describe('summarise on two threads', () => {
     for (let i = 1; i < events.length; i += 25) copies.push({ from: i, after: 30 });
     const path = write('cli.json', pretty(redeliver(events, copies)));
     const run = (env: string) => runCli(['summarise', path, '--format', 'json'], { env: { CALLHOOK_THREADS: env } });
-    const [two, one, alone] = await Promise.all([run('2,trace'), run('1'), run('trace')]);
+    const [two, one, alone] = await Promise.all([run('2,trace,times'), run('1'), run('trace')]);
     expect(two.stderr).toMatch(
-      /^callhook: read on two threads \(the second from byte \d+, \d+ redelivered event\(s\) across the halves taken out\)\n$/,
+      /^callhook: read on two threads \(the second from byte \d+, \d+ redelivered event\(s\) across the halves taken out\)\ncallhook: times \(ms since start\): main began \d+, .*worker ended \d+.*; .*main cpu ms \d+.*\n$/,
     );
     expect(two.code).toBe(0);
     expect(two.stdout).toBe(one.stdout);

@@ -495,8 +495,12 @@ describe('validate on two threads', () => {
       runCli(['validate', file, '--format', format], { env: { CALLHOOK_THREADS: env } });
     // Hint: the CLI on one thread, beside it: the --max-problems runs below leave problems out of
     // this file's 122, so they cannot show the whole default report equal (review hR81).
-    const [two, one] = await Promise.all([run('2,trace', 'json'), run('1', 'json')]);
+    const [two, one] = await Promise.all([run('2,trace,times', 'json'), run('1', 'json')]);
     expect(two.stderr).toMatch(/^callhook: read on two threads \(the second from byte \d+, \d+ redelivered/);
+    // `times` as summarise says them: validate took the word and said nothing (red team hR118).
+    expect(two.stderr).toMatch(
+      /\ncallhook: times \(ms since start\): main began \d+, .*worker ended \d+.*; .*main cpu ms \d+.*\n$/,
+    );
     expect(two.code).toBe(1);
     expect(two.stdout).toBe(one.stdout);
     expect(two.stdout).toBe(renderValidationJson((await both(path)).one));
