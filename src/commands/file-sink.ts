@@ -10,7 +10,7 @@ import { Socket } from 'node:net';
 import { dirname, join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { CallhookError, describeIoError, ExitCode, ioReason } from '../errors.js';
-import { refuseReplacingJournal } from '../http/journal.js';
+import { refuseReplacingRecord } from '../http/journal.js';
 import {
   blockDeviceProblem,
   cannotLink,
@@ -178,7 +178,7 @@ export async function fileSink(
   if (existing?.isSocket()) throw new CallhookError(`${out}: ${socketProblem('written')}`, ExitCode.usage);
   if (existing?.isBlockDevice()) throw new CallhookError(`${out}: ${blockDeviceProblem}`, ExitCode.usage);
   if (existing !== undefined && !existing.isFile()) return deviceSink(out);
-  refuseReplacingJournal(out);
+  refuseReplacingRecord(out);
   if (existing !== undefined && !force) {
     throw new CallhookError(`${out}: already exists; --force replaces it`, ExitCode.usage);
   }
@@ -246,7 +246,7 @@ export async function fileSink(
         // the close leaves the file it would replace as it was.
         await close();
         // Hint: asked again, as a replay may have begun a journal there while this output was made.
-        refuseReplacingJournal(out);
+        refuseReplacingRecord(out);
         // Hint: without --force a file that appeared meanwhile (another run, another program) is
         // kept: a hard link, unlike rename, never replaces one.
         if (force) await rename(temporary, target);

@@ -86,8 +86,8 @@ interface RecordFilterOptions {
   onSkip?: ((skipped: SkippedInput, record: InputRecord) => void) | undefined;
   /** Told about syntax errors between elements (a missing comma): the elements themselves may still be sent. */
   onProblem?: ((problem: SkippedInput, record: InputRecord) => void) | undefined;
-  /** Told, by where it begins, of an input array that holds no element (`[]`): no request is made of it. */
-  onEmptyArray?: ((location: string, file: string) => void) | undefined;
+  /** Told of the end of an input array that holds no element (`[]`): no request is made of it. */
+  onEmptyArray?: ((record: InputRecord) => void) | undefined;
   /** Keep each event's parsed value (`--fresh` rewrites from it); otherwise only its text is kept. */
   keepValues?: boolean | undefined;
 }
@@ -120,8 +120,7 @@ export async function* replayEventsFromRecords(
       if (record.kind === 'file-start') source++;
       if (record.kind === 'array-end') {
         events.push({ arrayEnd: true, source, batch: record.batch });
-        if (record.elements === 0)
-          options.onEmptyArray?.(`${record.file}:${record.line}:${record.column}`, record.file);
+        if (record.elements === 0) options.onEmptyArray?.(record);
       }
       if (record.kind === 'problem') {
         // A problem between elements (a stray comma, a missing bracket) is not an event;

@@ -48,7 +48,7 @@ import {
   parseJournal,
   readJournal,
   refuseExistingJournal,
-  refuseReplacingJournal,
+  refuseReplacingRecord,
   selectionOf,
 } from './journal.js';
 
@@ -1021,7 +1021,7 @@ describe('journal', () => {
     rmSync(`${path}.lock`);
     writeFileSync(`${path}.lock`, 'no id\n');
     utimesSync(`${path}.lock`, ahead, ahead);
-    expect(() => refuseReplacingJournal(path)).toThrow(/the journal of a replay running now/);
+    expect(() => refuseReplacingRecord(path)).toThrow(/the journal of a replay running now/);
     expect(statSync(`${path}.lock`).mtimeMs).toBeCloseTo(ahead.getTime(), -1);
   });
 
@@ -1116,29 +1116,51 @@ describe('journal', () => {
     const path = tempPath('long.jsonl');
     const inputs = Array.from({ length: 5000 }, (_, n) => `exports/day-${n}.ndjson`);
     writeFileSync(path, `${JSON.stringify({ journal: journalKind, version: 1, inputs })}\n`);
-    expect(() => refuseReplacingJournal(path)).toThrow(
+    expect(() => refuseReplacingRecord(path)).toThrow(
       /long\.jsonl: is a replay journal, the record of what its run delivered/,
     );
     // Nor one of the first versions, which had no header (review hT69).
     writeFileSync(path, `${JSON.stringify({ key: '0-f1', status: 'delivered', code: 200, attempts: 1, at: 'x' })}\n`);
-    expect(() => refuseReplacingJournal(path)).toThrow(/long\.jsonl: is a replay journal/);
+    expect(() => refuseReplacingRecord(path)).toThrow(/long\.jsonl: is a replay journal/);
     // An export whose first event has a `key` and a `status` callhook writes is none (review hR64).
     writeFileSync(
       path,
       `${JSON.stringify({ time: 'x', phone: '1', key: 'retry-1', status: 'failed', campaignId: 'c' })}\n`,
     );
-    expect(() => refuseReplacingJournal(path)).not.toThrow();
+    expect(() => refuseReplacingRecord(path)).not.toThrow();
     // One long line of something else is no journal; nor is a file a header names only further down.
     writeFileSync(path, `[${'{"n":1},'.repeat(20_000)}{"n":1}]\n${JSON.stringify({ journal: journalKind })}\n`);
-    expect(() => refuseReplacingJournal(path)).not.toThrow();
+    expect(() => refuseReplacingRecord(path)).not.toThrow();
     const real = tempPath('held.jsonl');
     const link = join(dirname(real), 'held-link.jsonl');
     writeFileSync(real, '');
     symlinkSync(real, link);
     writeFileSync(`${real}.lock`, `${process.ppid} ${hostname()}\n`);
-    expect(() => refuseReplacingJournal(link)).toThrow(
+    expect(() => refuseReplacingRecord(link)).toThrow(
       new RegExp(`held-link\\.jsonl: is the journal of a replay running now \\(pid ${process.ppid}, `),
     );
+  });
+
+  it("refuses to let any output replace a journal's lock, or a file of a listen capture folder (red team hR119)", () => {
+    // generate --out j.jsonl.lock --force stopped the replay holding it, blaming another replay;
+    // replay --report cap/deliveries.meta had listen append its log to the report, unsaid.
+    const journal = tempPath('held.jsonl');
+    writeFileSync(`${journal}.lock`, `${process.ppid} ${hostname()}\n`);
+    expect(() => refuseReplacingRecord(`${journal}.lock`)).toThrow(
+      /held\.jsonl\.lock: is the lock of the replay journal .*held\.jsonl, .*never replaced, even with --force/,
+    );
+    // A file whose name ends in .lock and holds no lock is none.
+    const other = tempPath('build.lock');
+    writeFileSync(other, 'yarn\n');
+    expect(() => refuseReplacingRecord(other)).not.toThrow();
+    const capture = dirname(tempPath('x'));
+    const log = join(capture, 'deliveries.meta');
+    expect(() => refuseReplacingRecord(log)).toThrow(/deliveries\.meta: is a listen capture's log/);
+    const body = join(capture, '000001.ndjson');
+    expect(() => refuseReplacingRecord(body)).not.toThrow();
+    writeFileSync(log, '');
+    expect(() => refuseReplacingRecord(body)).toThrow(/000001\.ndjson: is a file of a listen capture/);
+    expect(() => refuseReplacingRecord(join(capture, 'report.json'))).not.toThrow();
   });
 
   it('locks the file a symlink names, not the link: two runs through two names are one journal', () => {

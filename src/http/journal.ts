@@ -9,6 +9,7 @@ import {
   type BigIntStats,
   closeSync,
   constants,
+  existsSync,
   fstatSync,
   ftruncateSync,
   futimesSync,
@@ -26,9 +27,11 @@ import {
 import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { CallhookError, describeIoError, ExitCode, ioReason } from '../errors.js';
+import { metaSuffix, numbered } from '../input/capture-names.js';
 import { fileNameOf, type OpenablePath } from '../input/file-names.js';
 import { LineSplitter } from '../input/line-splitter.js';
 import { cutShort, defaultMaxElementBytes, openAtOnce, readChunks, type Source } from '../input/read.js';
+import { captureLogName } from '../input/types.js';
 import {
   cannotLink,
   checkFoldersOf,
@@ -1184,20 +1187,47 @@ function isJournalFile(path: string): boolean {
 
 /**
  * Refuses to replace `path` (`generate --out`, `replay --report`, even with `--force`) when it is
- * a replay journal, the record of what its run delivered that `--resume` reads, or the journal of
- * a replay that holds its lock now (which may not have written it yet): a one-line usage error
- * naming it, and the replay holding it. Hint: the lock is judged as `lockJournal` judges it.
+ * a record another run keeps, or kept, of what it did: a replay journal, the record of what its
+ * run delivered that `--resume` reads, or the journal of a replay that holds its lock now (which
+ * may not have written it yet); a journal's lock; or a file of a `listen --out` capture folder,
+ * which `verify` reads back (see `captureFileOf`). A one-line usage error naming it, and the
+ * replay holding it. Hint: the lock is judged as `lockJournal` judges it. A lock or a capture log
+ * replaced stopped the replay holding it, blaming "another replay", or had listen append its log
+ * to the file that replaced it, unsaid, and verify fail every delivery before (red team hR119).
  */
-export function refuseReplacingJournal(path: string): void {
+export function refuseReplacingRecord(path: string): void {
   const lock = journalLockOf(path);
   const holder = lockHolder(lock);
   const live = holder.text !== undefined && !holder.gone;
-  if (!live && !isJournalFile(path)) return;
-  const what = live ? `the journal of a replay running now (${holder.who}${lock})` : 'a replay journal';
+  const record = live
+    ? `the journal of a replay running now (${holder.who}${lock}), the record of what its run delivered, which --resume reads`
+    : isJournalFile(path)
+      ? 'a replay journal, the record of what its run delivered, which --resume reads'
+      : path.endsWith('.lock') && holderOf(lockText(path) ?? '') !== undefined
+        ? `the lock of the replay journal ${path.slice(0, -'.lock'.length)}, which keeps a second run from sending its batches again`
+        : captureFileOf(path);
+  if (record === undefined) return;
   throw new CallhookError(
-    `${path}: is ${what}, the record of what its run delivered, which --resume reads: never replaced, even with --force; name another file${live ? '' : ', or delete that one first'}`,
+    `${path}: is ${record}: never replaced, even with --force; name another file${live ? '' : ', or delete that one first'}`,
     ExitCode.usage,
   );
+}
+
+/**
+ * What `path` is of a `listen --out` capture folder, by its name: the log (`deliveries.meta`), or
+ * a file listen numbered (`000001.ndjson`, `.json`, `.body`, `.meta`) beside a log or a layout 1
+ * description of its number; undefined for any other.
+ */
+function captureFileOf(path: string): string | undefined {
+  const name = basename(path);
+  if (name === captureLogName) return "a listen capture's log, describing each delivery, which verify reads";
+  const number = numbered.exec(name)?.[1];
+  if (number === undefined) return undefined;
+  const folder = dirname(path);
+  const described = [captureLogName, `${number}${metaSuffix}`].some((beside) => existsSync(join(folder, beside)));
+  return described
+    ? 'a file of a listen capture (a body or a description beside its log), which verify reads'
+    : undefined;
 }
 
 /**
@@ -1245,12 +1275,14 @@ const fingerprintReadBytes = 1024 * 1024;
  * a sample: a status changed in the middle of an export, its size kept, was not seen, and the
  * event made invalid shifted every later batch to a new key, so --resume sent delivered events
  * again. It costs one more read of the input (bench/RESULTS.md, figures behind code comments).
+ * `covered`: the sources, each to be read no further than the fingerprint covers (`Source.size`).
  */
 export async function fingerprintInputs(
   sources: readonly Source[],
-): Promise<{ fingerprint: string; files: InputFile[] } | null> {
+): Promise<{ fingerprint: string; files: InputFile[]; covered: Source[] } | null> {
   let hash = createHash('sha256');
   const files: InputFile[] = [];
+  const covered: Source[] = [];
   // Hint: the sources the run listed, not listed again: a folder of 20,000 files was walked twice.
   for (const source of sources) {
     if (source.path === '-') return null;
@@ -1286,8 +1318,9 @@ export async function fingerprintInputs(
     }
     // Hint: a copy of the hash so far, not a hash of each file: no byte is hashed twice.
     files.push({ name: source.name, size, through: hash.copy().digest('hex').slice(0, 32) });
+    covered.push({ ...source, size });
   }
-  return { fingerprint: `sha256:${hash.digest('hex')}`, files };
+  return { fingerprint: `sha256:${hash.digest('hex')}`, files, covered };
 }
 
 /** Hashes the first `bytes` bytes of `source` into `hash`, read as every command reads a file: one cut shorter since fails (ECHANGED). */

@@ -26,7 +26,7 @@ import { makeSocket } from '../../test/helpers/payloads.js';
 import { holdsOpen } from '../../test/helpers/run-cli.js';
 import { generateCalls } from '../core/generate.js';
 import { codeFrame } from '../render/code-frame.js';
-import { readChunks, readChunksOf, readRecords } from './read.js';
+import { readChunks, readChunksOf, readRecords, readSources } from './read.js';
 import type { InputRecord, Problem } from './types.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'callhook-read-'));
@@ -725,6 +725,27 @@ describe('a file that changes while it is read', () => {
     expect(problems).toEqual([]);
     expect(bytes).toBe(200 * width);
     expect(seen).toHaveLength(200);
+  });
+
+  it('reads a source no further than its `size`, grown before or while it is read, from a folder or not (replay --journal)', async () => {
+    // The sending read on past the size a replay journal's fingerprint covered (red team hR119).
+    const path = join(dir, 'covered.ndjson');
+    for (const inFolder of [false, true]) {
+      writeFileSync(path, lines(200));
+      utimesSync(path, new Date(2020, 0, 1), new Date(2020, 0, 1));
+      let appended = 0;
+      const seen: number[] = [];
+      const problems: string[] = [];
+      const source = { path, name: path, size: 120 * width, ...(inFolder ? { inFolder: true as const } : {}) };
+      for await (const records of readSources([source], { readSize: 1024, chunkSize: 1024, warnings: false })) {
+        for (const record of records) {
+          if (record.kind === 'event' || record.kind === 'invalid') seen.push((record.value as { n: number }).n);
+          else if (record.kind === 'problem') problems.push(record.problem.message);
+        }
+        if (appended++ < 50) appendFileSync(path, lines(1));
+      }
+      expect({ inFolder, problems, seen: seen.length }).toEqual({ inFolder, problems: [], seen: 120 });
+    }
   });
 
   it('is one `unreadable` when fix --write rewrote the file whole between two reads, its mark made and gone', async () => {

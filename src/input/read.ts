@@ -158,6 +158,11 @@ export interface Source {
   name: string;
   /** Found in a folder, where only regular files are read: one that is no longer one when read fails (see `readChunks`). */
   inFolder?: true;
+  /**
+   * Read no further than this many bytes of it, and judged unchanged by them: the size a replay
+   * journal's fingerprint covers, so that what the file grew by since is not sent under it.
+   */
+  size?: number;
 }
 
 const extensions = new RegExp(`\\.(${eventFileEndings.join('|')})$`, 'i');
@@ -817,7 +822,8 @@ export function ownStream(info: Stats): string | undefined {
  * appended meanwhile is left for the next run (read on to its end, a file each read made longer,
  * `replay` of a capture folder into the `listen` writing it, was never done). One that is not the
  * file that was opened once read fails there (see `changedSince`), and so does one `fix --write`
- * rewrites meanwhile (see `refuseRewritten`).
+ * rewrites meanwhile (see `refuseRewritten`). Given `upTo`, a regular file is read no further than
+ * that many bytes, never on past them (see `Source.size`), and judged unchanged by them.
  */
 export async function* readChunks(
   path: OpenablePath,
@@ -826,6 +832,7 @@ export async function* readChunks(
   abandoned?: AbortSignal,
   opened?: (info: BigIntStats) => void,
   inFolder = false,
+  upTo?: number,
 ): AsyncGenerator<Buffer> {
   // Hint: a file that is gone is left to open below, which says so as for any file. A folder's
   // file was a regular one when it was listed: it is opened without waiting (below), and not asked
@@ -841,7 +848,7 @@ export async function* readChunks(
   }
   if (inFolder) {
     await letLoopRun();
-    const whole = readSmallFile(path, start, size, opened);
+    const whole = readSmallFile(path, start, size, opened, upTo);
     if (whole !== undefined) {
       try {
         yield whole.bytes;
@@ -880,7 +887,8 @@ export async function* readChunks(
     let written = info.mtimeNs;
     let end = start;
     let last: number | undefined;
-    const limit = info.size > 0n ? Number(info.size) : undefined;
+    const known = sizeUpTo(info, upTo);
+    const limit = known.size > 0n ? Number(known.size) : undefined;
     for await (const chunk of readChunksOf(handle, start, size, true, limit)) {
       const now = fstatSync(handle.fd, { bigint: true });
       // Hint: a file empty when opened that has bytes now was empty then: its bytes came since. One
@@ -898,8 +906,10 @@ export async function* readChunks(
       yield chunk;
     }
     const now = fstatSync(handle.fd, { bigint: true });
-    changedSince(info, now, BigInt(end));
-    if (endsInLineGrown(last, now, end)) yield* readOn({ fd: handle.fd, names, began, from: end }, size);
+    changedSince(known, now, BigInt(end));
+    if (upTo === undefined && endsInLineGrown(last, now, end)) {
+      yield* readOn({ fd: handle.fd, names, began, from: end }, size);
+    }
   } finally {
     await handle.close();
   }
@@ -998,13 +1008,15 @@ function readSmallFile(
   start: number,
   size: number,
   opened: ((info: BigIntStats) => void) | undefined,
+  upTo: number | undefined,
 ): SmallRead | undefined {
   const fd = openAtOnce(path);
   if (fd === undefined) return undefined;
   let kept = false;
   try {
     const info = fstatSync(fd, { bigint: true });
-    const length = Number(info.size) - start;
+    const known = sizeUpTo(info, upTo);
+    const length = Number(known.size) - start;
     if (!info.isFile() || length <= 0 || length > size) return undefined;
     opened?.(info);
     const names = rewriteNamesOf(path, fd);
@@ -1017,9 +1029,9 @@ function readSmallFile(
     }
     const now = fstatSync(fd, { bigint: true });
     if (now.mtimeNs !== info.mtimeNs) refuseRewritten(names, began);
-    changedSince(info, now, BigInt(end));
+    changedSince(known, now, BigInt(end));
     const last = end > start ? bytes[end - start - 1] : undefined;
-    const unended = endsInLineGrown(last, now, end) ? { fd, names, began, from: end } : undefined;
+    const unended = upTo === undefined && endsInLineGrown(last, now, end) ? { fd, names, began, from: end } : undefined;
     kept = true;
     return { bytes: bytes.subarray(0, end - start), fd, unended };
   } finally {
@@ -1104,6 +1116,17 @@ function refuseRewritten(names: readonly OpenablePath[], since?: bigint): void {
   }
 }
 
+/** What `changedSince` judges a file by: its size and the time it was last written. */
+type FileState = Pick<BigIntStats, 'size' | 'mtimeNs'>;
+
+/**
+ * A file as it was when `info` was taken, read no further than `upTo` bytes when given: its size
+ * then, or `upTo` where the file was longer (it grew since a journal's fingerprint covered it).
+ */
+function sizeUpTo(info: BigIntStats, upTo: number | undefined): FileState {
+  return upTo === undefined || info.size <= BigInt(upTo) ? info : { size: BigInt(upTo), mtimeNs: info.mtimeNs };
+}
+
 /**
  * Throws, as an I/O error of the file's (code `ECHANGED`), when a regular file, `opened` when it
  * was opened and `now` once read to its end at `end`, is not the file that was read: cut short,
@@ -1113,7 +1136,7 @@ function refuseRewritten(names: readonly OpenablePath[], since?: bigint): void {
  * stream is; a rewrite into a larger file looks the same by its size and time, and is read so.
  * A cut ahead of the reader fails too: a rewrite into a smaller file looks the same.
  */
-function changedSince(opened: BigIntStats, now: BigIntStats, end: bigint): void {
+function changedSince(opened: FileState, now: FileState, end: bigint): void {
   // Hint: a file whose size is not its length (procfs says 0, sysfs 4096) is read whole and found
   // unchanged: only a file written meanwhile has a new time, so a size alone says nothing of it.
   const written = now.mtimeNs !== opened.mtimeNs;
@@ -1182,7 +1205,7 @@ function openSource(
   // the thread pool), but records are yielded per 64 KiB slice (below).
   if (source.path !== '-') {
     const size = Math.max(options.readSize ?? 256 * 1024, options.chunkSize ?? 0);
-    const read = () => readChunks(source.path, start, size, abandoned, opened, source.inFolder);
+    const read = () => readChunks(source.path, start, size, abandoned, opened, source.inFolder, source.size);
     return failuresTold(descriptorsFreed ? againOnceFreed(read, descriptorsFreed) : read(), false);
   }
   const stdin = options.stdin ?? checkedAsFile(chunksOfStdin(processStdin()), readsFdZero() ? 0 : undefined);
@@ -1200,7 +1223,7 @@ function openSource(
  * 0, and a file cut short under it was a syntax error at a line it no longer had, exit 1 (red team
  * hR119). A file that only grew is read on to its end, as a stream of it is.
  */
-export async function* checkedAsFile(chunks: AsyncIterable<unknown>, fd: number | undefined): AsyncGenerator<unknown> {
+export async function* checkedAsFile<T>(chunks: AsyncIterable<T>, fd: number | undefined): AsyncGenerator<T> {
   const opened = fd === undefined ? undefined : fstatSync(fd, { bigint: true });
   if (fd === undefined || !opened?.isFile()) {
     yield* chunks;

@@ -46,7 +46,8 @@ export interface SkipWarning {
 
 /**
  * The warning for an input record that is not a valid event (it is skipped), naming
- * file:line:column and the JSON pointer as validate does; undefined for records that need no warning.
+ * file:line:column and the JSON pointer as validate does, or that ends an input array of no
+ * element (no request is made of it); undefined for records that need no warning.
  * A file that is not text is no warning but an error (see `eventRecords` in show).
  */
 export function renderSkipWarning(record: InputRecord): SkipWarning | undefined {
@@ -58,6 +59,14 @@ export function renderSkipWarning(record: InputRecord): SkipWarning | undefined 
   if (record.kind === 'problem') {
     if (record.problem.severity !== 'error') return undefined;
     problem = record.problem;
+  } else if (record.kind === 'array-end') {
+    if (record.elements > 0) return undefined;
+    // Hint: `[]`, `[,]` or a `[` never closed alike: no element, so no event to send (replay asks for these).
+    const where = `${record.file}:${record.line}:${record.column}`;
+    return {
+      message: `${where}: an input array with no element holds no event: no request is made of it`,
+      names: [where],
+    };
   } else if (record.kind === 'invalid') {
     const errors = record.problems.filter((p) => p.severity === 'error');
     problem = errors[0] ?? { ...record.element, message: 'not a valid event' };

@@ -827,6 +827,7 @@ describe('stdin redirected from a file that changes while it is read (`- < expor
       for (const [command, change, reason] of [
         ['validate', () => truncateSync(file, line('0').length * 10 + 5), 'cut short while it was read'],
         ['summarise', rewriteInPlace, 'rewritten while it was read'],
+        ['fix', () => truncateSync(file, line('0').length * 10 + 5), 'cut short while it was read'],
       ] as const) {
         writeFileSync(file, line('0').repeat(count));
         // Hint: dated in the past, so that the change dates it anew however soon after the open it comes.

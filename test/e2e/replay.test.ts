@@ -24,6 +24,7 @@ import {
 } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { createServer as createNetServer, Socket } from 'node:net';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { promisify } from 'node:util';
@@ -93,6 +94,44 @@ describe('replay', () => {
     expect(result.stdout).toMatch(/events\s+12 delivered/);
   });
 
+  it('--journal sends a file no further than its fingerprint covers, though it grew since (an export being written)', async () => {
+    // The fingerprint took a file's size, and the sending read on to the size it had later: the
+    // lines between were sent and journalled as delivered, and --resume's advice (put the file back
+    // to its first bytes, then replay the rest alone) sent them twice (red team hR119).
+    const s = await server();
+    const dir = tempDir('replay');
+    const grow = join(dir, 'grow.ndjson');
+    const lineLength = attemptLines(0, 1).length;
+    writeFileSync(grow, attemptLines(0, 200));
+    // Hint: fingerprinted after grow.ndjson and sent after it, blank lines that take a while to
+    // hash: the lines appended meanwhile fall between grow.ndjson's fingerprint and its sending.
+    const blanks = join(dir, 'blanks.ndjson');
+    writeFileSync(blanks, `${' '.repeat(1023)}\n`.repeat(48 * 1024));
+    const journal = join(dir, 'run.jsonl');
+    let appended = 200;
+    let appending: NodeJS.Timeout | undefined;
+    const result = await runCli(
+      ['replay', grow, blanks, '--url', s.url, '--journal', journal, '--batch-size', '50', '--concurrency', '1'],
+      {
+        started: () => {
+          appending = setInterval(() => {
+            if (appended < 5000) appendFileSync(grow, attemptLines(appended, ++appended));
+          }, 1);
+        },
+      },
+    );
+    clearInterval(appending);
+    expect(result.code, result.stderr).toBe(0);
+    const covered = (JSON.parse(readFileSync(journal, 'utf8').split('\n')[0]!) as { files: { size: number }[] })
+      .files[0]!.size;
+    const lines = covered / lineLength;
+    expect(Number.isInteger(lines)).toBe(true);
+    // The file did grow past what the journal covers while the run read it.
+    expect(appended).toBeGreaterThan(lines);
+    const minutes = (event: unknown) => (Date.parse((event as { time: string }).time) - Date.UTC(2024, 0, 1)) / 60_000;
+    expect(receivedEvents(s).map(minutes)).toEqual(Array.from({ length: lines }, (_, n) => n));
+  });
+
   it('estimates the batches of a file not yet all sent from how far through it the batches taken end', async () => {
     // One batch a line, the lines about the same length: an estimate is about the file's 20.
     const s = await server(async (_req, res) => {
@@ -149,7 +188,7 @@ describe('replay', () => {
     expect(result.code).toBe(0);
     expect(s.requests.map((r) => (JSON.parse(r.body.toString()) as unknown[]).length)).toEqual([2, 1, 3]);
     expect(unwrapped(result.stderr)).toBe(
-      'callhook: warning: fixtures/valid/empty-array.json:1:1: an empty input array ([]) holds no event: no request is made of it\n',
+      'callhook: warning: fixtures/valid/empty-array.json:1:1: an input array with no element holds no event: no request is made of it\n',
     );
   });
 
@@ -1901,6 +1940,36 @@ describe('replay', () => {
     expect(runs.firstCode).toBe(0);
     expect(runs.resumed.code).toBe(0);
     expect(runs.requests).toBe(6);
+  });
+
+  it("refuses --report, or generate --out --force, over a journal's lock or a file of a listen capture, before anything is sent or made", async () => {
+    // Each was replaced, exit 0: the replay holding the lock stopped, blaming another replay; listen
+    // appended its log to the report, and verify failed every delivery described before (red team hR119).
+    const dir = tempDir('replay');
+    const lock = join(dir, 'run.jsonl.lock');
+    writeFileSync(lock, `${process.pid} ${hostname()}\n`);
+    const log = join(dir, 'deliveries.meta');
+    const body = join(dir, '000001.ndjson');
+    writeFileSync(log, '{"capture":3}\n');
+    writeFileSync(body, '[]\n');
+    for (const [target, what] of [
+      [lock, `the lock of the replay journal ${join(dir, 'run.jsonl')}`],
+      [log, "a listen capture's log"],
+      [body, 'a file of a listen capture'],
+    ] as const) {
+      const before = readFileSync(target, 'utf8');
+      const runs = await Promise.all([
+        runCli(['generate', '--count', '1', '--out', target, '--force']),
+        runCli(['replay', 'fixtures/valid/multi-batch.json', '--url', 'http://127.0.0.1:9/', '--report', target]),
+      ]);
+      for (const run of runs) {
+        expect({ code: run.code, stderr: unwrapped(run.stderr) }).toEqual({
+          code: 2,
+          stderr: expect.stringContaining(`callhook: ${target}: is ${what}`),
+        });
+      }
+      expect(readFileSync(target, 'utf8')).toBe(before);
+    }
   });
 
   it('releases the journal lock when a signal stops the run before the first batch', async () => {
