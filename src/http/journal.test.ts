@@ -1155,10 +1155,13 @@ describe('journal', () => {
     expect(() => refuseReplacingRecord(other)).not.toThrow();
     const capture = dirname(tempPath('x'));
     const log = join(capture, 'deliveries.meta');
-    expect(() => refuseReplacingRecord(log)).toThrow(/deliveries\.meta: is a listen capture's log/);
     const body = join(capture, '000001.ndjson');
+    // None there yet: nothing to replace.
+    expect(() => refuseReplacingRecord(log)).not.toThrow();
+    writeFileSync(body, '[]\n');
     expect(() => refuseReplacingRecord(body)).not.toThrow();
     writeFileSync(log, '');
+    expect(() => refuseReplacingRecord(log)).toThrow(/deliveries\.meta: is a listen capture's log/);
     expect(() => refuseReplacingRecord(body)).toThrow(/000001\.ndjson: is a file of a listen capture/);
     expect(() => refuseReplacingRecord(join(capture, 'report.json'))).not.toThrow();
   });

@@ -1214,11 +1214,12 @@ export function refuseReplacingRecord(path: string): void {
 }
 
 /**
- * What `path` is of a `listen --out` capture folder, by its name: the log (`deliveries.meta`), or
- * a file listen numbered (`000001.ndjson`, `.json`, `.body`, `.meta`) beside a log or a layout 1
- * description of its number; undefined for any other.
+ * What the file `path` is of a `listen --out` capture folder, by its name: the log
+ * (`deliveries.meta`), or a file listen numbered (`000001.ndjson`, `.json`, `.body`, `.meta`)
+ * beside a log or a layout 1 description of its number; undefined for any other, or none there.
  */
 function captureFileOf(path: string): string | undefined {
+  if (!existsSync(path)) return undefined;
   const name = basename(path);
   if (name === captureLogName) return "a listen capture's log, describing each delivery, which verify reads";
   const number = numbered.exec(name)?.[1];
