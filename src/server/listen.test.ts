@@ -552,6 +552,34 @@ describe('listen: answers', () => {
     ]);
   });
 
+  it('closes the connection on a transfer coding whose last is not chunked, an empty one too: nothing behind the head is taken for a request', async () => {
+    // `Transfer-Encoding:` with no value was read as no body, and the body, a request of its own,
+    // answered 200 and saved as a delivery, forwarded with --forward (red team hR122, smuggling).
+    const { listener, deliveries } = await listen({});
+    const hidden = body(attempt(1));
+    // Hint: node:http answers 400 itself to another coding after chunked (`chunked, identity`).
+    for (const coding of ['', ' \t', 'identity']) {
+      const answer = await rawExchange(listener.port, [
+        `POST /outer HTTP/1.1\r\nHost: x\r\nTransfer-Encoding:${coding}\r\n\r\nPOST /smuggled HTTP/1.1\r\nHost: x\r\nContent-Length: ${hidden.length}\r\n\r\n${hidden}`,
+      ]);
+      expect(answer.match(/^HTTP\/1\.1 \d+/gm), JSON.stringify(coding)).toEqual(['HTTP/1.1 501']);
+      expect(answer, JSON.stringify(coding)).toMatch(/\r\nConnection: close\r\n/i);
+    }
+    expect(deliveries.filter((d) => Number(d.status) < 300)).toEqual([]);
+    expect(deliveries.filter((d) => d.path === '/outer').map((d) => d.status)).toEqual([501, 501, 501]);
+  });
+
+  it('takes a chunked body of HTTP/1.0, and closes its connection after (RFC 9112, section 6.1)', async () => {
+    const { listener, deliveries } = await listen({});
+    const chunked = body(attempt(1));
+    const answer = await rawExchange(listener.port, [
+      `POST / HTTP/1.0\r\nHost: x\r\nConnection: keep-alive\r\nTransfer-Encoding: chunked\r\n\r\n${chunked.length.toString(16)}\r\n${chunked}\r\n0\r\n\r\nPOST / HTTP/1.0\r\nHost: x\r\nContent-Length: ${chunked.length}\r\n\r\n${chunked}`,
+    ]);
+    expect(answer.match(/^HTTP\/1\.1 \d+/gm)).toEqual(['HTTP/1.1 200']);
+    expect(answer).toMatch(/\r\nConnection: close\r\n/i);
+    expect(deliveries.filter((d) => d.status === 200)).toHaveLength(1);
+  });
+
   it('answers 501 to identity and to chunked with parameters, as to any coding but chunked', async () => {
     // They were taken as known, and node:http then refused the body: 400 "the body is not valid
     // HTTP framing: Request has invalid `Transfer-Encoding`", a head's fault worded as the body's (hR82).

@@ -709,6 +709,17 @@ export async function startListener(
     const asked = continueAsked.has(req);
     // The platform and replay retry a 503 after Retry-After; a sender that asked first sends nothing.
     const busy = { 'retry-after': '1' };
+    // Hint: before any other check, while node:http has read nothing behind the head. A
+    // Transfer-Encoding whose last coding is not chunked (an empty one too) leaves the body's
+    // length unknown (RFC 9112 §6.3), and node:http read it as none: what followed the head was
+    // taken for the next request, and a delivery smuggled in the body was answered 200 and saved
+    // (red team hR122). Refused, the connection closes, and a request read behind it is answered
+    // nothing (see `unanswerable`). One of HTTP/1.0 is taken, its connection closed after (§6.1).
+    const transfer = req.headers['transfer-encoding'];
+    if (transfer !== undefined && !knownTransferCoding(transfer.split(',').at(-1) ?? '')) {
+      return refuse(501, 'unsupported transfer coding', {}, true);
+    }
+    if (transfer !== undefined && req.httpVersion === '1.0') res.shouldKeepAlive = false;
     // Hint: first, for any request: one refused otherwise meanwhile (a flood of 405s) would be
     // drawn, its line waiting too (review hR57), or hidden though listen's checks took it (hR61).
     if (settings.outputWaiting?.()) return refuse(503, outputNotRead, busy, asked);
@@ -732,8 +743,7 @@ export async function startListener(
       return refuse(415, 'unsupported content encoding', { 'accept-encoding': 'identity' }, asked);
     }
     // Hint: node:http undoes the chunks of "gzip, chunked" and hands over the gzip bytes (another
-    // coding last it refuses itself); RFC 9112 §6.1 and nginx answer a coding not understood 501.
-    const transfer = req.headers['transfer-encoding'];
+    // coding last is refused above); RFC 9112 §6.1 and nginx answer a coding not understood 501.
     if (transfer?.split(',').some((coding) => !knownTransferCoding(coding))) {
       return refuse(501, 'unsupported transfer coding', {}, asked);
     }
