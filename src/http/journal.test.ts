@@ -27,7 +27,7 @@ import fs, {
 } from 'node:fs';
 import { syncBuiltinESMExports } from 'node:module';
 import { hostname, tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { buildSync } from 'esbuild';
 import { describe, expect, it, vi } from 'vitest';
@@ -1146,9 +1146,16 @@ describe('journal', () => {
     // replay --report cap/deliveries.meta had listen append its log to the report, unsaid.
     const journal = tempPath('held.jsonl');
     writeFileSync(`${journal}.lock`, `${process.ppid} ${hostname()}\n`);
+    // Another tool's lock, its text alike, with no file of its name beside it, is none (review hR121).
+    expect(() => refuseReplacingRecord(`${journal}.lock`)).not.toThrow();
+    writeFileSync(journal, '');
     expect(() => refuseReplacingRecord(`${journal}.lock`)).toThrow(
       /held\.jsonl\.lock: is the lock of the replay journal .*held\.jsonl, .*never replaced, even with --force/,
     );
+    // Nor is it named otherwise: through a symlink, or a `..` (review hR121).
+    const link = join(dirname(journal), 'link.json');
+    symlinkSync(`${journal}.lock`, link);
+    expect(() => refuseReplacingRecord(link)).toThrow(/link\.json: is the lock of the replay journal/);
     // A file whose name ends in .lock and holds no lock is none.
     const other = tempPath('build.lock');
     writeFileSync(other, 'yarn\n');
@@ -1163,6 +1170,14 @@ describe('journal', () => {
     writeFileSync(log, '');
     expect(() => refuseReplacingRecord(log)).toThrow(/deliveries\.meta: is a listen capture's log/);
     expect(() => refuseReplacingRecord(body)).toThrow(/000001\.ndjson: is a file of a listen capture/);
+    const away = dirname(tempPath('x'));
+    symlinkSync(log, join(away, 'log.json'));
+    expect(() => refuseReplacingRecord(join(away, 'log.json'))).toThrow(/log\.json: is a listen capture's log/);
+    symlinkSync(capture, join(away, 'into'));
+    // Hint: not path.join, which would take `into/..` away before the file system follows `into`.
+    expect(() => refuseReplacingRecord(`${away}/into/../${basename(capture)}/000001.ndjson`)).toThrow(
+      /000001\.ndjson: is a file of a listen capture/,
+    );
     expect(() => refuseReplacingRecord(join(capture, 'report.json'))).not.toThrow();
   });
 

@@ -1199,13 +1199,17 @@ export function refuseReplacingRecord(path: string): void {
   const lock = journalLockOf(path);
   const holder = lockHolder(lock);
   const live = holder.text !== undefined && !holder.gone;
+  // Hint: the file the output would replace, as fileSink renames onto it: a symlink or a `..`
+  // named otherwise led to a capture's log or a live lock (review hR121).
+  const real = realPathOf(path);
+  const locked = real.endsWith('.lock') ? real.slice(0, -'.lock'.length) : undefined;
   const record = live
     ? `the journal of a replay running now (${holder.who}${lock}), the record of what its run delivered, which --resume reads`
     : isJournalFile(path)
       ? 'a replay journal, the record of what its run delivered, which --resume reads'
-      : path.endsWith('.lock') && holderOf(lockText(path) ?? '') !== undefined
-        ? `the lock of the replay journal ${path.slice(0, -'.lock'.length)}, which keeps a second run from sending its batches again`
-        : captureFileOf(path);
+      : locked !== undefined && existsSync(locked) && holderOf(lockText(real) ?? '') !== undefined
+        ? `the lock of the replay journal ${locked}, which keeps a second run from sending its batches again`
+        : captureFileOf(real);
   if (record === undefined) return;
   throw new CallhookError(
     `${path}: is ${record}: never replaced, even with --force; name another file${live ? '' : ', or delete that one first'}`,

@@ -745,6 +745,25 @@ describe('a file that changes while it is read', () => {
         if (appended++ < 50) appendFileSync(path, lines(1));
       }
       expect({ inFolder, problems, seen: seen.length }).toEqual({ inFolder, problems: [], seen: 120 });
+      // Its size part way through a line then written on (review hR121): the whole elements of the
+      // half line went out and the rest was skipped as invalid, exit 0. Shorter than its size: cut since.
+      for (const [size, message] of [
+        [
+          120 * width - 7,
+          `being written when its size was taken, part way through a line at byte ${120 * width - 7}: read it again once it is written`,
+        ],
+        [300 * width, `cut short while it was read (from ${300 * width} to ${200 * width} bytes)`],
+      ] as const) {
+        writeFileSync(path, lines(200));
+        const read: Array<string | number> = [];
+        for await (const records of readSources([{ ...source, size }], { warnings: false })) {
+          for (const record of records) {
+            if (record.kind === 'event' || record.kind === 'invalid') read.push(record.element.offset);
+            else if (record.kind === 'problem') read.push(record.problem.message);
+          }
+        }
+        expect({ inFolder, size, read }).toEqual({ inFolder, size, read: [`cannot be read: the file was ${message}`] });
+      }
     }
   });
 

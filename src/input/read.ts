@@ -887,7 +887,7 @@ export async function* readChunks(
     let written = info.mtimeNs;
     let end = start;
     let last: number | undefined;
-    const known = sizeUpTo(info, upTo);
+    const known = sizeUpTo(handle.fd, info, upTo);
     const limit = known.size > 0n ? Number(known.size) : undefined;
     for await (const chunk of readChunksOf(handle, start, size, true, limit)) {
       const now = fstatSync(handle.fd, { bigint: true });
@@ -1015,9 +1015,10 @@ function readSmallFile(
   let kept = false;
   try {
     const info = fstatSync(fd, { bigint: true });
-    const known = sizeUpTo(info, upTo);
+    if (!info.isFile()) return undefined;
+    const known = sizeUpTo(fd, info, upTo);
     const length = Number(known.size) - start;
-    if (!info.isFile() || length <= 0 || length > size) return undefined;
+    if (length <= 0 || length > size) return undefined;
     opened?.(info);
     const names = rewriteNamesOf(path, fd);
     refuseRewritten(names);
@@ -1120,11 +1121,24 @@ function refuseRewritten(names: readonly OpenablePath[], since?: bigint): void {
 type FileState = Pick<BigIntStats, 'size' | 'mtimeNs'>;
 
 /**
- * A file as it was when `info` was taken, read no further than `upTo` bytes when given: its size
- * then, or `upTo` where the file was longer (it grew since a journal's fingerprint covered it).
+ * The file open as `fd` as it was when `info` was taken, read no further than `upTo` bytes when
+ * given (see `Source.size`): its size then, or `upTo` where the file was longer. Throws, as an I/O
+ * error of the file's (`ECHANGED`), when it is shorter than `upTo` (cut since), or longer and its
+ * byte before `upTo` is no line feed: a line was being written there when `upTo` was taken. Hint:
+ * read to `upTo`, the whole elements of that half line were sent, the rest skipped as invalid,
+ * exit 0, and `--resume`'s advice, to put the file back to its first `upTo` bytes and replay the
+ * rest alone, sent neither half whole (review hR121).
  */
-function sizeUpTo(info: BigIntStats, upTo: number | undefined): FileState {
-  return upTo === undefined || info.size <= BigInt(upTo) ? info : { size: BigInt(upTo), mtimeNs: info.mtimeNs };
+function sizeUpTo(fd: number, info: BigIntStats, upTo: number | undefined): FileState {
+  if (upTo === undefined || info.size === BigInt(upTo)) return info;
+  if (info.size < BigInt(upTo)) throw cutShort(upTo, info.size);
+  const before = Buffer.alloc(1);
+  if (upTo > 0 && readSync(fd, before, 0, 1, upTo - 1) === 1 && before[0] !== lineFeed) {
+    throw changedWhileRead(
+      `the file was being written when its size was taken, part way through a line at byte ${upTo}: read it again once it is written`,
+    );
+  }
+  return { size: BigInt(upTo), mtimeNs: info.mtimeNs };
 }
 
 /**

@@ -12,28 +12,36 @@ import { grouped } from './words.js';
 export class SkipWarnings {
   private said = 0;
   private unsaid = 0;
+  /** The input arrays of no element not said: nothing skipped, and nothing validate lists. */
+  private emptiesUnsaid = 0;
 
-  /** Whether the next warning is to be said; one that is not is counted. */
-  private take(): boolean {
+  /** Whether the next warning, of `record`, is to be said; one that is not is counted. */
+  private take(record: InputRecord): boolean {
     if (this.said < defaultMaxProblems) {
       this.said++;
       return true;
     }
-    this.unsaid++;
+    if (record.kind === 'array-end') this.emptiesUnsaid++;
+    else this.unsaid++;
     return false;
   }
 
   /** The warning of `record` (see `renderSkipWarning`) when it is one and is to be said; one not said is counted. */
   warningFor(record: InputRecord): SkipWarning | undefined {
     const warning = renderSkipWarning(record);
-    return warning !== undefined && this.take() ? warning : undefined;
+    return warning !== undefined && this.take(record) ? warning : undefined;
   }
 
   /** The line that ends a run some of whose warnings were not said, or undefined. */
   end(): string | undefined {
-    if (this.unsaid === 0) return undefined;
+    const empties =
+      this.emptiesUnsaid === 0
+        ? undefined
+        : `${grouped(this.emptiesUnsaid)} more input ${this.emptiesUnsaid === 1 ? 'array' : 'arrays'} with no element not listed`;
+    if (this.unsaid === 0) return empties;
     const what = this.unsaid === 1 ? 'more skipped element or problem' : 'more skipped elements and problems';
-    return `${grouped(this.unsaid)} ${what} not listed: callhook validate --max-problems N lists more`;
+    const skipped = `${grouped(this.unsaid)} ${what} not listed: callhook validate --max-problems N lists more`;
+    return empties === undefined ? skipped : `${empties}; ${skipped}`;
   }
 }
 

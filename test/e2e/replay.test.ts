@@ -1947,6 +1947,7 @@ describe('replay', () => {
     // appended its log to the report, and verify failed every delivery described before (red team hR119).
     const dir = tempDir('replay');
     const lock = join(dir, 'run.jsonl.lock');
+    writeFileSync(join(dir, 'run.jsonl'), '');
     writeFileSync(lock, `${process.pid} ${hostname()}\n`);
     const log = join(dir, 'deliveries.meta');
     const body = join(dir, '000001.ndjson');
