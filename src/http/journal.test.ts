@@ -1150,7 +1150,7 @@ describe('journal', () => {
     expect(() => refuseReplacingRecord(`${journal}.lock`)).not.toThrow();
     writeFileSync(journal, '');
     expect(() => refuseReplacingRecord(`${journal}.lock`)).toThrow(
-      /held\.jsonl\.lock: is the lock of the replay journal .*held\.jsonl, .*never replaced, even with --force/,
+      /held\.jsonl\.lock: is the lock of the replay journal .*held\.jsonl, .*never replaced, even with --force; name another file$/,
     );
     // Nor is it named otherwise: through a symlink, or a `..` (review hR121).
     const link = join(dirname(journal), 'link.json');
@@ -1168,7 +1168,10 @@ describe('journal', () => {
     writeFileSync(body, '[]\n');
     expect(() => refuseReplacingRecord(body)).not.toThrow();
     writeFileSync(log, '');
-    expect(() => refuseReplacingRecord(log)).toThrow(/deliveries\.meta: is a listen capture's log/);
+    // Never "or delete that one first": what the run or verify needs would be lost.
+    expect(() => refuseReplacingRecord(log)).toThrow(
+      /deliveries\.meta: is a listen capture's log.*; name another file$/,
+    );
     expect(() => refuseReplacingRecord(body)).toThrow(/000001\.ndjson: is a file of a listen capture/);
     const away = dirname(tempPath('x'));
     symlinkSync(log, join(away, 'log.json'));

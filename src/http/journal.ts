@@ -1203,16 +1203,19 @@ export function refuseReplacingRecord(path: string): void {
   // named otherwise led to a capture's log or a live lock (review hR121).
   const real = realPathOf(path);
   const locked = real.endsWith('.lock') ? real.slice(0, -'.lock'.length) : undefined;
+  // Hint: only a journal no run holds is one a user may delete to write there; a lock or a
+  // capture's file deleted loses what the run or verify needs.
+  const ended = !live && isJournalFile(path);
   const record = live
     ? `the journal of a replay running now (${holder.who}${lock}), the record of what its run delivered, which --resume reads`
-    : isJournalFile(path)
+    : ended
       ? 'a replay journal, the record of what its run delivered, which --resume reads'
       : locked !== undefined && existsSync(locked) && holderOf(lockText(real) ?? '') !== undefined
         ? `the lock of the replay journal ${locked}, which keeps a second run from sending its batches again`
         : captureFileOf(real);
   if (record === undefined) return;
   throw new CallhookError(
-    `${path}: is ${record}: never replaced, even with --force; name another file${live ? '' : ', or delete that one first'}`,
+    `${path}: is ${record}: never replaced, even with --force; name another file${ended ? ', or delete that one first' : ''}`,
     ExitCode.usage,
   );
 }
