@@ -569,6 +569,19 @@ describe('listen: answers', () => {
     expect(deliveries.filter((d) => d.path === '/outer').map((d) => d.status)).toEqual([501, 501, 501]);
   });
 
+  it('answers 505 to a request line of another HTTP version, and closes the connection', async () => {
+    // `POST /v2 HTTP/2.0` with no Host was taken, 200, and saved; a line with no version was read as a request (hR122).
+    const { listener, deliveries } = await listen({});
+    const event = body(attempt(1));
+    for (const line of ['POST /v2 HTTP/2.0', 'POST /v09']) {
+      const answer = await rawExchange(listener.port, [
+        `${line}\r\nContent-Length: ${event.length}\r\n\r\n${event}POST / HTTP/1.1\r\nHost: x\r\nContent-Length: ${event.length}\r\n\r\n${event}`,
+      ]);
+      expect(answer.match(/^HTTP\/1\.1 \d+/gm), line).toEqual(['HTTP/1.1 505']);
+    }
+    expect(deliveries.filter((d) => Number(d.status) < 300)).toEqual([]);
+  });
+
   it('takes a chunked body of HTTP/1.0, and closes its connection after (RFC 9112, section 6.1)', async () => {
     const { listener, deliveries } = await listen({});
     const chunked = body(attempt(1));

@@ -715,6 +715,11 @@ export async function startListener(
     // taken for the next request, and a delivery smuggled in the body was answered 200 and saved
     // (red team hR122). Refused, the connection closes, and a request read behind it is answered
     // nothing (see `unanswerable`). One of HTTP/1.0 is taken, its connection closed after (§6.1).
+    // Hint: a request line of another version (`HTTP/2.0`, or none, which node:http reads as 0.9)
+    // is not HTTP/1.x framing either: `POST / HTTP/2.0` with no Host was taken, 200 (hR122).
+    if (req.httpVersion !== '1.1' && req.httpVersion !== '1.0') {
+      return refuse(505, 'http version not supported', {}, true);
+    }
     const transfer = req.headers['transfer-encoding'];
     if (transfer !== undefined && !knownTransferCoding(transfer.split(',').at(-1) ?? '')) {
       return refuse(501, 'unsupported transfer coding', {}, true);
