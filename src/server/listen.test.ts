@@ -569,6 +569,21 @@ describe('listen: answers', () => {
     expect(deliveries.filter((d) => d.path === '/outer').map((d) => d.status)).toEqual([501, 501, 501]);
   });
 
+  it('answers nothing to what follows a request that asked to close the connection, shown as 499', async () => {
+    // node:http refused the bytes after `Connection: close` and listen answered them 400, a second
+    // answer on the connection, to a valid delivery too (red team hR122).
+    const { listener, deliveries } = await listen({});
+    const event = body(attempt(1));
+    const answer = await rawExchange(listener.port, [
+      `GET /hook HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\nPOST /hook HTTP/1.1\r\nHost: x\r\nContent-Length: ${event.length}\r\n\r\n${event}`,
+    ]);
+    expect(answer.match(/^HTTP\/1\.1 \d+/gm)).toEqual(['HTTP/1.1 405']);
+    expect(deliveries.map((d) => [d.status, d.checkedStatus])).toEqual([
+      [405, undefined],
+      [499, 400],
+    ]);
+  });
+
   it('answers 505 to a request line of another HTTP version, and closes the connection', async () => {
     // `POST /v2 HTTP/2.0` with no Host was taken, 200, and saved; a line with no version was read as a request (hR122).
     const { listener, deliveries } = await listen({});

@@ -1045,9 +1045,14 @@ export async function startListener(
     const answering = last?.headersSent === true && (!last.writableFinished || !last.req.complete);
     // Hint: a sender whose side ended mid-request (a FIN) has left, as the 499 on its line says.
     const left = error.code === 'HPE_INVALID_EOF_STATE';
+    // Hint: behind an answer that closes the connection, a request gets none (RFC 9112 §9.6), as
+    // one node:http hands on gets none (see `unanswerable`): node:http refused what followed a
+    // request that asked to close ("Data after Connection: close"), and its 400 was a second
+    // answer, to a valid delivery too (red team hR122). Shown as one listen closed the connection on.
+    const closed = error.code === 'HPE_CLOSED_CONNECTION';
     if (!answering && !left && socket.writable) {
-      socket.write(clientErrorAnswer(error.code));
-      reportRefusedHead(error, socket, readAt);
+      if (!closed) socket.write(clientErrorAnswer(error.code));
+      reportRefusedHead(error, socket, readAt, closed);
     }
     socket.destroy(error);
   };
@@ -1061,6 +1066,7 @@ export async function startListener(
     error: NodeJS.ErrnoException & { rawPacket?: Buffer; bytesParsed?: number; reason?: string },
     socket: Socket,
     readAt: number,
+    unanswered: boolean,
   ) => {
     const code = error.code;
     const timeout = code === 'ERR_HTTP_REQUEST_TIMEOUT';
@@ -1084,14 +1090,17 @@ export async function startListener(
       time: Date.now(),
       method: line?.[1] ?? '',
       path: shownFromWire(line?.[2] ?? ''),
-      status: clientErrorStatus(code),
-      error: timeout
-        ? 'request timeout, before the end of the headers'
-        : tls
-          ? 'a TLS handshake: the sender was given https://, but listen speaks plain http://'
-          : h2
-            ? 'an HTTP/2 connection preface: the sender speaks HTTP/2, but listen speaks HTTP/1.1'
-            : `the request's head is not valid HTTP: ${error.reason ?? error.message}`,
+      status: unanswered ? 499 : clientErrorStatus(code),
+      checkedStatus: unanswered ? clientErrorStatus(code) : undefined,
+      error: unanswered
+        ? closedBeforeAnswer('listen')
+        : timeout
+          ? 'request timeout, before the end of the headers'
+          : tls
+            ? 'a TLS handshake: the sender was given https://, but listen speaks plain http://'
+            : h2
+              ? 'an HTTP/2 connection preface: the sender speaks HTTP/2, but listen speaks HTTP/1.1'
+              : `the request's head is not valid HTTP: ${error.reason ?? error.message}`,
       bytes: 0,
       webhookId: undefined,
       signature: undefined,
