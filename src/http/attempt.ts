@@ -189,7 +189,7 @@ function refusedHandshake(code: string, message: string): string | undefined {
 
 /** Whether an attempt's error code says the receiver answered something that is not HTTP (llhttp's and fast-exchange's parse errors). */
 function isUnreadableAnswer(code: string): boolean {
-  return code.startsWith('HPE_');
+  return code.startsWith('HPE_') || code === 'UPGRADE';
 }
 
 /**

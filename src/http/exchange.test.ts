@@ -94,6 +94,37 @@ describe('a whole body wanted (--forward)', () => {
   });
 });
 
+describe('a 101 Switching Protocols', () => {
+  it('is an answer HTTP cannot go on from, not a receiver that closed before answering (red team hR122)', async () => {
+    const { createServer } = await import('node:net');
+    const server = createServer((socket) => {
+      socket.once('data', () =>
+        socket.write('HTTP/1.1 101 Switching Protocols\r\nConnection: upgrade\r\nUpgrade: x\r\n\r\n'),
+      );
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as { port: number };
+    const client = createHttpClient({ connections: 1, insecure: false });
+    try {
+      const sent = client.send({
+        url: new URL(`http://127.0.0.1:${port}/`),
+        method: 'POST',
+        headers: {},
+        body: Buffer.from('[]'),
+        timeoutMs: 5000,
+        wholeBodyLimit: 100,
+      });
+      await expect(sent).rejects.toMatchObject({
+        code: 'UPGRADE',
+        message: 'the receiver answered 101 Switching Protocols, which a delivery cannot go on from',
+      });
+    } finally {
+      client.close();
+      server.close();
+    }
+  });
+});
+
 // A receiver on its own thread, so it answers while this one is stopped: it says when it has a
 // request whole, then answers 200 50 ms later.
 const slowReceiver = `

@@ -89,12 +89,15 @@ export function deadlineTimer(ms: number, act: () => void): NodeJS.Timeout {
  * came before a connection did (`UNSENT`: nothing of it was sent); `code` says which.
  */
 export class ExchangeError extends Error {
-  readonly code: 'TIMEOUT' | 'ABORTED' | 'UNSENT';
-  constructor(code: 'TIMEOUT' | 'ABORTED' | 'UNSENT', message: string) {
+  readonly code: ExchangeErrorCode;
+  constructor(code: ExchangeErrorCode, message: string) {
     super(message);
     this.code = code;
   }
 }
+
+/** What an `ExchangeError` is: `UPGRADE` an answer of 101, which HTTP cannot go on from. */
+export type ExchangeErrorCode = 'TIMEOUT' | 'ABORTED' | 'UNSENT' | 'UPGRADE';
 
 /** The error of a request whose `stop` came before a connection did. */
 export function unsentError(): ExchangeError {
@@ -274,6 +277,18 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       });
       // Interim responses: a 100 lets a waiting body go; other 1xx (102, 103) are skipped.
       req.on('continue', sendBody);
+      // Hint: a 101 ends HTTP on the connection; node:http, with no 'upgrade' listener, dropped it
+      // unsaid, and the exchange was reported as a receiver that closed before answering, though it
+      // had read the request and answered (red team hR122).
+      req.on('upgrade', (_answer, socket) => {
+        socket.destroy();
+        settle(
+          new ExchangeError(
+            'UPGRADE',
+            'the receiver answered 101 Switching Protocols, which a delivery cannot go on from',
+          ),
+        );
+      });
       req.on('error', (error) => {
         // Hint: bytes after a complete answer (a 204 or 304 with a body, more than its
         // Content-Length) fail node's parser, which then closes the connection, so it is not
