@@ -22,7 +22,7 @@ import { optionSize } from '../input/element.js';
 import { fileNameOf, openablePath } from '../input/file-names.js';
 import {
   cannotBeRead,
-  checkedAsFile,
+  checkedStdin,
   isStdin,
   listSources,
   notRegularInFolder,
@@ -35,7 +35,7 @@ import {
   specialFileKind,
 } from '../input/read.js';
 import { ByteScanner } from '../input/scanner.js';
-import { processStdin, readsFdZero, stdinFile } from '../input/stdin.js';
+import { processStdin, stdinFile } from '../input/stdin.js';
 import { defaultMaxProblems, isUnreadable, type Problem, rewriteMark } from '../input/types.js';
 import { cannotLink, checkLinksOnTheWay, fileId, namesFile, realPathOf } from '../output-file.js';
 import { colorsFor, escapeJsonForTerminal, escapeTerminal, terminalWidth } from '../render/terminal.js';
@@ -122,7 +122,7 @@ export async function fixInput(source: Source, options: FixOptions): Promise<Fix
   };
   // Hint: checked as every command checks stdin sent from a file: cut short under fix, the text was
   // "repaired" to its first part, exit 0 (review hR120).
-  if (source.path === '-') return { ...opened, stream: checkedAsFile(processStdin(), readsFdZero() ? 0 : undefined) };
+  if (source.path === '-') return { ...opened, stream: checkedStdin(processStdin()) };
   let stats: Stats;
   try {
     stats = await stat(source.path);

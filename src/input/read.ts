@@ -1222,24 +1222,25 @@ function openSource(
     const read = () => readChunks(source.path, start, size, abandoned, opened, source.inFolder, source.size);
     return failuresTold(descriptorsFreed ? againOnceFreed(read, descriptorsFreed) : read(), false);
   }
-  const stdin = options.stdin ?? checkedAsFile(chunksOfStdin(processStdin()), readsFdZero() ? 0 : undefined);
+  const stdin = options.stdin ?? checkedStdin(chunksOfStdin(processStdin()));
   // Hint: a stream given by a program may yield strings, or Uint8Arrays that are not Buffers (a web
   // ReadableStream, TextEncoder's output), whose toString() lists their bytes as numbers.
   return failuresTold(stdin as AsyncIterable<unknown>, options.stdin === undefined || options.stdinIsCallers === true);
 }
 
 /**
- * The chunks of a stream read from descriptor `fd` as they are, checked as `readChunks` checks a
- * file's when `fd` is a regular file (stdin sent from one: `- < export.json`): cut short, rewritten
- * in place, or marked or backed up by fix --write while it was read, it fails (`ECHANGED`) as the
- * file read by its name does. Hint: a stream reads on from its offset in whatever the file holds
+ * The chunks of this process's stdin as they are, checked as `readChunks` checks a file's when its
+ * fd 0 is a regular file (stdin sent from one: `- < export.json`; not a Worker's stdin, a stream
+ * from its parent, nor a pipe): cut short, rewritten in place, or marked or backed up by fix
+ * --write while it was read, it fails (`ECHANGED`) as the file read by its name does. Hint: a stream reads on from its offset in whatever the file holds
  * then: `summarise - < f` while `fix --write f` rewrote f counted events of neither version, exit
  * 0, and a file cut short under it was a syntax error at a line it no longer had, exit 1 (red team
  * hR119). A file that only grew is read on to its end, as a stream of it is.
  */
-export async function* checkedAsFile<T>(chunks: AsyncIterable<T>, fd: number | undefined): AsyncGenerator<T> {
-  const opened = fd === undefined ? undefined : fstatSync(fd, { bigint: true });
-  if (fd === undefined || !opened?.isFile()) {
+export async function* checkedStdin<T>(chunks: AsyncIterable<T>): AsyncGenerator<T> {
+  const fd = 0;
+  const opened = readsFdZero() ? fstatSync(fd, { bigint: true }) : undefined;
+  if (!opened?.isFile()) {
     yield* chunks;
     return;
   }
