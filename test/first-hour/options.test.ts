@@ -503,10 +503,11 @@ describe('the README, for a newcomer', () => {
 
   test('quotes the peak memory of the last benchmark run as bench/RESULTS.md records it', () => {
     // README kept 179 and 195 MiB, and replay's 175-191 MiB, after the benchmarks measured 186, 186 and 172 (review hR85).
+    // Hint: the export's size as the generator made it on the machine that ran the bench (1.94 or 1.95 GiB).
     const results = readFileSync(`${repoRoot}/bench/RESULTS.md`, 'utf8');
     const section = (name: string) =>
       results.slice(results.indexOf(`\n## ${name}\n`), results.indexOf('\n## ', results.indexOf(`\n## ${name}\n`) + 1));
-    const largest = (name: string) => /\| peak RSS, 1\.94 GiB export \| (\d+) MiB \|/.exec(section(name))?.[1];
+    const largest = (name: string) => /\| peak RSS, [\d.]+ GiB export \| (\d+) MiB \|/.exec(section(name))?.[1];
     const replayed = /Large export: [^\n]*peak RSS of (\d+) MiB/.exec(section('replay'))?.[1];
     const said = readme.replace(/\s+/g, ' ');
     expect(said).toContain(
