@@ -54,8 +54,14 @@ export class ByteScanner {
   // sequences that make two.
   private lineContinuations = 0;
   private lineAstral = 0;
-  // The continuation bytes a 4-byte sequence still needs before it makes its second unit.
-  private astralPending = 0;
+  // The character being read, as WHATWG's UTF-8 decoder (and so an editor) reads it: the
+  // continuation bytes it still needs, the file offset where the next must stand and the range
+  // it must be in, and whether it is a 4-byte one, which makes a second unit at its last byte.
+  private needed = 0;
+  private neededAt = -1;
+  private lower = 0x80;
+  private upper = 0xbf;
+  private astral = false;
   // In a text passed over (see `passOver`): the continuation bytes its last character still needs.
   private characterLeft = 0;
 
@@ -124,7 +130,7 @@ export class ByteScanner {
       const byte = bytes[i] as number;
       if (byte < 0x80) this.characterLeft = 0;
       else {
-        this.multiByteUnit(byte);
+        this.multiByteUnit(byte, offset + i);
         if ((byte & 0xc0) === 0x80) this.characterLeft = Math.max(0, this.characterLeft - 1);
         else this.characterLeft = byte >= 0xf0 ? 3 : byte >= 0xe0 ? 2 : 1;
       }
@@ -140,22 +146,46 @@ export class ByteScanner {
     return this.characterLeft > 0 ? { ...place, column: place.column - 1 } : place;
   }
 
-  /** Counts a byte of a multi-byte UTF-8 character. */
-  nonAsciiByte(byte: number): void {
-    this.multiByteUnit(byte);
+  /** Counts a byte of a multi-byte UTF-8 character, at file offset `offset`. */
+  nonAsciiByte(byte: number, offset: number): void {
+    this.multiByteUnit(byte, offset);
     this.nonAscii = true;
   }
 
   /**
-   * Counts what a byte of a multi-byte UTF-8 character does to the column. Hint: a 4-byte
-   * character's second unit is counted at its last byte, not its lead: one the end of the file
-   * (or a byte that is no continuation) cuts short is one unit, the U+FFFD an editor shows.
+   * Counts what a byte of a multi-byte UTF-8 character, at file offset `offset`, does to the
+   * column: a continuation of the character begun right before it is no unit; a lead is one; a 4-byte
+   * character's second unit is counted at its last byte, so one the end of the file (or a byte
+   * that is no continuation) cuts short is one unit, the U+FFFD an editor shows. A byte that is no
+   * part of a character (a lone 0xA0, a Windows-1252 no-break space; 0xC0, 0xF5–0xFF; a
+   * continuation out of its lead's range) is one U+FFFD, one unit, as WHATWG's decoder reads it.
+   * Hint: it counted no column for a lone continuation byte, so every column after one on its
+   * line was one short (red team hR124).
    */
-  private multiByteUnit(byte: number): void {
-    if ((byte & 0xc0) === 0x80) {
+  private multiByteUnit(byte: number, offset: number): void {
+    if (this.needed > 0 && offset === this.neededAt && byte >= this.lower && byte <= this.upper) {
       this.lineContinuations++;
-      if (this.astralPending > 0 && --this.astralPending === 0) this.lineAstral++;
-    } else this.astralPending = byte >= 0xf0 ? 3 : 0;
+      this.lower = 0x80;
+      this.upper = 0xbf;
+      this.neededAt = offset + 1;
+      if (--this.needed === 0 && this.astral) this.lineAstral++;
+      return;
+    }
+    this.neededAt = offset + 1;
+    this.lower = 0x80;
+    this.upper = 0xbf;
+    this.astral = false;
+    if (byte >= 0xc2 && byte <= 0xdf) this.needed = 1;
+    else if (byte >= 0xe0 && byte <= 0xef) {
+      this.needed = 2;
+      if (byte === 0xe0) this.lower = 0xa0;
+      else if (byte === 0xed) this.upper = 0x9f;
+    } else if (byte >= 0xf0 && byte <= 0xf4) {
+      this.needed = 3;
+      this.astral = true;
+      if (byte === 0xf0) this.lower = 0x90;
+      else if (byte === 0xf4) this.upper = 0x8f;
+    } else this.needed = 0;
   }
 
   /** Starts an element's text at `byte`, its first. */
@@ -221,7 +251,7 @@ export class ByteScanner {
           if (byte === NEWLINE) break;
           escaped = false;
           if (byte >= 0x80) {
-            this.multiByteUnit(byte);
+            this.multiByteUnit(byte, base + i);
             multiByte = true;
           }
         } else {
@@ -234,7 +264,7 @@ export class ByteScanner {
           else if (byte === QUOTE && depth > 0) inString = false;
           else if (byte < 0x80) break;
           else {
-            this.multiByteUnit(byte);
+            this.multiByteUnit(byte, base + i);
             multiByte = true;
           }
         }
@@ -266,7 +296,7 @@ export class ByteScanner {
         // The next line's blanks, passed over.
         i = head - 1;
       } else if (byte >= 0x80) {
-        this.multiByteUnit(byte);
+        this.multiByteUnit(byte, base + i);
         multiByte = true;
       }
     }

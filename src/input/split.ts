@@ -11,7 +11,7 @@
  * trailing comma, an unclosed array) are reported here, with their repair; mistakes inside an
  * element are left to the element's parser.
  */
-import { isAscii } from 'node:buffer';
+import { isAscii, isUtf8 } from 'node:buffer';
 import { StringDecoder } from 'node:string_decoder';
 import {
   BACKSLASH,
@@ -31,7 +31,16 @@ import {
   UTF8_BOM,
 } from './bytes.js';
 import { clusterBoundary, wholeClusterStart } from './clusters.js';
-import { blankCharacters, blankRepair, isBlankRun, ndjsonHint, runOf, symbolMessage } from './element.js';
+import {
+  blankCharacters,
+  blankRepair,
+  firstNonUtf8Byte,
+  isBlankRun,
+  ndjsonHint,
+  notUtf8Message,
+  runOf,
+  symbolMessage,
+} from './element.js';
 import { excerptAt } from './excerpt.js';
 import { LayoutGuide } from './layout-guide.js';
 import {
@@ -1021,7 +1030,7 @@ export class ElementSplitter {
     const scanner = this.scanner;
     // Hint: a comment is read as the blanks it could be replaced with, its line breaks kept.
     if (this.comment !== Comment.None) {
-      if (byte !== NEWLINE) return this.commentByte(byte, i);
+      if (byte !== NEWLINE) return this.commentByte(byte, i, base);
       if (this.comment === Comment.Line) this.endComment();
       else this.comment = Comment.Block;
     }
@@ -1049,7 +1058,7 @@ export class ElementSplitter {
       }
       if (this.mode !== Mode.Top) this.watchLineEnd(base + i);
       scanner.lineBreak(base + i);
-    } else if (byte >= 0x80) scanner.nonAsciiByte(byte);
+    } else if (byte >= 0x80) scanner.nonAsciiByte(byte, base + i);
 
     if (this.mode === Mode.Element) {
       if (!this.scalar) {
@@ -1374,9 +1383,9 @@ export class ElementSplitter {
     return true;
   }
 
-  /** Reads a byte of a comment other than a line break, at chunk index `i`; returns `i`. */
-  private commentByte(byte: number, i: number): number {
-    if (byte >= 0x80) this.scanner.nonAsciiByte(byte);
+  /** Reads a byte of a comment other than a line break, at chunk index `i` (the chunk begins at file offset `base`); returns `i`. */
+  private commentByte(byte: number, i: number, base: number): number {
+    if (byte >= 0x80) this.scanner.nonAsciiByte(byte, base + i);
     if (this.comment === Comment.Line) return i;
     if (byte === SLASH && this.comment === Comment.BlockStar) this.endComment();
     else this.comment = byte === STAR ? Comment.BlockStar : Comment.Block;
@@ -1464,8 +1473,13 @@ export class ElementSplitter {
     let end = held.length;
     while (end > 0 && (held[end - 1] === RETURN || held[end - 1] === TAB || held[end - 1] === SPACE)) end--;
     const lastReturn = held.lastIndexOf(RETURN);
-    const text = held.subarray(0, end).toString('utf8');
-    const blank = blankRepair(0, text);
+    const run = held.subarray(0, end);
+    const text = run.toString('utf8');
+    // Hint: bytes that are not UTF-8 there (a no-break space saved as Windows-1252 or Latin-1,
+    // 0xA0, as indentation) stand where blanks do, each one U+FFFD: read as an element, such a run
+    // made an event of its own and put every later pointer one off (red team hR124).
+    const notUtf8 = isUtf8(run) ? -1 : firstNonUtf8Byte(run);
+    const blank = blankRepair(0, notUtf8 === -1 ? text : text.replaceAll('\ufffd', '\u00a0'));
     // Hint: the byte that ended the scalar is in this chunk. A symbol is stray only when a value
     // opens right after it (`@{`): after a blank, what comes next may be a `,` or `]`, and the
     // symbol stands where a value does (`["a", @ , "b"]`), as before.
@@ -1473,8 +1487,9 @@ export class ElementSplitter {
     const opens = next === OPEN_BRACE || next === OPEN_BRACKET || next === QUOTE;
     if (!blank && !(opens && isStrayRun(text))) return false;
     const start = this.elementStart;
-    const repair = blank && { offset: start.offset, deleteBytes: Buffer.byteLength(text), insert: blank.insert };
-    this.problem(start, 'invalid-symbol', symbolMessage(text), this.elementPointer, repair);
+    const repair = blank && { offset: start.offset, deleteBytes: end, insert: blank.insert };
+    const message = notUtf8 === -1 ? symbolMessage(text) : notUtf8Message(run[notUtf8] as number);
+    this.problem(start, 'invalid-symbol', message, this.elementPointer, repair);
     this.unbegin(restore);
     // Hint: and it is read as one at the top level is, so that a value after it on the same line
     // is said to follow a lone CR (review hR56).
@@ -2235,7 +2250,7 @@ export class ElementSplitter {
       // biome-ignore lint/style/noNonNullAssertion: at < to < held.length
       const byte = held[at]!;
       if (byte === NEWLINE) scanner.lineBreak(start.offset + at);
-      else if (byte >= 0x80) scanner.nonAsciiByte(byte);
+      else if (byte >= 0x80) scanner.nonAsciiByte(byte, start.offset + at);
       scanner.elementByte(byte);
     }
   }
