@@ -45,6 +45,19 @@ describe('verify --headers', () => {
     expect(parseHeaderLines(Buffer.from('\uFEFFPOST /hook HTTP/1.1\nA: 1\n'), 'h')).toEqual([['A', '1']]);
   });
 
+  it('reads a file saved as UTF-16 with its mark (PowerShell 5.1, Notepad\'s "Unicode") as its text', () => {
+    // Red team hR124: head.txt:1: expected "Name: value", exit 2.
+    const head = 'webhook-id: msg_1\r\nwebhook-timestamp: 1700000000\r\n\r\n';
+    const le = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(head, 'utf16le')]);
+    const be = Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from(head, 'utf16le').swap16()]);
+    for (const bytes of [le, be]) {
+      expect(parseHeaderLines(bytes, 'h')).toEqual([
+        ['webhook-id', 'msg_1'],
+        ['webhook-timestamp', '1700000000'],
+      ]);
+    }
+  });
+
   it('reads a head no further than the blank line that ends it: a raw dump may hold its body after', () => {
     // A dump with its body after the head failed on the body's first line ("expected Name: value").
     const dump = 'POST /hook HTTP/1.1\r\nwebhook-id: msg_1\r\n\r\n{"a":\r\n1}\r\nX-B: 2\r\n';

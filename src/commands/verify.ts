@@ -10,6 +10,7 @@ import { parseSecrets, type SignScheme } from '../http/signing.js';
 import {
   type HeaderSource,
   shownFromWire,
+  utf16Text,
   verifyHexHmacWithKeys,
   verifyStandardWebhookWithKeys,
 } from '../http/verify.js';
@@ -69,7 +70,11 @@ interface RawVerifyOptions {
  * blank lines before them skipped; `ended` when that blank line has come whole. Hint: the one
  * rule of both the reader and where reading a file may stop, which once disagreed on a form feed.
  */
-function headOf(bytes: Buffer): { lines: Array<[number, string]>; ended: boolean } {
+function headOf(read: Buffer): { lines: Array<[number, string]>; ended: boolean } {
+  // Hint: a file saved as UTF-16 with its mark (PowerShell 5.1's `>`, Notepad's "Unicode") is
+  // read as the UTF-8 of its text (red team hR124), a read cut after an odd byte to its whole units.
+  const wide = utf16Text(read.length % 2 === 0 ? read : read.subarray(0, -1));
+  const bytes = wide === undefined ? read : Buffer.from(wide, 'utf8');
   // Hint: an editor (Notepad) may begin the file with a byte order mark, which is no header's text.
   const all = bytes
     .subarray(UTF8_BOM.equals(bytes.subarray(0, UTF8_BOM.length)) ? UTF8_BOM.length : 0)

@@ -614,6 +614,29 @@ describe('verifyStandardWebhook', () => {
     });
   });
 
+  it('tells a body re-saved as UTF-16 (PowerShell, Notepad) or one that lost the byte order mark it was signed with', () => {
+    // Red team hR124: a body saved by PowerShell 5.1's Out-File or Notepad's "Unicode" (UTF-16 LE
+    // with its mark, CRLF) was met with "the secret is wrong", though the secret was right.
+    const sent = '[\n  {"id": "a", "name": "Zoë 日本"}\n]\n';
+    const le = (text: string) => Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]);
+    const be = (text: string) => Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from(text, 'utf16le').swap16()]);
+    for (const received of [le(sent), le(sent.replace(/\n/g, '\r\n')), be(sent), be(sent.replace(/\n/g, '\r\n'))]) {
+      expect(verifyStandardWebhook(received, sign(sent), diagnosing)).toMatchObject({
+        reason: 'reserialised-body',
+        message: expect.stringContaining('UTF-16'),
+      });
+    }
+    // Signed with a byte order mark the body then lost (an editor that saves without one).
+    expect(verifyStandardWebhook(sent, sign(`\uFEFF${sent}`), diagnosing)).toMatchObject({
+      reason: 'reserialised-body',
+      message: expect.stringContaining('with a byte order mark'),
+    });
+    // The secret is still to blame when it is the wrong one.
+    expect(verifyStandardWebhook(le(sent), sign(sent), { ...diagnosing, secrets: [otherSecret] })).toMatchObject({
+      reason: 'wrong-secret',
+    });
+  });
+
   it('keeps blanks after a U+2028 or U+2029 in a string when it takes the indentation out', () => {
     // Hint: a JavaScript regex's `^` with the m flag matches after those two line separators
     // too, which JSON.stringify leaves raw inside strings: they are not line breaks of JSON.

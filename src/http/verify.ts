@@ -4,13 +4,14 @@
  * `--sign hmac` sends. The digests are computed by the signer itself, so both sides cannot drift.
  *
  * When no signature matches, the failure says what it can, checked in this order:
- * - `reserialised-body`: the bytes received without a byte order mark or with their line endings
- *   changed (CRLF to LF or LF to CRLF), or, when the body is JSON, one of its other serialisations (compact
+ * - `reserialised-body`: the bytes received without their byte order mark or with one put on, or
+ *   with their line endings changed (CRLF to LF or LF to CRLF), each of those for a body re-saved as
+ *   UTF-16 (with its mark) as the UTF-8 bytes of its text, or, when the body is JSON, one of its other serialisations (compact
  *   `JSON.stringify`, 2-space pretty, pretty without indentation as the platform's published
  *   examples are, either of those two with CRLF line endings, or Python's default `json.dumps`
  *   with spaces after `,` and `:` and `\u` escapes), each also with a final line break as a file
  *   replay sends ends, differs from the bytes received and matches a signature under one of the
- *   secrets: at most 17 forms (18 for a body that is not UTF-8, below), each one HMAC per secret. The signature held for another serialisation of the
+ *   secrets: at most 17 forms (18 for a body that is not UTF-8, below; 19 for one in UTF-16), each one HMAC per secret. The signature held for another serialisation of the
  *   same JSON: something on the way parsed and re-wrote the body (the smee-client failure). A
  *   body that is not UTF-8 is also tried read as UTF-8 text (U+FFFD for each bad byte), as
  *   standardwebhooks before 1.3.0 signs a Buffer: one more form.
@@ -66,7 +67,7 @@ export interface VerifyOptions {
   ignoreTimestamp?: boolean | undefined;
   /**
    * When no signature matches, also try the body as the same JSON written other ways, to tell
-   * `reserialised-body` from `wrong-secret` (default false): up to 18 more HMACs per secret, over
+   * `reserialised-body` from `wrong-secret` (default false): up to 19 more HMACs per secret, over
    * forms that may be a few times the body's size. For diagnosis, as `callhook verify` does; not
    * on a receiver's requests, where a stranger's bogus post would cost that much.
    */
@@ -226,12 +227,17 @@ function* reserialisations(body: Buffer, scheme: SignScheme): Generator<{ form: 
       why: `the body is not UTF-8, and its sender signed it as text${scheme === 'standard' ? ', as standardwebhooks before 1.3.0 signs a Buffer' : ''}`,
     };
   }
-  // Hint: the bytes themselves with a byte order mark taken off or their line endings changed (a
-  // body saved by an editor such as Notepad, or checked out by git with autocrlf), JSON or not.
-  const latin1 = body.toString('latin1');
+  // Hint: the bytes themselves with a byte order mark taken off or put on, or their line endings
+  // changed (a body saved by an editor such as Notepad, or checked out by git with autocrlf),
+  // JSON or not; and text re-saved as UTF-16 (PowerShell 5.1's Out-File, Notepad's "Unicode"),
+  // as its UTF-8 bytes (red team hR124: "the secret is wrong", though it was right).
+  const wide = utf16Text(body);
+  const latin1 = wide === undefined ? body.toString('latin1') : Buffer.from(wide, 'utf8').toString('latin1');
   const bom = '\xef\xbb\xbf';
-  const bases: [string, string][] = [['the same bytes', latin1]];
-  if (latin1.startsWith(bom)) bases.push(['the same bytes without their byte order mark', latin1.slice(bom.length)]);
+  const same = wide === undefined ? 'the same bytes' : 'the same text in UTF-8 (the body was re-saved as UTF-16)';
+  const bases: [string, string][] = [[same, latin1]];
+  if (latin1.startsWith(bom)) bases.push([`${same} without their byte order mark`, latin1.slice(bom.length)]);
+  else bases.push([`${same} with a byte order mark`, bom + latin1]);
   for (const [base, text] of bases) {
     for (const [form, change] of [
       [base, (same: string) => same],
@@ -247,7 +253,7 @@ function* reserialisations(body: Buffer, scheme: SignScheme): Generator<{ form: 
   }
   let value: unknown;
   try {
-    value = JSON.parse(body.toString('utf8').replace(/^\uFEFF/, ''));
+    value = JSON.parse((wide ?? body.toString('utf8')).replace(/^\uFEFF/, ''));
   } catch {
     return;
   }
@@ -289,6 +295,17 @@ function* reserialisations(body: Buffer, scheme: SignScheme): Generator<{ form: 
       if (!bytes.equals(body)) yield { form: shape, bytes };
     }
   }
+}
+
+/**
+ * The text of `body` when it is UTF-16 with its byte order mark (little- or big-endian, an even
+ * number of bytes), else undefined. Hint: no UTF-32 mark, which begins as UTF-16's little-endian one.
+ */
+export function utf16Text(body: Buffer): string | undefined {
+  if (body.length % 2 !== 0 || body.length < 2) return undefined;
+  if (body[0] === 0xff && body[1] === 0xfe && !(body[2] === 0 && body[3] === 0)) return body.toString('utf16le', 2);
+  if (body[0] === 0xfe && body[1] === 0xff) return Buffer.from(body.subarray(2)).swap16().toString('utf16le');
+  return undefined;
 }
 
 /**
