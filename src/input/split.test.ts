@@ -426,6 +426,27 @@ describe('ElementSplitter', () => {
     expect(r.problems[0]!.frame).toContain('> 2 |   {"a": 1}');
   });
 
+  it('closes an array the end of the file left open after its last line break, with one after the "]" in its line ending', () => {
+    // hR124: `[{…}\r\n` was repaired to `[{…}\r\n]`, a file that ended with a line break no longer did.
+    const cases: Array<[string, string]> = [
+      ['[{"a":1}\n', ']\n'],
+      ['[{"a":1}\r\n', ']\r\n'],
+      ['[\r\n  {"a":1},\r\n  {"b":2}\r\n', ']\r\n'],
+      ['[{"a":1}', ']'],
+      ['[{"a":1}  ', ']'],
+    ];
+    for (const [text, insert] of cases) {
+      for (const size of [1, 2, 3, 7, 1 << 20]) {
+        const eof = split(text, size).problems.find((problem) => problem.code === 'unexpected-eof');
+        expect({ text, size, repair: eof?.repair }).toEqual({
+          text,
+          size,
+          repair: { offset: Buffer.byteLength(text), deleteBytes: 0, insert },
+        });
+      }
+    }
+  });
+
   it('reads a "[" opening its line left of the object before it as the next batch, the first one’s "]" lost', () => {
     // Two exports joined, the first without its last line: the second is read as a batch of its
     // own, not nested in the first as one invalid element, and the `]` goes where it was lost.

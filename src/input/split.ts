@@ -862,13 +862,16 @@ export class ElementSplitter {
     }
     if (this.batchOpen) {
       const open = this.batchOpen;
+      // Hint: a file that ends with a line break ends with one once closed, in its own line ending
+      // (hR124: `[{…}\r\n` was repaired to `[{…}\r\n]`, with no line break after it).
+      const endsLine = this.offset > 0 && this.scanner.lineStart === this.offset;
       if (!lineCut)
         this.sink.problem({
           ...this.position(),
           code: 'unexpected-eof',
           message: `unexpected end of file: the array opened at line ${open.line}, column ${open.column} is not closed`,
           pointer: '',
-          repair: { offset: this.offset, deleteBytes: 0, insert: ']' },
+          repair: { offset: this.offset, deleteBytes: 0, insert: endsLine ? `]${this.lineEnding()}` : ']' },
         });
       this.endBatch(this.position(), false);
     }
