@@ -64,7 +64,15 @@ export function notTextMessage(byte: number, offset: number, next: number | unde
   const [gzip, other] = body
     ? ['gzip? send it uncompressed', 'binary data?']
     : ['gzip? read it through gunzip -c', 'a binary file?'];
-  const hint = offset === 0 && byte === 0x1f && next === 0x8b ? gzip : other;
+  // Hint: and text in UTF-16 appended to a UTF-8 file (PowerShell 5.1's `>>`) begins with its
+  // byte order mark, FF FE or FE FF, as a file of it refused at its start does (red team hR124).
+  const wide = (byte === 0xff && next === 0xfe) || (byte === 0xfe && next === 0xff);
+  const hint =
+    offset === 0 && byte === 0x1f && next === 0x8b
+      ? gzip
+      : wide
+        ? `UTF-16 text from here, its byte order mark; JSON must be UTF-8${body ? '' : ': convert that part with iconv -f UTF-16 -t UTF-8'}`
+        : other;
   return `the ${body ? 'body' : 'file'} is not text: byte 0x${hex} at byte offset ${offset} is neither JSON nor UTF-8 (${hint})`;
 }
 

@@ -981,6 +981,27 @@ describe('ElementSplitter', () => {
     expect(split(binary).problems).toMatchObject([{ code: 'binary', fatal: true, offset: 2 }]);
   });
 
+  it("names UTF-16 text appended to a UTF-8 file by its byte order mark, as PowerShell 5.1's >> appends it", () => {
+    // Red team hR124: "(a binary file?)", where a file of it refused at its start is named UTF-16.
+    const head = '{"a": 1}\n';
+    for (const mark of [
+      [0xff, 0xfe],
+      [0xfe, 0xff],
+    ]) {
+      const text = Buffer.from('{"b": 2}\r\n', 'utf16le');
+      const appended = Buffer.concat([
+        Buffer.from(head),
+        Buffer.from(mark),
+        mark[0] === 0xff ? text : Buffer.from(text).swap16(),
+      ]);
+      const fatal = split(appended).problems.find((problem) => problem.fatal);
+      expect(fatal).toMatchObject({
+        offset: head.length,
+        message: `the file is not text: byte 0x${mark[0]?.toString(16).toUpperCase()} at byte offset ${head.length} is neither JSON nor UTF-8 (UTF-16 text from here, its byte order mark; JSON must be UTF-8: convert that part with iconv -f UTF-16 -t UTF-8)`,
+      });
+    }
+  });
+
   it('refuses binary bytes that come after a first chunk of text, at the byte they begin (not only by the first chunk)', () => {
     // A pipe whose first write was a line break, then garbage with no NUL byte: every element it
     // seemed to hold was listed, 37,386 problems, until the writer stopped.
