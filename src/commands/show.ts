@@ -165,9 +165,22 @@ function ambiguityWarning(option: string, prefix: string | undefined, ids: Reado
   return `--${option} ${prefix} matched ${many} ${option}Ids (${listed.join(', ')}${ids.size > 3 ? ', …' : ''}); give more of it to pick one`;
 }
 
-/** `text`, refused when empty: an empty filter would be no filter (`--grep "$TERM"` with TERM unset). */
-function nonEmpty(option: string, text: string): string {
+/**
+ * The most characters `--grep` takes. Hint: its pattern, case-insensitive over Unicode, made of
+ * 12,400 Latin letters (8,000 Cyrillic) was more than V8 could compile ("Stack overflow"), an
+ * internal error, and only once an event with text was searched (red team hR125).
+ */
+const longestSearch = 1000;
+
+/**
+ * `text`, refused when empty (an empty filter would be no filter: `--grep "$TERM"` with TERM
+ * unset) or longer than `longestSearch` characters.
+ */
+function searchText(option: string, text: string): string {
   if (text === '') throw optionError(option, 'some text to look for', text);
+  if ([...text].length > longestSearch) {
+    throw optionError(option, `at most ${longestSearch.toLocaleString('en-US')} characters`, text);
+  }
   return text;
 }
 
@@ -184,7 +197,7 @@ export async function show(paths: string[], raw: RawShowOptions): Promise<void> 
     phone: raw.phone,
     since,
     until,
-    grep: raw.grep === undefined ? undefined : searchPattern(nonEmpty('--grep', raw.grep)),
+    grep: raw.grep === undefined ? undefined : searchPattern(searchText('--grep', raw.grep)),
   };
   const output = new Output(process.stdout, { pager: options.pager && options.format !== 'json', width: raw.width });
   const numbers = new NumberBook(options.orgNumbers);

@@ -777,6 +777,26 @@ describe.concurrent('show: options', () => {
     expect(missing.stdout).toBe('');
   });
 
+  test('refuses a --grep text past 1,000 characters in one short line, before reading, whatever the input holds', async ({
+    expect,
+  }) => {
+    // Red team hR125: 13,200 characters made a pattern V8 could not compile ("Stack overflow"),
+    // an internal error with the whole text in it, and only once an event with text was searched.
+    const file = 'fixtures/valid/human-support-request.json';
+    for (const text of ['hello world '.repeat(1100), 'ж'.repeat(8000), 'a'.repeat(1001)]) {
+      const result = await runCli(['show', file, '--no-pager', '--grep', text]);
+      expect(result.code).toBe(2);
+      expect(result.stdout).toBe('');
+      expect(result.stderr).toMatch(/^callhook: --grep: must be at most 1,000 characters \(got .{1,60}\)\n$/u);
+    }
+    // 1,000 are taken, and searched (no event holds them: exit 1, as grep).
+    const longest = await runCli(['show', file, '--no-pager', '--grep', 'ж'.repeat(1000)]);
+    expect({ code: longest.code, stderr: longest.stderr }).toEqual({
+      code: 1,
+      stderr: 'callhook: no event matched --grep (of 2 events read)\n',
+    });
+  });
+
   test('marks a copy only of an event shown, and an event with the id of one read before but other content as conflicting', async ({
     expect,
   }) => {
