@@ -1085,6 +1085,7 @@ const printedRepair: PrintedOutput = {
 const printedByWrite: PrintedOutput = {
   what: 'the output',
   instead: () => 'drop the redirection (fix --write prints nothing to stdout)',
+  rewrites: true,
 };
 
 /** Runs `fix` on files, folders or `-`: prints the repaired text, or with `--write` rewrites each file in place. */

@@ -140,6 +140,8 @@ export interface PrintedOutput {
   what: string;
   /** What to do instead, told whether the file is read as stdin (`- < x.json`). */
   instead: (asStdin: boolean) => string;
+  /** The run rewrites the files it reads (fix --write): a stderr among them is refused however it was opened. */
+  rewrites?: true;
 }
 
 /** What the reading commands print to stdout (fix says its own: see `PrintedOutput`). */
@@ -547,20 +549,29 @@ function refuseOwnOutput(files: readonly OwnFile[], printed: PrintedOutput = com
       `${own.name}: is also where ${printed.what} is printed (stdout)${emptied} ${printed.instead(own.asStdin)}`,
     );
   }
-  refuseEmptiedStderr(files);
+  refuseOwnStderr(files, printed.rewrites === true);
 }
 
 /** What a redirection that emptied a file the run reads did. */
 const emptiedBy = (redirection: '>' | '2>') =>
   `a \`${redirection} file\` redirection empties it before callhook starts, so whatever it held is gone (restore it if it held anything)`;
 
-/** Refuses a run whose stderr is a file among `files` that a `2>` emptied (see `refuseOwnOutput`). */
-function refuseEmptiedStderr(files: readonly OwnFile[]): void {
+/**
+ * Refuses a run whose stderr is a file among `files` that a `2>` emptied (see `refuseOwnOutput`),
+ * or, for a run that `rewrites` them (fix --write), any of them: `fix --write f 2>> f` appended its
+ * own lines to the file it had just repaired, which no longer read as JSON, and exited 0 (red
+ * team hR125). The refusal is appended there too, before anything is rewritten, and says so.
+ */
+function refuseOwnStderr(files: readonly OwnFile[], rewrites: boolean): void {
   const err = standardFile(2);
-  const own = err?.size === 0n ? files.find((file) => file.id === err.id) : undefined;
-  if (own === undefined) return;
+  const own = err && (rewrites || err.size === 0n) ? files.find((file) => file.id === err.id) : undefined;
+  if (own === undefined || err === undefined) return;
+  const why =
+    err.size === 0n
+      ? `is empty: ${emptiedBy('2>')}; then`
+      : 'fix --write rewrites it, so they would be added to the file repaired: nothing was rewritten; delete this line from its end, and';
   throw new CallhookError(
-    `${own.name}: is also where diagnostics are written (stderr), and is empty: ${emptiedBy('2>')}; then send them to another file`,
+    `${own.name}: is also where diagnostics are written (stderr), and ${why} send them to another file`,
   );
 }
 

@@ -143,7 +143,7 @@ describe('its own stdout a file it reads (`callhook summarise x.json >> x.json`)
     }
   };
 
-  it('stderr sent to a file it reads that a `2>` emptied is refused, and one `2>>` appends to is left be (reviews hR111, hR112)', () => {
+  it('stderr sent to a file it reads that a `2>` emptied is refused, and one `2>>` appends to is left be, but by fix --write (hR111, hR112, hR125)', () => {
     // `fix --write f 2> f`: the shell emptied f, and fix, which prints to stderr alone, called it
     // unrepairable (exit 1), never saying why it was empty. Refused, the line goes to stderr, into
     // the file: refusing `validate f 2>> f` appended it to a valid export, which the run left as it
@@ -165,6 +165,25 @@ describe('its own stdout a file it reads (`callhook summarise x.json >> x.json`)
       held: `callhook: ${file}: is also where diagnostics are written (stderr), and is empty: a \`2> file\` redirection empties it before callhook starts, so whatever it held is gone (restore it if it held anything); then send them to another file\n`,
     });
     expect(run(['validate', file], 'a')).toEqual({ args: ['validate', file], code: 0, held: original.toString() });
+    // But `fix --write f 2>> f` rewrote f, then appended its own lines to it, a valid file made
+    // invalid by its "nothing to repair", exit 0 (red team hR125): refused before anything is
+    // rewritten, the refusal appended, and no backup made; a file needing a repair too.
+    const broken = readFileSync(join(repoRoot, 'fixtures/doc-examples/call-complete.json'));
+    for (const held of [original, broken]) {
+      writeFileSync(file, held);
+      const err = openSync(file, 'a');
+      const ran = spawnSync(process.execPath, [binPath, 'fix', '--write', file], {
+        stdio: ['ignore', 'pipe', err],
+        env: { ...process.env, NO_COLOR: '1' },
+        timeout: 10_000,
+      });
+      closeSync(err);
+      expect({ code: ran.status, held: readFileSync(file, 'utf8'), backup: existsSync(`${file}.bak`) }).toEqual({
+        code: 2,
+        held: `${held}callhook: ${file}: is also where diagnostics are written (stderr), and fix --write rewrites it, so they would be added to the file repaired: nothing was rewritten; delete this line from its end, and send them to another file\n`,
+        backup: false,
+      });
+    }
     writeFileSync(file, original);
   });
 
