@@ -57,6 +57,20 @@ describe('describeIoError', () => {
     );
   });
 
+  it('names a path too long to be a name by its first 40 characters and its length, in one short line', () => {
+    // Red team hR125: `validate $(100,000 × a)` said the whole path back, a line of 100 KB.
+    const tooLong = (path: string) =>
+      describeIoError(
+        Object.assign(new Error(`ENAMETOOLONG: name too long, open '${path}'`), { code: 'ENAMETOOLONG' }),
+        path,
+      ) as CallhookError;
+    const long = `${'a'.repeat(100_000)}.json`;
+    expect(tooLong(long).message).toBe(`${'a'.repeat(40)}… (100,005 characters): name too long`);
+    // A name of ordinary length (one part of it past 255 bytes) is named whole.
+    const part = `${'b'.repeat(300)}.json`;
+    expect(tooLong(part).message).toBe(`${part}: name too long`);
+  });
+
   it('keeps the system error as its cause, so a caller can tell ENOENT from EACCES without reading the words', () => {
     // A service calling readEvents(['missing.json']) had only the message to switch on (hR109).
     const error = Object.assign(new Error('EACCES: raw'), { code: 'EACCES' });

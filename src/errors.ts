@@ -106,7 +106,14 @@ export function ioReason(error: unknown): string {
 /** Turns Node's file-system errors into one line naming the path; other errors pass through. */
 export function describeIoError(error: unknown, path: string): CallhookError | unknown {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  const named = path === '' ? "'' (an empty path: an unset variable?)" : path;
+  // Hint: a name too long to be one (a path of 100,000 characters) by its first 40 and its length,
+  // so the line stays short (red team hR125); past 4,096 characters no system takes a path.
+  const named =
+    path === ''
+      ? "'' (an empty path: an unset variable?)"
+      : code === 'ENAMETOOLONG' && path.length > 4096
+        ? `${excerpt(path)} (${path.length.toLocaleString('en-US')} characters)`
+        : path;
   if (code) return new CallhookError(`${named}: ${ioReason(error)}`, ExitCode.usage, { cause: error });
   return error;
 }

@@ -465,6 +465,13 @@ describe('validate on two threads', () => {
         '1,2,3,trace',
         "'3' is none of 1, 2, trace, times, and ignored; '1' and '2' both given: '1' is followed (one thread)",
       ],
+      // A long word by its first 40 characters, and the first 3 words of many: 100 KB or 5,000
+      // odd words were said whole, on every run (red team hR125).
+      [`${'x'.repeat(100_000)},trace`, `'${'x'.repeat(40)}…' is none of 1, 2, trace, times, and ignored`],
+      [
+        `${Array.from({ length: 5000 }, (_, i) => `w${i}`).join(',')},trace`,
+        "'w0', 'w1', 'w2' and 4,997 more are none of 1, 2, trace, times, and ignored",
+      ],
     ] as const) {
       const env = { CALLHOOK_THREADS: words };
       const runs = await Promise.all([
@@ -478,7 +485,7 @@ describe('validate on two threads', () => {
         runs.map(() => [`callhook: warning: CALLHOOK_THREADS: ${warning}`, 0]),
       );
       // The words it takes still act: trace says which way each ran.
-      const [read, generated] = words.includes('1')
+      const [read, generated] = words.split(',').includes('1')
         ? ['(CALLHOOK_THREADS=1)', '(CALLHOOK_THREADS=1)']
         : ['(not a regular file of 48 MiB or more)', '(fewer than 50000 events)'];
       expect(lines.map((line) => line[1])).toEqual([
