@@ -1357,6 +1357,31 @@ describe('fix takes paths as every command does', () => {
 });
 
 describe('new repairs', () => {
+  it('a no-break space saved as Windows-1252 or Latin-1 (a lone 0xA0) between elements is made one space, each byte', async () => {
+    // Red team hR124: read as an element, it made an event of its own, and fix refused the file.
+    const [one, two] = (JSON.parse(readFileSync('fixtures/valid/bare-types.json', 'utf8')) as unknown[]).map((event) =>
+      JSON.stringify(event),
+    );
+    const cases: Array<[string, Buffer, string]> = [
+      ['pretty.json', Buffer.from(`[\n  ${one},\n\xa0\xa0${two}\n]\n`, 'latin1'), `[\n  ${one},\n  ${two}\n]\n`],
+      ['lines.ndjson', Buffer.from(`${one}\n\xa0${two}\r\n`, 'latin1'), `${one}\n ${two}\r\n`],
+      // After a UTF-8 em space (U+2003, three bytes): one space for each character.
+      [
+        'mixed.json',
+        Buffer.concat([Buffer.from(`[${one},\u2003`), Buffer.from([0xa0]), Buffer.from(`${two}]`)]),
+        `[${one},  ${two}]`,
+      ],
+    ];
+    for (const [name, text, expected] of cases) {
+      const file = join(dir, name);
+      writeFileSync(file, text);
+      const { stdout, stderr } = await capture(() => fix([file], {}));
+      expect([process.exitCode ?? 0, stdout], stderr).toEqual([0, expected]);
+      expect(stderr).toContain('made ');
+      expect(await check(file).then((read) => read.events)).toBe(2);
+    }
+  });
+
   it('an event that lost its `{` (or was closed early by a stray `}`) is refused, not split into loose values', async () => {
     // Each `:` outside any object was deleted, its `}` too, and fix said it had repaired the file:
     // the event's keys and values became elements of their own, exit 0.

@@ -303,11 +303,11 @@ describe('stray characters before the elements are no elements', () => {
   it('reads every element where it is, in every layout and chunk size, with one invalid-symbol a run', async () => {
     // No-break spaces pasted from a web page, a BOM where two exports were joined, a zero-width
     // space, an `@`: each was read as an element of its own, shifting every later pointer. So
-    // were bytes that are not UTF-8 (red team hR124): a no-break space saved as Windows-1252 or
-    // Latin-1 (0xA0), 0xFF, a character cut in two (0xE2 0x80).
+    // was a no-break space saved as Windows-1252 or Latin-1, 0xA0, a byte that is not UTF-8 (red
+    // team hR124), alone, doubled, or after a UTF-8 em space (U+2003).
     const events = [...generateCalls({ seed: 11, calls: 4, envelope: 'wire' })].slice(0, 6);
     const layouts: Layout[] = ['pretty', 'ndjson', 'compact-lines', 'inline-indented'];
-    const notUtf8 = [Buffer.from([0xa0]), Buffer.from([0xff]), Buffer.from([0xe2, 0x80]), Buffer.from([0xa0, 0xa0])];
+    const notUtf8 = [Buffer.from([0xa0]), Buffer.from([0xa0, 0xa0]), Buffer.from([0xe2, 0x80, 0x83, 0xa0])];
     for (const stray of ['\u00a0\u00a0', '\ufeff', '\u200b', '@', ...notUtf8]) {
       for (const layout of layouts) {
         const { bytes, spans } = layOut(events, layout, false);

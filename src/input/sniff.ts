@@ -57,21 +57,28 @@ function notTextBytes(sample: Buffer): { count: number; first: number; end: numb
   return { count, first, end };
 }
 
-/** Why the byte at `offset` (followed by `next`) shows the file (or a request's body, `body`) is not text. */
-export function notTextMessage(byte: number, offset: number, next: number | undefined, body = false): string {
+/** Why the byte at `offset` (followed by the bytes `after`) shows the file (or a request's body, `body`) is not text. */
+export function notTextMessage(byte: number, offset: number, after: Uint8Array, body = false): string {
+  const next = after[0];
   const hex = byte.toString(16).toUpperCase().padStart(2, '0');
   // Hint: an export is often kept compressed, and a gzip file begins with 1F 8B.
   const [gzip, other] = body
     ? ['gzip? send it uncompressed', 'binary data?']
     : ['gzip? read it through gunzip -c', 'a binary file?'];
   // Hint: and text in UTF-16 appended to a UTF-8 file (PowerShell 5.1's `>>`) begins with its
-  // byte order mark, FF FE or FE FF, as a file of it refused at its start does (red team hR124).
-  const wide = (byte === 0xff && next === 0xfe) || (byte === 0xfe && next === 0xff);
+  // byte order mark, FF FE or FE FF, as a file of it refused at its start does (red team hR124);
+  // UTF-32's little-endian one begins as UTF-16's does, FF FE 00 00 (review hR126).
+  const wide =
+    byte === 0xff && next === 0xfe && after[1] === 0 && after[2] === 0
+      ? 'UTF-32'
+      : (byte === 0xff && next === 0xfe) || (byte === 0xfe && next === 0xff)
+        ? 'UTF-16'
+        : undefined;
   const hint =
     offset === 0 && byte === 0x1f && next === 0x8b
       ? gzip
       : wide
-        ? `UTF-16 text from here, its byte order mark; JSON must be UTF-8${body ? '' : ': convert that part with iconv -f UTF-16 -t UTF-8'}`
+        ? `${wide} text from here, its byte order mark; JSON must be UTF-8${body ? '' : `: convert that part with iconv -f ${wide} -t UTF-8`}`
         : other;
   return `the ${body ? 'body' : 'file'} is not text: byte 0x${hex} at byte offset ${offset} is neither JSON nor UTF-8 (${hint})`;
 }

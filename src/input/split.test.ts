@@ -426,6 +426,29 @@ describe('ElementSplitter', () => {
     expect(r.problems[0]!.frame).toContain('> 2 |   {"a": 1}');
   });
 
+  it('reads other bytes that are not UTF-8 between elements as an element, as text in another encoding may be one', () => {
+    // Mapped to blanks like a lone 0xA0, a Latin-1 line and a Windows-1252 "“”" were no elements,
+    // and fix made them spaces, deleted with exit 0 (review hR126); an element is refused whole instead.
+    // Hint: padded, so that the file is not taken for binary (an eighth of its bytes not UTF-8).
+    const pad = `{"pad":"${'x'.repeat(60)}"}`;
+    const latin1 = Buffer.from(`${pad}\n\xc9\xc9\n\x93\x94\n{"b":2}\n`, 'latin1');
+    const inBatch = Buffer.from('[{"a":1}, \x93\x94, {"b":2}]', 'latin1');
+    for (const size of [1, 2, 3, 7, 1 << 20]) {
+      expect(split(latin1, size).elements.map((e) => e.bytes.toString('latin1'))).toEqual([
+        pad,
+        '\xc9\xc9',
+        '\x93\x94',
+        '{"b":2}',
+      ]);
+      expect(split(inBatch, size).elements.map((e) => e.pointer)).toEqual(['/0', '/1', '/2']);
+    }
+    // A run named by its first character, where the caret points: a zero-width space before a lone 0xA0.
+    const mixed = split(Buffer.concat([Buffer.from('[{"a":1}, \u200b'), Buffer.from([0xa0]), Buffer.from('{"b":2}]')]));
+    expect(mixed.problems.map((p) => [p.code, p.column, p.message.slice(0, 45)])).toEqual([
+      ['invalid-symbol', 11, 'unexpected invisible character (U+200B): betw'],
+    ]);
+  });
+
   it('closes an array the end of the file left open after its last line break, with one after the "]" in its line ending', () => {
     // hR124: `[{…}\r\n` was repaired to `[{…}\r\n]`, a file that ended with a line break no longer did.
     const cases: Array<[string, string]> = [
@@ -1000,6 +1023,13 @@ describe('ElementSplitter', () => {
         message: `the file is not text: byte 0x${mark[0]?.toString(16).toUpperCase()} at byte offset ${head.length} is neither JSON nor UTF-8 (UTF-16 text from here, its byte order mark; JSON must be UTF-8: convert that part with iconv -f UTF-16 -t UTF-8)`,
       });
     }
+    // UTF-32's little-endian mark begins as UTF-16's does (review hR126: named UTF-16, whose iconv made garbage).
+    const utf32 = Buffer.alloc(16);
+    for (const [i, code] of [0xfeff, 0x7b, 0x7d, 0x0a].entries()) utf32.writeUInt32LE(code, i * 4);
+    expect(split(Buffer.concat([Buffer.from(head), utf32])).problems.find((problem) => problem.fatal)).toMatchObject({
+      offset: head.length,
+      message: `the file is not text: byte 0xFF at byte offset ${head.length} is neither JSON nor UTF-8 (UTF-32 text from here, its byte order mark; JSON must be UTF-8: convert that part with iconv -f UTF-32 -t UTF-8)`,
+    });
   });
 
   it('refuses binary bytes that come after a first chunk of text, at the byte they begin (not only by the first chunk)', () => {

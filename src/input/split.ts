@@ -336,6 +336,25 @@ function isDelimiter(byte: number): boolean {
  */
 const isStrayRun = runOf(`${blankCharacters}!#%&*;=?@^\`|~`);
 
+/**
+ * The text of `run`, bytes between elements, each byte 0xA0 that is no part of a UTF-8 character
+ * read as U+00A0: a no-break space saved as Windows-1252 or Latin-1, as indentation, which stands
+ * where a blank does (read as an element, it made an event of its own and put every later pointer
+ * one off: red team hR124); undefined when another byte is not UTF-8. Hint: only 0xA0: every other
+ * such byte mapped to a blank let fix delete a Latin-1 line or a Windows-1252 `“”` as blanks (hR126).
+ */
+function withLoneNoBreakSpaces(run: Buffer): string | undefined {
+  if (isUtf8(run)) return run.toString('utf8');
+  let text = '';
+  let from = 0;
+  for (let at = firstNonUtf8Byte(run); at !== -1; at = firstNonUtf8Byte(run.subarray(from))) {
+    if (run[from + at] !== 0xa0) return undefined;
+    text += `${run.toString('utf8', from, from + at)}\u00a0`;
+    from += at + 1;
+  }
+  return text + run.toString('utf8', from);
+}
+
 /** A problem said once the element it stands before is known to be a value. */
 interface HeldProblem {
   position: SplitPosition;
@@ -988,7 +1007,10 @@ export class ElementSplitter {
       };
     }
     if (at === -1) return undefined;
-    return { at, message: notTextMessage(chunk[at] ?? 0, this.offset + at, chunk[at + 1], this.limits.oneValue) };
+    return {
+      at,
+      message: notTextMessage(chunk[at] ?? 0, this.offset + at, chunk.subarray(at + 1, at + 4), this.limits.oneValue),
+    };
   }
 
   /** Reports the file unreadable at `chunk[at]` (the chunk read from `first`), placed at its own line and column. */
@@ -1477,12 +1499,11 @@ export class ElementSplitter {
     while (end > 0 && (held[end - 1] === RETURN || held[end - 1] === TAB || held[end - 1] === SPACE)) end--;
     const lastReturn = held.lastIndexOf(RETURN);
     const run = held.subarray(0, end);
-    const text = run.toString('utf8');
-    // Hint: bytes that are not UTF-8 there (a no-break space saved as Windows-1252 or Latin-1,
-    // 0xA0, as indentation) stand where blanks do, each one U+FFFD: read as an element, such a run
-    // made an event of its own and put every later pointer one off (red team hR124).
-    const notUtf8 = isUtf8(run) ? -1 : firstNonUtf8Byte(run);
-    const blank = blankRepair(0, notUtf8 === -1 ? text : text.replaceAll('\ufffd', '\u00a0'));
+    const text = withLoneNoBreakSpaces(run);
+    // Hint: a run with another byte that is not UTF-8 is text in another encoding (a Latin-1 line,
+    // Windows-1252's curly quotes), which may be an element: read as one, as before.
+    if (text === undefined) return false;
+    const blank = blankRepair(0, text);
     // Hint: the byte that ended the scalar is in this chunk. A symbol is stray only when a value
     // opens right after it (`@{`): after a blank, what comes next may be a `,` or `]`, and the
     // symbol stands where a value does (`["a", @ , "b"]`), as before.
@@ -1490,8 +1511,10 @@ export class ElementSplitter {
     const opens = next === OPEN_BRACE || next === OPEN_BRACKET || next === QUOTE;
     if (!blank && !(opens && isStrayRun(text))) return false;
     const start = this.elementStart;
+    // Hint: the bytes the run took, not its text's UTF-8 (a lone 0xA0 is one byte, U+00A0 two).
     const repair = blank && { offset: start.offset, deleteBytes: end, insert: blank.insert };
-    const message = notUtf8 === -1 ? symbolMessage(text) : notUtf8Message(run[notUtf8] as number);
+    // Hint: named by its first character, where the caret points: a lone 0xA0 as the byte it is.
+    const message = run[0] === 0xa0 ? notUtf8Message(0xa0) : symbolMessage(text);
     this.problem(start, 'invalid-symbol', message, this.elementPointer, repair);
     this.unbegin(restore);
     // Hint: and it is read as one at the top level is, so that a value after it on the same line
