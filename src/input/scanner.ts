@@ -131,8 +131,9 @@ export class ByteScanner {
       if (byte < 0x80) this.characterLeft = 0;
       else {
         this.multiByteUnit(byte, offset + i);
-        if ((byte & 0xc0) === 0x80) this.characterLeft = Math.max(0, this.characterLeft - 1);
-        else this.characterLeft = byte >= 0xf0 ? 3 : byte >= 0xe0 ? 2 : 1;
+        // Hint: as the decoder reads it: a lead out of range (0xC0, 0xF5) or one whose next byte is
+        // out of its range (0xE0 0x80) is a whole U+FFFD, no character left open (review hR126).
+        this.characterLeft = this.needed;
       }
     }
   }
