@@ -151,12 +151,19 @@ async function readAtMost(
   const info = path === '-' ? undefined : await stat(path).catch(() => undefined);
   const own = info && ownStream(info);
   if (own) throw new CallhookError(`${nameOf(path)}: cannot be read: ${own}`, ExitCode.usage);
+  // Whether the chunk before held a line feed: in UTF-16 its line's end is whole only with the byte after.
+  let lineFeedBefore = false;
   try {
     for await (const chunk of (path === '-' ? processStdin() : createReadStream(path)) as AsyncIterable<Buffer>) {
       chunks.push(chunk);
       size += chunk.length;
-      // Hint: asked only when a line ended: a head trickling in a byte at a time was joined again for each.
-      const read = enough && chunk.includes(NEWLINE) ? Buffer.concat(chunks, size).subarray(0, limit) : undefined;
+      // Hint: asked only when a line ended (or the byte after its line feed came, review hR126: a
+      // UTF-16 head trickling in waited for the end of stdin): one trickling in a byte at a time
+      // was joined again for each.
+      const lineFeed = chunk.includes(NEWLINE);
+      const asked = lineFeed || lineFeedBefore;
+      lineFeedBefore = lineFeed;
+      const read = enough && asked ? Buffer.concat(chunks, size).subarray(0, limit) : undefined;
       if (read && enough?.(read)) return read;
       if (size > limit) throw new CallhookError(`${nameOf(path)}: ${tooLarge}`);
     }

@@ -22,7 +22,7 @@ const atReference = { secrets: [reference.secret], now: reference.timestamp * 10
 /** `atReference`, trying a body no signature matches re-serialised, as `callhook verify` does. */
 const diagnosing = { ...atReference, reserialised: true };
 /** Standard Webhooks headers for `text`, signed as `msg_1` at the reference's time with its secret. */
-const sign = (text: string) =>
+const sign = (text: string | Buffer) =>
   createSigner('standard', parseSecrets(reference.secret, 'standard', 'S'))(
     'msg_1',
     Buffer.from(text),
@@ -626,6 +626,13 @@ describe('verifyStandardWebhook', () => {
         message: expect.stringContaining('UTF-16'),
       });
     }
+    // A body that merely begins FF FE keeps the forms of its bytes as well (review hR126: its
+    // line endings changed were no longer tried, wrong-secret).
+    const odd = Buffer.from([0xff, 0xfe, 0x41, 0x0a]);
+    expect(verifyStandardWebhook(odd, sign(Buffer.from([0xff, 0xfe, 0x41, 0x0d, 0x0a])), diagnosing)).toMatchObject({
+      reason: 'reserialised-body',
+      message: expect.stringContaining('the same bytes with CRLF line endings'),
+    });
     // Signed with a byte order mark the body then lost (an editor that saves without one).
     expect(verifyStandardWebhook(sent, sign(`\uFEFF${sent}`), diagnosing)).toMatchObject({
       reason: 'reserialised-body',

@@ -5,13 +5,13 @@
  *
  * When no signature matches, the failure says what it can, checked in this order:
  * - `reserialised-body`: the bytes received without their byte order mark or with one put on, or
- *   with their line endings changed (CRLF to LF or LF to CRLF), each of those for a body re-saved as
- *   UTF-16 (with its mark) as the UTF-8 bytes of its text, or, when the body is JSON, one of its other serialisations (compact
+ *   with their line endings changed (CRLF to LF or LF to CRLF), each of those also, for a body
+ *   re-saved as UTF-16 (with its mark), for the UTF-8 bytes of its text, or, when the body is JSON, one of its other serialisations (compact
  *   `JSON.stringify`, 2-space pretty, pretty without indentation as the platform's published
  *   examples are, either of those two with CRLF line endings, or Python's default `json.dumps`
  *   with spaces after `,` and `:` and `\u` escapes), each also with a final line break as a file
  *   replay sends ends, differs from the bytes received and matches a signature under one of the
- *   secrets: at most 17 forms (18 for a body that is not UTF-8, below; 19 for one in UTF-16), each one HMAC per secret. The signature held for another serialisation of the
+ *   secrets: at most 17 forms (18 for a body that is not UTF-8, below; 24 for one in UTF-16), each one HMAC per secret. The signature held for another serialisation of the
  *   same JSON: something on the way parsed and re-wrote the body (the smee-client failure). A
  *   body that is not UTF-8 is also tried read as UTF-8 text (U+FFFD for each bad byte), as
  *   standardwebhooks before 1.3.0 signs a Buffer: one more form.
@@ -67,7 +67,7 @@ export interface VerifyOptions {
   ignoreTimestamp?: boolean | undefined;
   /**
    * When no signature matches, also try the body as the same JSON written other ways, to tell
-   * `reserialised-body` from `wrong-secret` (default false): up to 19 more HMACs per secret, over
+   * `reserialised-body` from `wrong-secret` (default false): up to 24 more HMACs per secret, over
    * forms that may be a few times the body's size. For diagnosis, as `callhook verify` does; not
    * on a receiver's requests, where a stranger's bogus post would cost that much.
    */
@@ -231,13 +231,21 @@ function* reserialisations(body: Buffer, scheme: SignScheme): Generator<{ form: 
   // changed (a body saved by an editor such as Notepad, or checked out by git with autocrlf),
   // JSON or not; and text re-saved as UTF-16 (PowerShell 5.1's Out-File, Notepad's "Unicode"),
   // as its UTF-8 bytes (red team hR124: "the secret is wrong", though it was right).
+  // Hint: the UTF-16 forms as well as, not in place of, those of the bytes: a body that merely
+  // begins FF FE lost its line-ending forms (review hR126).
   const wide = utf16Text(body);
-  const latin1 = wide === undefined ? body.toString('latin1') : Buffer.from(wide, 'utf8').toString('latin1');
   const bom = '\xef\xbb\xbf';
-  const same = wide === undefined ? 'the same bytes' : 'the same text in UTF-8 (the body was re-saved as UTF-16)';
-  const bases: [string, string][] = [[same, latin1]];
-  if (latin1.startsWith(bom)) bases.push([`${same} without their byte order mark`, latin1.slice(bom.length)]);
-  else bases.push([`${same} with a byte order mark`, bom + latin1]);
+  const bases: [string, string][] = [];
+  for (const [same, latin1] of [
+    ['the same bytes', body.toString('latin1')],
+    ...(wide === undefined
+      ? []
+      : [['the same text in UTF-8 (the body was re-saved as UTF-16)', Buffer.from(wide, 'utf8').toString('latin1')]]),
+  ] as const) {
+    bases.push([same, latin1]);
+    if (latin1.startsWith(bom)) bases.push([`${same} without their byte order mark`, latin1.slice(bom.length)]);
+    else bases.push([`${same} with a byte order mark`, bom + latin1]);
+  }
   for (const [base, text] of bases) {
     for (const [form, change] of [
       [base, (same: string) => same],

@@ -104,6 +104,42 @@ describe('verify reads at most what listen would have received', () => {
     expect(run.fed).toBeLessThan(16 * 2 ** 10 + slack);
   });
 
+  it('answers a head on stdin in UTF-16 as soon as its blank line is whole, however it trickles in', async () => {
+    // Review hR126: sent a byte at a time, the line feed's second byte came in a chunk of its
+    // own, was never looked at, and verify waited for the end of stdin.
+    const secretBytes = Buffer.from('0123456789abcdef0123456789abcdef');
+    const sent = '{"a":1}\n';
+    const body = join(dir, 'trickle-body');
+    writeFileSync(body, sent);
+    const signature = createHmac('sha256', secretBytes).update(`msg_1.1700000000.${sent}`).digest('base64');
+    const text = `webhook-id: msg_1\r\nwebhook-timestamp: 1700000000\r\nwebhook-signature: v1,${signature}\r\n\r\n`;
+    const head = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]);
+    const child = spawn(
+      process.execPath,
+      [binPath, 'verify', '--body', body, '--headers', '-', '--ignore-timestamp', '--format', 'json'],
+      { env: { ...process.env, CALLHOOK_SECRET: `whsec_${secretBytes.toString('base64')}` } },
+    );
+    let stdout = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk;
+    });
+    child.stdin.on('error', () => {});
+    const ended = new Promise<number | null>((resolve) => child.on('close', resolve));
+    for (const byte of head) {
+      child.stdin.write(Buffer.from([byte]));
+      await new Promise((resolve) => setTimeout(resolve, 1));
+    }
+    // Stdin stays open: the answer must come without its end (10 s at most, then it is closed).
+    const code = await Promise.race([
+      ended,
+      new Promise<'waiting'>((resolve) => setTimeout(resolve, 10_000, 'waiting')),
+    ]);
+    child.stdin.end();
+    await ended;
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout.split('\n')[0] ?? '')).toMatchObject({ ok: true });
+  });
+
   it('reads a raw request dump as its head alone, however long the body after it', async () => {
     // The whole file was held to the head's 16 KiB: a dump with a 20 KB body was "more than 16k
     // of headers, which listen would refuse (431)", exit 2.
