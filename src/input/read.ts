@@ -445,7 +445,7 @@ export async function filesBelow(folder: string): Promise<Source[]> {
  */
 export async function listSources(
   paths: readonly string[],
-  onWarning?: ReadOptions['onWarning'],
+  warnOf?: ReadOptions['onWarning'],
   {
     stdinGiven = false,
     printed = commandOutput,
@@ -458,6 +458,10 @@ export async function listSources(
   } = {},
 ): Promise<Source[]> {
   if (paths.length === 0) throw new CallhookError('no input: name files or folders, or - for stdin', ExitCode.usage);
+  // Hint: the warnings are said once every path is listed and the run's own output refused: one
+  // said before `fix --write f 2>> f` was refused went into f too, before its refusal (review hR127).
+  const held: Parameters<NonNullable<ReadOptions['onWarning']>>[] = [];
+  const onWarning: ReadOptions['onWarning'] = warnOf && ((...warning) => held.push(warning));
   const sources: Source[] = [];
   /** Each file listed, by `fileId`: the name it was read by, and the path given that named it. */
   const first = new Map<string, { name: string; given: string }>();
@@ -475,41 +479,47 @@ export async function listSources(
     packedSeen.add(key);
     onWarning?.(message, names, 'compressed');
   };
-  for (const path of paths) {
-    const found = await listPath(path, sources, stdinGiven, onPacked);
-    // Hint: read twice, a file's events were counted twice and its batches, named alike, fused into one.
-    const earlier = found.map(({ id }) => (id === undefined ? undefined : first.get(id)));
-    // A path all of whose files were found already is one warning: a folder named twice (by the
-    // same names), or a folder by another name (a symlink to one named before).
-    const again = earlier.every((seen) => seen !== undefined);
-    const sameNames = again && found.every(({ source }) => named.has(source.name));
-    // Hint: `-` is read as `<stdin>`, a name of its own, not a file found in a folder.
-    const folder = found.some(({ source }) => source.name !== path && !isStdin(source));
-    const wholly = sameNames || (again && folder);
-    for (const { source } of found) named.add(source.name);
-    for (const { source, id } of found) {
-      // Hint: asked again, not taken from `earlier`: one folder may reach a file by two names too.
-      const seen = id === undefined ? undefined : first.get(id);
-      if (seen === undefined) {
-        if (id !== undefined) first.set(id, { name: source.name, given: path });
-        sources.push(source);
-      } else if (!wholly) {
-        onWarning?.(namedTwice(source.name, seen, path), [source.name, seen.name, seen.given, path], 'named-twice');
+  try {
+    for (const path of paths) {
+      const found = await listPath(path, sources, stdinGiven, onPacked);
+      // Hint: read twice, a file's events were counted twice and its batches, named alike, fused into one.
+      const earlier = found.map(({ id }) => (id === undefined ? undefined : first.get(id)));
+      // A path all of whose files were found already is one warning: a folder named twice (by the
+      // same names), or a folder by another name (a symlink to one named before).
+      const again = earlier.every((seen) => seen !== undefined);
+      const sameNames = again && found.every(({ source }) => named.has(source.name));
+      // Hint: `-` is read as `<stdin>`, a name of its own, not a file found in a folder.
+      const folder = found.some(({ source }) => source.name !== path && !isStdin(source));
+      const wholly = sameNames || (again && folder);
+      for (const { source } of found) named.add(source.name);
+      for (const { source, id } of found) {
+        // Hint: asked again, not taken from `earlier`: one folder may reach a file by two names too.
+        const seen = id === undefined ? undefined : first.get(id);
+        if (seen === undefined) {
+          if (id !== undefined) first.set(id, { name: source.name, given: path });
+          sources.push(source);
+        } else if (!wholly) {
+          onWarning?.(namedTwice(source.name, seen, path), [source.name, seen.name, seen.given, path], 'named-twice');
+        }
+      }
+      if (wholly) {
+        const others = [...new Set(earlier.map((seen) => seen?.given ?? ''))].filter((other) => other !== path);
+        const given = others.join(', ');
+        // Hint: named twice only when the path itself was given before (`exports exports`); a
+        // folder whose files were each named before it (`exports/a.json exports`) was named once.
+        onWarning?.(
+          sameNames && (!folder || given === '')
+            ? namedTwice(path, { name: path, given: given || path }, path)
+            : `${path} holds only files named already (through ${given || path}); read once`,
+          [path, ...others],
+          'named-twice',
+        );
       }
     }
-    if (wholly) {
-      const others = [...new Set(earlier.map((seen) => seen?.given ?? ''))].filter((other) => other !== path);
-      const given = others.join(', ');
-      // Hint: named twice only when the path itself was given before (`exports exports`); a
-      // folder whose files were each named before it (`exports/a.json exports`) was named once.
-      onWarning?.(
-        sameNames && (!folder || given === '')
-          ? namedTwice(path, { name: path, given: given || path }, path)
-          : `${path} holds only files named already (through ${given || path}); read once`,
-        [path, ...others],
-        'named-twice',
-      );
-    }
+  } catch (error) {
+    // Hint: a path that cannot be listed is said after the warnings of those before it, as before.
+    for (const warning of held) warnOf?.(...warning);
+    throw error;
   }
   if (printed !== false) {
     // Hint: `/dev/stdin` read as the file stdin is redirected from is stdin too, as `isStdin` says.
@@ -519,6 +529,7 @@ export async function listSources(
     if (stdin && !stdinGiven && readsFdZero()) files.push({ id: stdinFileId(), name: stdin.name, asStdin: true });
     refuseOwnOutput(files, printed);
   }
+  for (const warning of held) warnOf?.(...warning);
   return sources;
 }
 

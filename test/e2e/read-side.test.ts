@@ -169,10 +169,15 @@ describe('its own stdout a file it reads (`callhook summarise x.json >> x.json`)
     // invalid by its "nothing to repair", exit 0 (red team hR125): refused before anything is
     // rewritten, the refusal appended, and no backup made; a file needing a repair too.
     const broken = readFileSync(join(repoRoot, 'fixtures/doc-examples/call-complete.json'));
-    for (const held of [original, broken]) {
+    // Named twice too: its warning, said before the refusal, went into f as well (review hR127).
+    for (const [held, args] of [
+      [original, [file]],
+      [broken, [file]],
+      [original, [file, file]],
+    ] as const) {
       writeFileSync(file, held);
       const err = openSync(file, 'a');
-      const ran = spawnSync(process.execPath, [binPath, 'fix', '--write', file], {
+      const ran = spawnSync(process.execPath, [binPath, 'fix', '--write', ...args], {
         stdio: ['ignore', 'pipe', err],
         env: { ...process.env, NO_COLOR: '1' },
         timeout: 10_000,
@@ -184,6 +189,15 @@ describe('its own stdout a file it reads (`callhook summarise x.json >> x.json`)
         backup: false,
       });
     }
+    // `fix --write - < f 2>> f` is refused for what is wrong with it, stdin, not for its stderr.
+    writeFileSync(file, original);
+    const [from, err] = [openSync(file, 'r'), openSync(file, 'a')];
+    spawnSync(process.execPath, [binPath, 'fix', '--write', '-'], { stdio: [from, 'pipe', err], timeout: 10_000 });
+    closeSync(from);
+    closeSync(err);
+    expect(readFileSync(file, 'utf8')).toBe(
+      `${original}callhook: fix --write needs files: stdin cannot be rewritten (drop --write to print the repair)\n`,
+    );
     writeFileSync(file, original);
   });
 
