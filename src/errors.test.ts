@@ -66,6 +66,8 @@ describe('describeIoError', () => {
       ) as CallhookError;
     const long = `${'a'.repeat(100_000)}.json`;
     expect(tooLong(long).message).toBe(`${'a'.repeat(40)}… (100,005 characters): name too long`);
+    // Past 4,096 bytes, not characters: 2,000 × 語 is 6,000 bytes.
+    expect(tooLong('語'.repeat(2000)).message).toBe(`${'語'.repeat(40)}… (2,000 characters): name too long`);
     // A name of ordinary length (one part of it past 255 bytes) is named whole.
     const part = `${'b'.repeat(300)}.json`;
     expect(tooLong(part).message).toBe(`${part}: name too long`);

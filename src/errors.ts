@@ -107,11 +107,12 @@ export function ioReason(error: unknown): string {
 export function describeIoError(error: unknown, path: string): CallhookError | unknown {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   // Hint: a name too long to be one (a path of 100,000 characters) by its first 40 and its length,
-  // so the line stays short (red team hR125); past 4,096 characters no system takes a path.
+  // so the line stays short (red team hR125); past 4,096 bytes (PATH_MAX, not characters: 2,000 ×
+  // 語 is 6,000 bytes, review hR127) no system takes a path.
   const named =
     path === ''
       ? "'' (an empty path: an unset variable?)"
-      : code === 'ENAMETOOLONG' && path.length > 4096
+      : code === 'ENAMETOOLONG' && Buffer.byteLength(path) > 4096
         ? `${excerpt(path)} (${path.length.toLocaleString('en-US')} characters)`
         : path;
   if (code) return new CallhookError(`${named}: ${ioReason(error)}`, ExitCode.usage, { cause: error });

@@ -626,6 +626,11 @@ describe('verifyStandardWebhook', () => {
         message: expect.stringContaining('UTF-16'),
       });
     }
+    // Signed as UTF-8 with a byte order mark, then re-saved as UTF-16 (review hR127: untested).
+    expect(verifyStandardWebhook(le(sent), sign(`\uFEFF${sent}`), diagnosing)).toMatchObject({
+      reason: 'reserialised-body',
+      message: expect.stringContaining('(the body was re-saved as UTF-16) with a byte order mark'),
+    });
     // A body that merely begins FF FE keeps the forms of its bytes as well (review hR126: its
     // line endings changed were no longer tried, wrong-secret).
     const odd = Buffer.from([0xff, 0xfe, 0x41, 0x0a]);

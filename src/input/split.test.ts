@@ -1023,6 +1023,9 @@ describe('ElementSplitter', () => {
         message: `the file is not text: byte 0x${mark[0]?.toString(16).toUpperCase()} at byte offset ${head.length} is neither JSON nor UTF-8 (UTF-16 text from here, its byte order mark; JSON must be UTF-8: convert that part with iconv -f UTF-16 -t UTF-8)`,
       });
     }
+    // UTF-16 whose first character's low byte is 0 (U+4E00, 00 4E) is still UTF-16 (review hR127).
+    const han = Buffer.concat([Buffer.from(head), Buffer.from([0xff, 0xfe]), Buffer.from('一{}\n', 'utf16le')]);
+    expect(split(han).problems.find((problem) => problem.fatal)?.message).toContain('(UTF-16 text from here');
     // UTF-32's little-endian mark begins as UTF-16's does (review hR126: named UTF-16, whose iconv made garbage).
     const utf32 = Buffer.alloc(16);
     for (const [i, code] of [0xfeff, 0x7b, 0x7d, 0x0a].entries()) utf32.writeUInt32LE(code, i * 4);

@@ -789,6 +789,9 @@ describe.concurrent('show: options', () => {
       expect(result.stdout).toBe('');
       expect(result.stderr).toMatch(/^callhook: --grep: must be at most 1,000 characters \(got .{1,60}\)\n$/u);
     }
+    // Counted as characters, not UTF-16 units: 1,000 emoji (2,000 units) are taken (review hR127).
+    const emoji = await runCli(['show', file, '--no-pager', '--grep', '😀'.repeat(1000)]);
+    expect(emoji.code).toBe(1);
     // 1,000 are taken, and searched (no event holds them: exit 1, as grep).
     const longest = await runCli(['show', file, '--no-pager', '--grep', 'ж'.repeat(1000)]);
     expect({ code: longest.code, stderr: longest.stderr }).toEqual({
