@@ -641,15 +641,9 @@ const firstCharacter = /^(?:\p{RI}{2}|.[\p{M}\p{Emoji_Modifier}]*(?:\u200d.[\p{M
 // word of 5 million combining marks (a line of 10 MB) overflowed its stack.
 const wordReach = 64;
 
-/**
- * The message of an `invalid-symbol` error for bytes that are not UTF-8 between tokens, the first
- * of them `byte`: text saved as Windows-1252 or Latin-1, whose no-break space is 0xA0.
- */
-export function notUtf8Message(byte: number): string {
-  const what =
-    byte === 0xa0 ? 'a no-break space saved as Windows-1252 or Latin-1?' : 'text saved as Windows-1252 or Latin-1?';
-  return `unexpected byte 0x${byte.toString(16)}, which is not UTF-8 (${what}): between tokens JSON takes only spaces, tabs and line breaks`;
-}
+/** The message of an `invalid-symbol` error for a lone byte 0xA0 between tokens (see `withLoneNoBreakSpaces` in split.ts). */
+export const loneNoBreakSpaceMessage =
+  'unexpected byte 0xa0, which is not UTF-8 (a no-break space saved as Windows-1252 or Latin-1?): between tokens JSON takes only spaces, tabs and line breaks';
 
 /**
  * The message of an `invalid-symbol` error: what is wrong with the word that begins `token` (or

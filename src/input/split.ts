@@ -36,8 +36,8 @@ import {
   blankRepair,
   firstNonUtf8Byte,
   isBlankRun,
+  loneNoBreakSpaceMessage,
   ndjsonHint,
-  notUtf8Message,
   runOf,
   symbolMessage,
 } from './element.js';
@@ -1514,7 +1514,7 @@ export class ElementSplitter {
     // Hint: the bytes the run took, not its text's UTF-8 (a lone 0xA0 is one byte, U+00A0 two).
     const repair = blank && { offset: start.offset, deleteBytes: end, insert: blank.insert };
     // Hint: named by its first character, where the caret points: a lone 0xA0 as the byte it is.
-    const message = run[0] === 0xa0 ? notUtf8Message(0xa0) : symbolMessage(text);
+    const message = run[0] === 0xa0 ? loneNoBreakSpaceMessage : symbolMessage(text);
     this.problem(start, 'invalid-symbol', message, this.elementPointer, repair);
     this.unbegin(restore);
     // Hint: and it is read as one at the top level is, so that a value after it on the same line
