@@ -103,18 +103,20 @@ export function ioReason(error: unknown): string {
   return message.replace(/^[A-Z]+: /, '').replace(/, \w+( '.*')?$/s, '');
 }
 
+/**
+ * A path as a message names it: whole, but for one too long to be a name, by its first 40
+ * characters and its length, so the line stays short (red team hR125: a path of 100,000
+ * characters said back whole). Hint: past 4,096 bytes (PATH_MAX, not characters: 2,000 × 語 is
+ * 6,000 bytes, review hR127) no system takes a path.
+ */
+export function shownPath(path: string): string {
+  return Buffer.byteLength(path) > 4096 ? `${excerpt(path)} (${path.length.toLocaleString('en-US')} characters)` : path;
+}
+
 /** Turns Node's file-system errors into one line naming the path; other errors pass through. */
 export function describeIoError(error: unknown, path: string): CallhookError | unknown {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  // Hint: a name too long to be one (a path of 100,000 characters) by its first 40 and its length,
-  // so the line stays short (red team hR125); past 4,096 bytes (PATH_MAX, not characters: 2,000 ×
-  // 語 is 6,000 bytes, review hR127) no system takes a path.
-  const named =
-    path === ''
-      ? "'' (an empty path: an unset variable?)"
-      : code === 'ENAMETOOLONG' && Buffer.byteLength(path) > 4096
-        ? `${excerpt(path)} (${path.length.toLocaleString('en-US')} characters)`
-        : path;
+  const named = path === '' ? "'' (an empty path: an unset variable?)" : shownPath(path);
   if (code) return new CallhookError(`${named}: ${ioReason(error)}`, ExitCode.usage, { cause: error });
   return error;
 }

@@ -192,6 +192,20 @@ describe('parseReplayOptions, checks before the first request', () => {
       `--report: ${relativeReport}: cannot create a file in /no/such/folder (no such file or directory)`,
     );
     expect(() => parseReplayOptions({ ...base, journal: '/tmp' })).toThrow('--journal: /tmp: is a directory');
+    // A path too long to be a name by its first 40 characters and its length (review hR127: 100 KB said back).
+    const long = 'a'.repeat(100_000);
+    for (const option of ['report', 'journal'] as const) {
+      const refused = (() => {
+        try {
+          parseReplayOptions({ ...base, [option]: long });
+        } catch (error) {
+          return (error as Error).message;
+        }
+        return '';
+      })();
+      expect(refused).toMatch(new RegExp(`^--${option}: ${'a'.repeat(40)}… \\(100,000 characters\\): `));
+      expect(refused.length).toBeLessThan(200);
+    }
     // A dry run writes no journal: one given without --resume is refused as such, not checked.
     expect(() => parseReplayOptions({ ...base, journal: '/tmp', dryRun: true })).toThrow(
       /^--journal: a dry run sends nothing, and writes no journal/,

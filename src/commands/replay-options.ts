@@ -4,7 +4,7 @@
  * reported, each naming its option.
  */
 import { accessSync, constants, type Stats, statSync } from 'node:fs';
-import { CallhookError, ExitCode, ioReason } from '../errors.js';
+import { CallhookError, ExitCode, ioReason, shownPath } from '../errors.js';
 import { hasCredentials } from '../http/credentials.js';
 import {
   defaultHmacHeader,
@@ -301,12 +301,12 @@ function outputPathProblems(settings: Pick<ReplaySettings, 'report' | 'journal' 
       path === undefined
         ? undefined
         : (unwritable(path, option === '--report') ?? (option === '--journal' ? journalProblem(path) : undefined));
-    if (why) problems.push(`${option}: ${path}: ${why}`);
+    if (why) problems.push(`${option}: ${shownPath(path ?? '')}: ${why}`);
   }
   // A dry run writes no journal, but with --resume it reads one, which a FIFO would never end.
   const why =
     settings.dryRun && settings.resume && settings.journal ? notAFile(settings.journal, journalReadBack) : undefined;
-  if (why) problems.push(`--journal: ${settings.journal}: ${why}`);
+  if (why) problems.push(`--journal: ${shownPath(settings.journal ?? '')}: ${why}`);
   return problems;
 }
 
