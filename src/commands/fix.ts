@@ -1088,21 +1088,19 @@ const printedByWrite: PrintedOutput = {
   rewrites: true,
 };
 
-/** The refusal of `fix --write -`. */
-const stdinNotRewritten = () =>
-  new CallhookError('fix --write needs files: stdin cannot be rewritten (drop --write to print the repair)');
-
 /** Runs `fix` on files, folders or `-`: prints the repaired text, or with `--write` rewrites each file in place. */
 export async function fix(paths: string[], options: FixOptions): Promise<void> {
   finishWithoutStdout();
   // Hint: asked first: `fix --write - < f 2>> f` was refused for its stderr, not for what was wrong (review hR127).
-  if (options.write && paths.some(namesStdin)) throw stdinNotRewritten();
+  // Only a path typed names stdin: a folder's files are regular files.
+  if (options.write && paths.some(namesStdin)) {
+    throw new CallhookError('fix --write needs files: stdin cannot be rewritten (drop --write to print the repair)');
+  }
   // As `cat f >> f` refuses: fix reads a file more than once, and would read its repair back; read
   // once from stdin, the file would still have the repair added to what it held.
   const sources = await listSources(paths, (message, names) => warnOnStderr(message, options.width, names), {
     printed: options.write ? printedByWrite : printedRepair,
   });
-  if (options.write && sources.some(isStdin)) throw stdinNotRewritten();
   const interrupted = (signal: NodeJS.Signals, rest: number) => {
     const left = rest === 1 ? '1 file left as it was' : `${plural(rest, 'file')} left as they were`;
     process.stderr.write(`callhook: interrupted${rest > 0 ? `; ${left}` : ''}\n`);
