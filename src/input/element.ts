@@ -1028,19 +1028,84 @@ function refused(element: SplitElement, file: string, code: string, message: str
 
 /**
  * The value of an element offered by the splitter's quick path (`SplitSink.tryElement`) with its
- * text, or undefined when it is not UTF-8 or not JSON. Hint: nothing is diagnosed here, and no
- * recursive parser may see the text, since its depth was not counted: an element refused here
- * is read again byte by byte and comes back through `parseElement`.
+ * text, or undefined when the byte-by-byte reading could say something of it: not UTF-8, not
+ * JSON, nested deeper than `maxDepth`, and with `whole` (when warnings are looked for), a key
+ * given twice or a `__proto__` key. Hint: nothing is diagnosed here, and no recursive parser may
+ * see the text, since its depth was not counted: an element refused here is read again byte by
+ * byte and comes back through `parseElement`.
  */
-export function parseQuickly(element: SplitElement): { text: string; value: unknown } | undefined {
+export function parseQuickly(element: SplitElement, whole: boolean): { text: string; value: unknown } | undefined {
   const { bytes, nonAscii } = element;
   if (nonAscii && !isUtf8(bytes)) return undefined;
   const text = bytes.toString(nonAscii ? 'utf8' : 'latin1');
+  let value: unknown;
   try {
-    return { text, value: JSON.parse(text) };
+    value = JSON.parse(text);
   } catch {
     return undefined;
   }
+  // Hint: JSON.parse reads any depth; an element too short to nest deeper than the limit needs no walk.
+  if (whole) return isWholeValue(text, value) ? { text, value } : undefined;
+  return bytes.length > 2 * maxDepth && deeperThan(value, maxDepth) ? undefined : { text, value };
+}
+
+/** Whether a parsed value nests deeper than `limit` levels (the value itself is level 1). */
+export function deeperThan(value: unknown, limit: number): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  if (limit <= 0) return true;
+  for (const key in value) {
+    if (deeperThan((value as Record<string, unknown>)[key], limit - 1)) return true;
+  }
+  return false;
+}
+
+/**
+ * Whether `value`, which JSON.parse made of `text`, is all that `text` says: nested no deeper
+ * than `maxDepth`, with no `__proto__` key and no key given twice (JSON.parse keeps the last copy
+ * alone). Hint: every `:` of a JSON text is a member's or is in a key or a string, so the text
+ * holds as many as the value has members and `:` characters in its keys and strings exactly when
+ * no member was dropped; more when one was. A string may write its `:` as `\u003a`, which the
+ * text then does not hold and which could hide a dropped member: a text with `\u003` is refused.
+ */
+function isWholeValue(text: string, value: unknown): boolean {
+  if (text.includes('\\u003')) return false;
+  const tally = membersAndColons(value, maxDepth);
+  return tally !== -1 && tally === colonsIn(text);
+}
+
+/** How many `:` characters `text` holds. */
+function colonsIn(text: string): number {
+  let count = 0;
+  for (let at = text.indexOf(':'); at !== -1; at = text.indexOf(':', at + 1)) count++;
+  return count;
+}
+
+/**
+ * The members of the objects in `value` and the `:` characters of their keys and of its strings,
+ * or -1 when it nests deeper than `levels` or has a `__proto__` key. Hint: this runs on every
+ * element validate reads quickly, so a string is searched once, and again only if it holds a `:`.
+ */
+function membersAndColons(value: unknown, levels: number): number {
+  if (typeof value === 'string') return value.indexOf(':') === -1 ? 0 : colonsIn(value);
+  if (typeof value !== 'object' || value === null) return 0;
+  if (levels <= 0) return -1;
+  let count = 0;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const inner = membersAndColons(value[i], levels - 1);
+      if (inner === -1) return -1;
+      count += inner;
+    }
+    return count;
+  }
+  for (const key in value) {
+    if (key === '__proto__') return -1;
+    const inner = membersAndColons((value as Record<string, unknown>)[key], levels - 1);
+    if (inner === -1) return -1;
+    count += 1 + inner;
+    if (key.indexOf(':') !== -1) count += colonsIn(key);
+  }
+  return count;
 }
 
 /**

@@ -1400,6 +1400,11 @@ interface ReadRange {
    * whose connections hold the descriptors: it stops the run and closes them (see `InputLimits`).
    */
   descriptorsFreed?: ((error: unknown) => Promise<void>) | undefined;
+  /**
+   * Every element read byte by byte, none offered to the quick path (see `SplitSink.tryElement`):
+   * for the tests, which hold the two readings' records equal.
+   */
+  byteByByte?: boolean | undefined;
 }
 
 /**
@@ -1445,6 +1450,7 @@ export async function* readSources(
     },
     check: { type: options.type, strict: options.strict, warnings: options.warnings, maxIssues: options.maxIssues },
     words,
+    quick: range.byteByByte !== true,
   };
   for (const [ordinal, source] of sources.entries()) {
     if (options.stop?.aborted) return;
@@ -1569,6 +1575,8 @@ interface RunContext {
   limits: SplitLimits;
   check: CheckOptions;
   words: LimitWords;
+  /** Whether elements are offered to the quick path (see `ReadRange.byteByByte`). */
+  quick: boolean;
 }
 
 /** The records of one file not yet handed on, and what the file's end reports. */
@@ -1594,7 +1602,7 @@ class FileRecords {
 
 /** A splitter whose elements and problems become records of `out`, built by `build`. */
 function fileSplitter(out: FileRecords, build: RecordBuilder, run: RunContext): ElementSplitter {
-  const { batchSize, warnings, mayListFrom, arrayEnds } = run.options;
+  const { batchSize, mayListFrom, arrayEnds } = run.options;
   const onQuickElement = (element: SplitElement): boolean => {
     const record = build.quick(element);
     if (record === undefined) return false;
@@ -1607,7 +1615,7 @@ function fileSplitter(out: FileRecords, build: RecordBuilder, run: RunContext): 
       out.elements++;
       out.records.push(build.element(element, lineBefore));
     },
-    tryElement: warnings === false ? onQuickElement : undefined,
+    tryElement: run.quick ? onQuickElement : undefined,
     problem: (problem) => {
       // Hint: an NDJSON file of no lines is no events (`generate --count 0 --format ndjson` writes
       // one), as `[]` is in a .json file; an empty .json file or stdin is cut short or unwritten.

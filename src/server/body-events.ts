@@ -5,6 +5,7 @@
  * the checks `validate` runs; anything else takes the input layer's whole road, which explains it.
  */
 import { isAscii, isUtf8 } from 'node:buffer';
+import { deeperThan } from '../input/element.js';
 import { FingerprintSet } from '../input/fingerprint-set.js';
 import { readRecords } from '../input/read.js';
 import type { Problem } from '../input/types.js';
@@ -163,16 +164,6 @@ export async function readBodyEventsFully(
 
 /** Bodies up to this size may be read in one go; larger ones stream through the input layer. */
 const quickLimit = 1024 * 1024;
-
-/** Whether a parsed value nests deeper than `limit` levels (the value itself is level 1). */
-function deeperThan(value: unknown, limit: number): boolean {
-  if (typeof value !== 'object' || value === null) return false;
-  if (limit <= 0) return true;
-  for (const key in value) {
-    if (deeperThan((value as Record<string, unknown>)[key], limit - 1)) return true;
-  }
-  return false;
-}
 
 /**
  * The events of a body that is one batch (a JSON array, or a lone object) of valid events, read
