@@ -181,17 +181,18 @@ export class RecordBuilder {
    * The record of an element the quick path offers (see `SplitSink.tryElement`), or undefined to
    * have it read byte by byte. Hint: it is taken only as a valid event with nothing to say about
    * it: anything else comes back through `element`, which explains it. So when warnings are
-   * looked for, a redelivery (which has a `duplicate-id` warning) comes back too, its id not added.
+   * looked for, a redelivery (which has a `duplicate-id` warning) comes back too: its id, seen
+   * before, left the run's ids as they were.
    */
   quick(element: SplitElement): InputRecord | undefined {
     const parsed = parseQuickly(element, this.warnings);
     if (!parsed) return undefined;
     const result = checkEvent(parsed.value, this.check);
     if (!result.event || result.issues.length > 0) return undefined;
-    const id = result.event.id;
-    if (this.warnings && id !== undefined && this.ids.holds(id)) return undefined;
     const info = this.info(element, parsed.text);
-    return this.event(info, result.event, parsed.value, [], this.isRedelivery(id, info));
+    const duplicate = this.isRedelivery(result.event.id, info);
+    if (duplicate && this.warnings) return undefined;
+    return this.event(info, result.event, parsed.value, [], duplicate);
   }
 
   /**
