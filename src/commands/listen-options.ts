@@ -157,13 +157,14 @@ export function parseListenOptions(raw: RawListenOptions, platform: NodeJS.Platf
       maxBodyBytes: () => byteSize('--max-body')(raw.maxBody),
       secretEnv: () => secretEnvName(raw.secretEnv),
       signatureHeader: () => signatureHeaderName(raw.signatureHeader ?? defaultHmacHeader),
-      toleranceSeconds: () => wholeNumber('--tolerance', 0)(raw.tolerance ?? String(defaultToleranceSeconds)),
+      toleranceSeconds: () =>
+        wholeNumber('--tolerance', 0, undefined, 'seconds')(raw.tolerance ?? String(defaultToleranceSeconds)),
       respond: () => optional(raw.respond, answer('--respond')),
       failRate: () => decimal('--fail-rate', { min: 0, max: 1, from: true, what: 'a fraction' })(raw.failRate),
       seed: () => wholeNumber('--seed', 0, largestSeed)(raw.seed ?? '1'),
       failCode: () => answer('--fail-code')(raw.failCode ?? '503'),
       retryAfter: () => optional(raw.retryAfter, wholeNumber('--retry-after', 0)),
-      delayMs: () => wholeNumber('--delay', 0, maxDelayMs)(raw.delay),
+      delayMs: () => wholeNumber('--delay', 0, maxDelayMs, 'milliseconds')(raw.delay),
       forward: () => optional(raw.forward, httpUrl('--forward')),
       forwardTimeoutMs: () => durationMs('--forward-timeout')(raw.forwardTimeout ?? '30'),
       headersTimeoutMs: () => {

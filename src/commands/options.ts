@@ -98,14 +98,22 @@ export function outputName(name: string, what: 'file' | 'folder', instead?: stri
 }
 
 /** A parser of a whole number of at least `min` (at most `max`). */
-export function wholeNumber(name: string, min: number, max = Number.MAX_SAFE_INTEGER): (value: string) => number {
+export function wholeNumber(
+  name: string,
+  min: number,
+  max = Number.MAX_SAFE_INTEGER,
+  unit?: 'seconds' | 'milliseconds',
+): (value: string) => number {
   return (value) => {
     const trimmed = value.trim();
     const number = Number(trimmed);
     if (!/^[0-9]+$/.test(trimmed) || !Number.isSafeInteger(number) || number < min || number > max) {
       // A number past the largest exact one is told the limit, not just the least it may be.
       const tooLarge = /^[0-9]+$/.test(trimmed) && number >= min;
-      const range = max === Number.MAX_SAFE_INTEGER && !tooLarge ? `of at least ${min}` : `from ${min} to ${max}`;
+      const range =
+        max === Number.MAX_SAFE_INTEGER && !tooLarge
+          ? `${unit === undefined ? 'of' : `of ${unit},`} at least ${min}`
+          : `${unit === undefined ? '' : `of ${unit} `}from ${min} to ${max}`;
       throw optionError(name, `a whole number ${range}`, value);
     }
     return number;

@@ -226,9 +226,10 @@ export function parseReplayOptions(raw: RawReplayOptions): ReplaySettings {
         return headers;
       },
       // Hint: at most what a timer holds: past it, Node warns in its own words and waits 1 ms.
-      backoffBase: () => optional(raw.backoffBase, wholeNumber('--backoff-base', 0, longestTimer)),
-      backoffCap: () => optional(raw.backoffCap, wholeNumber('--backoff-cap', 0, longestTimer)),
-      progressInterval: () => optional(raw.progressInterval, wholeNumber('--progress-interval', 1, longestTimer)),
+      backoffBase: () => optional(raw.backoffBase, wholeNumber('--backoff-base', 0, longestTimer, 'milliseconds')),
+      backoffCap: () => optional(raw.backoffCap, wholeNumber('--backoff-cap', 0, longestTimer, 'milliseconds')),
+      progressInterval: () =>
+        optional(raw.progressInterval, wholeNumber('--progress-interval', 1, longestTimer, 'milliseconds')),
     },
     problems,
   );

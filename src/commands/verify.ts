@@ -207,7 +207,7 @@ export async function verify(paths: string[], raw: RawVerifyOptions, command?: C
     {
       secretEnv: () => secretEnvName(raw.secretEnv),
       signatureHeader: () => signatureHeaderName(raw.signatureHeader ?? defaultHmacHeader),
-      tolerance: () => optional(raw.tolerance, wholeNumber('--tolerance', 0)),
+      tolerance: () => optional(raw.tolerance, wholeNumber('--tolerance', 0, undefined, 'seconds')),
       maxBody: () => byteSize('--max-body')(raw.maxBody),
       now: () => timeOption('--now', raw.now, Date.now()),
     },

@@ -121,7 +121,11 @@ describe('the command line', () => {
     ],
     [
       ['verify', 'x', '--tolerance', 'soon'],
-      'callhook: --tolerance: must be a whole number of at least 0 (got "soon")\n',
+      'callhook: --tolerance: must be a whole number of seconds, at least 0 (got "soon")\n',
+    ],
+    [
+      ['listen', '--delay', '1s'],
+      'callhook: --delay: must be a whole number of milliseconds from 0 to 600000 (got "1s")\n',
     ],
     [['schema', '--draft', '4'], 'callhook: --draft: must be one of 2020-12, 07 (got "4")\n'],
     [
