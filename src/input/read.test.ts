@@ -1292,6 +1292,29 @@ time.sleep(10)`,
     }
   });
 
+  it('says a folder deleted while it is open was deleted, not that it holds no event files', async () => {
+    // `validate .` in a shell whose folder another window removed said "no .json, .ndjson or
+    // .jsonl files in this folder" (red team hR125). Held open here as the shell holds it.
+    const { CallhookError } = await import('../errors.js');
+    const { listSources } = await import('./read.js');
+    const gone = join(dir, 'deleted-folder');
+    mkdirSync(gone);
+    writeFileSync(join(gone, 'a.json'), '[]');
+    const fd = openSync(gone, 'r');
+    try {
+      rmSync(gone, { recursive: true });
+      const path = `/proc/self/fd/${fd}`;
+      const error = await listSources([path]).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(CallhookError);
+      expect((error as InstanceType<typeof CallhookError>).exitCode).toBe(2);
+      expect((error as Error).message).toBe(
+        `${path}: this folder was deleted (a shell whose folder was removed: cd to where the files are)`,
+      );
+    } finally {
+      closeSync(fd);
+    }
+  });
+
   it('gives one error for a file that is not text, even without a NUL byte', async () => {
     const bytes = Buffer.alloc(3000);
     let seed = 7;

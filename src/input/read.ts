@@ -717,12 +717,14 @@ async function listPath(
           () => true,
           () => false,
         );
-        throw new CallhookError(
-          capture
-            ? `${path}: a listen capture with no accepted delivery (a body listen refused is kept as a .body file, which is not read as an event)`
-            : `${path}: no .json, .ndjson or .jsonl files in this folder`,
-          ExitCode.usage,
-        );
+        // Hint: a folder deleted while it is open (the shell's current folder, `rm -r` from another
+        // window) lists nothing, and has no name left in any folder: no link.
+        const why = capture
+          ? 'a listen capture with no accepted delivery (a body listen refused is kept as a .body file, which is not read as an event)'
+          : Number(info.nlink) === 0
+            ? 'this folder was deleted (a shell whose folder was removed: cd to where the files are)'
+            : 'no .json, .ndjson or .jsonl files in this folder';
+        throw new CallhookError(`${path}: ${why}`, ExitCode.usage);
       }
     } else {
       // Hint: a socket can never be opened (ENXIO), so it is refused now, before anything is
