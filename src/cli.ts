@@ -868,6 +868,12 @@ function optionsBefore(
   return options;
 }
 
+/** Whether `arg` is an option of `command` that must take the word after it as its value. */
+function takesNextWord(arg: string | undefined, command: Command | undefined): boolean {
+  if (arg === undefined || command === undefined || !arg.startsWith('-') || arg.includes('=')) return false;
+  return command.options.some((option) => (option.long === arg || option.short === arg) && option.required);
+}
+
 /**
  * The arguments to parse. Hint: commander answers help asked for a command there is none of
  * (`help valdate`, `valdate --help`) with callhook's own help, so that word alone is parsed, and
@@ -886,9 +892,11 @@ function parsedArgs(args: readonly string[], at: number): readonly string[] {
   }
   // Hint: commander takes callhook's own -V anywhere, an option's value too, and runs nothing
   // else: `validate x --type -V` and `-V validate x` printed the version and passed, x never read.
-  const end = args.indexOf('--');
-  const options = args.slice(0, end < 0 ? undefined : end);
   const command = named(args[at]);
+  // Hint: a `--` an option takes as its value (`show --grep -- --version`) ends nothing: commander
+  // reads the words after it as options still.
+  const end = args.findIndex((arg, i) => arg === '--' && !(i > at && takesNextWord(args[i - 1], command)));
+  const options = args.slice(0, end < 0 ? undefined : end);
   const index = options.findIndex(
     (arg, i) =>
       isVersionFlag(arg) || (command !== undefined && i > at && versionInCluster(arg, options[i - 1], command)),

@@ -182,6 +182,9 @@ describe('the command line', () => {
       ['validate', 'fixtures/doc-examples/call-complete.json', '--type', '-V'],
       ['validate', 'fixtures/doc-examples/call-complete.json', '--max-problems', '5', '--version'],
       ['show', 'fixtures/valid/bare-types.json', '--grep', '--version'],
+      // A `--` taken as --grep's value ends no options: commander read `--version` as one still,
+      // and said "unknown option '--version' (did you mean --version?)" (red team hR125).
+      ['show', 'fixtures/valid/bare-types.json', '--grep', '--', '--version'],
       // commander reads `-Vh` as -V and -h (review hR53).
       ['validate', 'fixtures/doc-examples/call-complete.json', '-Vh'],
     ];
