@@ -46,7 +46,7 @@ describe('parseReplayOptions', () => {
       ['--progress-interval', 'progressInterval'],
     ] as const) {
       expect(() => parseReplayOptions({ ...base, [key]: '9999999999' }), option).toThrow(
-        new RegExp(`^${option}: must be a whole number from \\d to 2147483647 \\(got "9999999999"\\)$`),
+        new RegExp(`^${option}: must be a whole number of milliseconds from \\d to 2147483647 \\(got "9999999999"\\)$`),
       );
     }
   });
