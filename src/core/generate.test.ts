@@ -901,6 +901,11 @@ describe('generateEvents', () => {
         new TypeError(`set.0: ${path}: "${path.split('.')[2]}" is not an index of the array data.flow`),
       );
     }
+    // A path typed with 100 KB was said back whole, twice (red team hR125): each by its first 40 characters.
+    const long = `data.flow.${'a'.repeat(100_000)}`;
+    expect(() => [...generateEvents({ count: 1, seed: 1, set: [parseFieldOverride(`${long}=1`)] })]).toThrow(
+      new TypeError(`set.0: ${long.slice(0, 40)}…: "${'a'.repeat(40)}…" is not an index of the array data.flow`),
+    );
   });
 
   it('refuses a documented field that none of the types asked for has, naming it and the types that do', () => {
