@@ -15,8 +15,9 @@
  *   same JSON: something on the way parsed and re-wrote the body (the smee-client failure). A
  *   body that is not UTF-8 is also tried read as UTF-8 text (U+FFFD for each bad byte), as
  *   standardwebhooks before 1.3.0 signs a Buffer: one more form.
- *   Tried only when asked (`reserialised`), as `callhook verify` asks; the forms with line breaks
- *   not when they would be many times the body's size (`prettyGrowth`).
+ *   Tried only when asked (`reserialised`), as `callhook verify` asks, and for a body of at most
+ *   `largestReserialised`; the forms with line breaks not when they would be many times the
+ *   body's size (`prettyGrowth`).
  * - `no-matching-signature`: the header holds no signature this scheme could have produced: no
  *   `v1` entry whose base64 decodes to the 32 bytes of an HMAC-SHA256 (only `v1a`, say), or for
  *   hmac no 64-digit hex digest. The sender signs some other way.
@@ -214,6 +215,15 @@ function spacedAsciiJson(value: unknown): string {
  * asked for, and dropped once signed: all at once, they took `verify --body` of a 100 MiB body to
  * 3 GB (red team hR114).
  */
+/**
+ * The largest body whose re-serialisations are tried (see `reserialisations`), in bytes. Hint:
+ * each form is a copy of the body, and a JSON form needs its parsed value, which for a body of
+ * tiny arrays takes some twenty times its size: `verify` of a 64 MB body no signature matched
+ * took 108 s and 5 GB, then ended out of memory with a native stack trace (red team hR129).
+ * A webhook's body is rarely a tenth of this.
+ */
+export const largestReserialised = 4 * 1024 * 1024;
+
 function* reserialisations(body: Buffer, scheme: SignScheme): Generator<{ form: string; bytes: Buffer; why?: string }> {
   // The digests of the forms made of the bytes themselves, which may come out alike.
   const made = new Set<string>();
@@ -430,7 +440,8 @@ function checkSignatures(
   const k = matchingKey(keys, given, sign, body);
   if (k >= 0) return { ok: true, secretIndex: k };
   // Hint: no form is made when no signature given could be one of this scheme: none would match.
-  for (const { form, bytes, why } of reserialised && usable > 0 ? reserialisations(body, scheme) : []) {
+  const tried = reserialised && usable > 0 && body.length <= largestReserialised;
+  for (const { form, bytes, why } of tried ? reserialisations(body, scheme) : []) {
     const k = matchingKey(keys, given, sign, bytes);
     if (k >= 0) {
       return fail(
@@ -446,7 +457,11 @@ function checkSignatures(
   // Hint: listen answers a stranger with this message, so it does not count the secrets; one
   // wording for every caller.
   const secrets = `none of the secrets produces ${signatures}`;
-  const tell = reserialised ? '' : '; `callhook verify` says whether the body was re-serialised on the way';
+  const tell = !reserialised
+    ? '; `callhook verify` says whether the body was re-serialised on the way'
+    : tried
+      ? ''
+      : `; re-serialised forms are tried only for a body up to ${largestReserialised / 2 ** 20} MiB, and this one is larger`;
   return fail('wrong-secret', `${secrets}: the secret is wrong (or ${signs} changed after signing${tell})`);
 }
 
