@@ -288,6 +288,16 @@ export async function verify(paths: string[], raw: RawVerifyOptions, command?: C
         .map(parseHeaderOption)
         .map(([name, value]): [string, string] => [name, Buffer.from(value).toString('latin1')]),
     ];
+    // Hint: a byte that is not UTF-8 on the command line (`$'webhook-id: m\xe9'`) reaches Node as
+    // U+FFFD, so the value checked is not the one sent, and the verdict blamed the secret (red
+    // team hR129): said, with the way to keep the bytes.
+    const replaced = (raw.header ?? []).map(parseHeaderOption).filter(([, value]) => value.includes('\ufffd'));
+    for (const [name] of replaced) {
+      warnOnStderr(
+        `--header ${escapeTerminal(name)}: its value holds U+FFFD, which stands for a byte that is not UTF-8 on the command line: that value is checked, not the bytes sent; give the head in a file (--headers FILE) to keep them`,
+        raw.width,
+      );
+    }
     const body = await readAtMost(raw.body, maxBody, tooLarge);
     const { headers, webhookId } = asHeaderSource(pairs);
     show({ name: nameOf(raw.body), webhookId, result: check(body, headers, now) });

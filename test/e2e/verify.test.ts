@@ -563,6 +563,30 @@ describe('verify of a body re-serialised on the way', () => {
     );
     expect(run.code).toBe(1);
   });
+  it('warns that a typed --header value holding U+FFFD is not the bytes sent, and names --headers', async () => {
+    // `--header $'webhook-id: m\xe9'` reaches Node as `m\ufffd`: the verdict blamed the secret
+    // of a genuine delivery, with nothing to say the id checked was not the one sent (red team hR129).
+    writeFileSync(join(dir, 'empty.json'), '[]');
+    const timestamp = String(Math.floor(Date.now() / 1000));
+    const run = await runCli(
+      [
+        'verify',
+        '--body',
+        join(dir, 'empty.json'),
+        '--header',
+        'webhook-id: m\ufffd',
+        '--header',
+        `webhook-timestamp: ${timestamp}`,
+        '--header',
+        `webhook-signature: v1,${Buffer.alloc(32).toString('base64')}`,
+      ],
+      { env },
+    );
+    expect(run.stderr.replace(/\s+/g, ' ')).toBe(
+      'callhook: warning: --header webhook-id: its value holds U+FFFD, which stands for a byte that is not UTF-8 on the command line: that value is checked, not the bytes sent; give the head in a file (--headers FILE) to keep them ',
+    );
+    expect(run.code).toBe(1);
+  });
 });
 
 describe('verify --body -', () => {
