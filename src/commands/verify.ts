@@ -276,23 +276,23 @@ export async function verify(paths: string[], raw: RawVerifyOptions, command?: C
   if (raw.body !== undefined) {
     // Hint: a head is read up to node:http's limit (431 past it), as listen reads one.
     const head = `more than ${optionSize(maxHeaderSize)} of headers, which listen would refuse (431)`;
-    const pairs = [
-      ...(raw.headers === undefined
+    const fromFile =
+      raw.headers === undefined
         ? []
         : parseHeaderLines(
             await readAtMost(raw.headers, maxHeaderSize, head, (read) => headOf(read).ended),
             nameOf(raw.headers),
-          )),
+          );
+    const typed = (raw.header ?? []).map(parseHeaderOption);
+    const pairs = [
+      ...fromFile,
       // Hint: a value typed is text, sent as its UTF-8, which node:http gives a character a byte.
-      ...(raw.header ?? [])
-        .map(parseHeaderOption)
-        .map(([name, value]): [string, string] => [name, Buffer.from(value).toString('latin1')]),
+      ...typed.map(([name, value]): [string, string] => [name, Buffer.from(value).toString('latin1')]),
     ];
     // Hint: a byte that is not UTF-8 on the command line (`$'webhook-id: m\xe9'`) reaches Node as
     // U+FFFD, so the value checked is not the one sent, and the verdict blamed the secret (red
     // team hR129): said, with the way to keep the bytes.
-    const replaced = (raw.header ?? []).map(parseHeaderOption).filter(([, value]) => value.includes('\ufffd'));
-    for (const [name] of replaced) {
+    for (const [name] of typed.filter(([, value]) => value.includes('\ufffd'))) {
       warnOnStderr(
         `--header ${escapeTerminal(name)}: its value holds U+FFFD, which stands for a byte that is not UTF-8 on the command line: that value is checked, not the bytes sent; give the head in a file (--headers FILE) to keep them`,
         raw.width,

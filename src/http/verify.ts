@@ -209,13 +209,6 @@ function spacedAsciiJson(value: unknown): string {
 }
 
 /**
- * The body with its line endings changed, and other serialisations of a JSON body, that a proxy,
- * an editor or git may have produced, or the sender signed (the forms listed at the top of this
- * file); each only when it differs from the bytes received. Hint: made one at a time, as each is
- * asked for, and dropped once signed: all at once, they took `verify --body` of a 100 MiB body to
- * 3 GB (red team hR114).
- */
-/**
  * The largest body whose re-serialisations are tried (see `reserialisations`), in bytes. Hint:
  * each form is a copy of the body, and a JSON form needs its parsed value, which for a body of
  * tiny arrays takes some twenty times its size: `verify` of a 64 MB body no signature matched
@@ -224,6 +217,13 @@ function spacedAsciiJson(value: unknown): string {
  */
 export const largestReserialised = 4 * 1024 * 1024;
 
+/**
+ * The body with its line endings changed, and other serialisations of a JSON body, that a proxy,
+ * an editor or git may have produced, or the sender signed (the forms listed at the top of this
+ * file); each only when it differs from the bytes received. Hint: made one at a time, as each is
+ * asked for, and dropped once signed: all at once, they took `verify --body` of a 100 MiB body to
+ * 3 GB (red team hR114).
+ */
 function* reserialisations(body: Buffer, scheme: SignScheme): Generator<{ form: string; bytes: Buffer; why?: string }> {
   // The digests of the forms made of the bytes themselves, which may come out alike.
   const made = new Set<string>();
