@@ -875,6 +875,20 @@ function takesNextWord(arg: string | undefined, command: Command | undefined): b
 }
 
 /**
+ * Where the options of `args` end: at the first `--` that no option of `command` (named at `at`)
+ * takes as its value, as commander reads them (`show --grep -- --version` reads `--version` as an
+ * option still, `show --grep --grep -- --version` as a file); -1 when none does.
+ */
+function optionsEnd(args: readonly string[], at: number, command: Command | undefined): number {
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === '--') return i;
+    // Hint: the word after such an option is its value, whatever it is.
+    if (i > at && takesNextWord(args[i], command)) i++;
+  }
+  return -1;
+}
+
+/**
  * The arguments to parse. Hint: commander answers help asked for a command there is none of
  * (`help valdate`, `valdate --help`) with callhook's own help, so that word alone is parsed, and
  * refused as any unknown command is; `help help` is callhook's help. `help` takes a command's name
@@ -893,9 +907,7 @@ function parsedArgs(args: readonly string[], at: number): readonly string[] {
   // Hint: commander takes callhook's own -V anywhere, an option's value too, and runs nothing
   // else: `validate x --type -V` and `-V validate x` printed the version and passed, x never read.
   const command = named(args[at]);
-  // Hint: a `--` an option takes as its value (`show --grep -- --version`) ends nothing: commander
-  // reads the words after it as options still.
-  const end = args.findIndex((arg, i) => arg === '--' && !(i > at && takesNextWord(args[i - 1], command)));
+  const end = optionsEnd(args, at, command);
   const options = args.slice(0, end < 0 ? undefined : end);
   const index = options.findIndex(
     (arg, i) =>

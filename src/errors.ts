@@ -180,6 +180,12 @@ export function formatFatal(error: unknown): { message: string; exitCode: number
 }
 
 /**
+ * What is said of a folder deleted while it is open (the shell's current one, removed from another
+ * window), after "the current folder" or "this folder": one wording for every command.
+ */
+export const folderDeleted = 'no longer exists (it was deleted); cd to one that does';
+
+/**
  * Throws for a state the code's own logic rules out (a bug, never bad input), so that a lookup
  * the types cannot prove reads `value ?? impossible('why it is there')`. formatFatal reports it
  * as an internal error.

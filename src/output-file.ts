@@ -23,7 +23,14 @@ import {
 } from 'node:fs';
 import { lstat } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, normalize, resolve, sep } from 'node:path';
-import { CallhookError, describeIoError, ExitCode, ioReason, replacementCharacterError } from './errors.js';
+import {
+  CallhookError,
+  describeIoError,
+  ExitCode,
+  folderDeleted,
+  ioReason,
+  replacementCharacterError,
+} from './errors.js';
 import { fileNameOf, openablePath } from './input/file-names.js';
 
 /**
@@ -183,7 +190,7 @@ function absolutePath(path: string): string {
   try {
     folder = process.cwd();
   } catch {
-    throw new CallhookError(`${path}: the current folder no longer exists (it was deleted); cd to one that does`);
+    throw new CallhookError(`${path}: the current folder ${folderDeleted}`);
   }
   return `${folder}${sep}${path}`;
 }

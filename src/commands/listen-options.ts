@@ -163,7 +163,7 @@ export function parseListenOptions(raw: RawListenOptions, platform: NodeJS.Platf
       failRate: () => decimal('--fail-rate', { min: 0, max: 1, from: true, what: 'a fraction' })(raw.failRate),
       seed: () => wholeNumber('--seed', 0, largestSeed)(raw.seed ?? '1'),
       failCode: () => answer('--fail-code')(raw.failCode ?? '503'),
-      retryAfter: () => optional(raw.retryAfter, wholeNumber('--retry-after', 0)),
+      retryAfter: () => optional(raw.retryAfter, wholeNumber('--retry-after', 0, undefined, 'seconds')),
       delayMs: () => wholeNumber('--delay', 0, maxDelayMs, 'milliseconds')(raw.delay),
       forward: () => optional(raw.forward, httpUrl('--forward')),
       forwardTimeoutMs: () => durationMs('--forward-timeout')(raw.forwardTimeout ?? '30'),

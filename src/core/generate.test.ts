@@ -893,6 +893,34 @@ describe('generateEvents', () => {
     }
   });
 
+  it('names a long path by its first 40 characters in every refusal and warning of a field set', () => {
+    // A path typed with 100 KB was said back whole (red team hR125); only two of the messages that
+    // name it were held to 40 characters by a test (review hR130).
+    const long = 'a'.repeat(100);
+    const short = (message: string | undefined) => {
+      expect(message).toContain('…');
+      expect(message).not.toContain('a'.repeat(41));
+    };
+    const refusal = (texts: string[], types?: EventType[]) => {
+      try {
+        [...generateEvents({ count: 3, seed: 1, types, set: texts.map(parseFieldOverride) })];
+      } catch (error) {
+        return (error as Error).message;
+      }
+      throw new Error(`${texts.join(' ')} was not refused`);
+    };
+    // Set twice (both paths named), an envelope field, and a field of a type left out.
+    short(refusal([`data.${long}=1`, `data.${long}=2`]));
+    short(refusal([`createdAt.${long}=1`], ['CallAttempted']));
+    short(refusal([`data.lastStepName.${long}=1`], ['CallAttempted']));
+    // Warned of: through a field that holds no object, and an envelope's field below `data.`.
+    for (const text of [`data.campaignId.${long}=1`, `data.eventType.${long}=1`]) {
+      const warnings = misfitOverrides([parseFieldOverride(text)], undefined);
+      expect(warnings, text).toHaveLength(1);
+      short(warnings[0]);
+    }
+  });
+
   it('refuses a part that is no index of a documented array before any event is drawn, whatever the count', () => {
     // With `--count 1` the first event is a bare attempt, which has no flow: `length` went through.
     for (const text of ['data.flow.length=0', 'data.flow.-1=x', 'data.flow.01.x=1', 'data.flow.1000000000=x']) {

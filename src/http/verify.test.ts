@@ -535,7 +535,7 @@ describe('verifyStandardWebhook', () => {
     });
   });
 
-  it('tries no re-serialisation of a body past 4 MiB, and says so', () => {
+  it('tries no re-serialisation of a body past 1 MiB, and says so', () => {
     // `verify` of a 64 MB body of tiny arrays whose signature did not match took 108 s and 5 GB,
     // then ended with V8's fatal error and a native stack trace (red team hR129): each form is a
     // copy, and the JSON forms need the parsed value (the e2e test runs that body). Here the form
@@ -549,7 +549,7 @@ describe('verifyStandardWebhook', () => {
       expect(result, String(size)).toMatchObject({ reason });
       if (reason === 'wrong-secret') {
         expect(result.ok ? '' : result.message).toMatch(
-          /; re-serialised forms are tried only for a body up to 4 MiB, and this one is larger\)$/,
+          /; re-serialised forms are tried only for a body up to 1 MiB, and this one is larger\)$/,
         );
       }
     }
@@ -732,8 +732,8 @@ describe('verifyStandardWebhook', () => {
   it('leaves untried the indented forms of a body nested so deep they are many times its size', () => {
     // A 4 KB body of brackets 2,000 deep is 8.8 MB pretty-printed: verify built and hashed 17
     // such forms per capture (a 124 KB one took 12 s and 2.5 GB), for a sender's bogus post.
-    // Here 1,000 deep, so that the pretty form is under the 4 MiB past which no form is tried.
-    const deep = `${'['.repeat(1000)}${Array(200).fill('0').join(',')}${']'.repeat(1000)}`;
+    // Here 500 deep, so that the pretty form is under the 1 MiB past which no form is tried.
+    const deep = `${'['.repeat(500)}${Array(200).fill('0').join(',')}${']'.repeat(500)}`;
     const pretty = JSON.stringify(JSON.parse(deep), null, 2);
     expect(pretty.length).toBeGreaterThan(4 * deep.length + 65_536);
     expect(pretty.length).toBeLessThanOrEqual(largestReserialised);

@@ -102,4 +102,46 @@ describe('the quick path', () => {
     }
     quick.mockRestore();
   });
+
+  it('takes an element 256 levels deep and refuses one of 257, as the byte-by-byte reading does, in every mode', async () => {
+    // An off-by-one in either depth check (`membersAndColons`, `deeperThan`) passed every test,
+    // and validate then passed a 257-level event, exit 0 (review hR130).
+    const quick = vi.spyOn(RecordBuilder.prototype, 'quick');
+    const events = [...generateCalls({ seed: 5, calls: 12, envelope: 'all' })];
+    const bare = [...generateCalls({ seed: 5, calls: 12 })].find((event) => !('eventType' in event));
+    expect(JSON.stringify(bare)).not.toMatch(/[[{].*[[{]/);
+    // The event is level 1; `extra` at its top holds arrays `levels - 1` deep.
+    const nestedTo = (levels: number, i: number) => ({
+      ...events[i],
+      extra: JSON.parse(`${'['.repeat(levels - 1)}${']'.repeat(levels - 1)}`),
+    });
+    for (const layout of ['pretty', 'ndjson'] as const) {
+      const last = events.length - 1;
+      const list: unknown[] = events.map((event, i) =>
+        i === last - 1 ? nestedTo(256, i) : i === last ? nestedTo(257, i) : event,
+      );
+      // A bare event has no bracket of its own: nested 257 deep, it opens 257 of them, no more,
+      // which the count that spares the walk must still send to it.
+      list.push({ ...bare, extra: JSON.parse(`${'['.repeat(256)}${']'.repeat(256)}`) });
+      const text =
+        layout === 'pretty'
+          ? `${JSON.stringify(list, null, 2)}\n`
+          : `${list.map((event) => JSON.stringify(event)).join('\n')}\n`;
+      const path = join(dir, `deep.${layout === 'pretty' ? 'json' : 'ndjson'}`);
+      writeFileSync(path, text);
+      for (const warnings of [true, false]) {
+        quick.mockClear();
+        const fast = await recordsOf(path, warnings, false, 65536);
+        const where = `${layout}, warnings ${warnings}`;
+        expect(quick.mock.results.filter((r) => r.value !== undefined).length, where).toBeGreaterThan(8);
+        expect(fast, where).toEqual(await recordsOf(path, warnings, true, 65536));
+        const elements = fast.filter((r) => r.kind === 'event' || r.kind === 'invalid');
+        expect(elements.map((r) => r.kind).slice(-3), where).toEqual(['event', 'invalid', 'invalid']);
+        for (const element of elements.slice(-2)) {
+          expect((element as Extract<InputRecord, { kind: 'invalid' }>).problems[0]?.code, where).toBe('too-deep');
+        }
+      }
+    }
+    quick.mockRestore();
+  });
 });

@@ -1308,7 +1308,7 @@ time.sleep(10)`,
       expect(error).toBeInstanceOf(CallhookError);
       expect((error as InstanceType<typeof CallhookError>).exitCode).toBe(2);
       expect((error as Error).message).toBe(
-        `${path}: this folder was deleted (a shell whose folder was removed: cd to where the files are)`,
+        `${path}: this folder no longer exists (it was deleted); cd to one that does`,
       );
     } finally {
       closeSync(fd);

@@ -26,7 +26,7 @@ import { dirname, isAbsolute, join, relative, sep } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { isUint8Array } from 'node:util/types';
-import { CallhookError, describeIoError, ExitCode, ioReason } from '../errors.js';
+import { CallhookError, describeIoError, ExitCode, folderDeleted, ioReason } from '../errors.js';
 import { letLoopRun } from '../loop.js';
 import {
   fileId,
@@ -722,7 +722,7 @@ async function listPath(
         const why = capture
           ? 'a listen capture with no accepted delivery (a body listen refused is kept as a .body file, which is not read as an event)'
           : Number(info.nlink) === 0
-            ? 'this folder was deleted (a shell whose folder was removed: cd to where the files are)'
+            ? `this folder ${folderDeleted}`
             : 'no .json, .ndjson or .jsonl files in this folder';
         throw new CallhookError(`${path}: ${why}`, ExitCode.usage);
       }

@@ -81,6 +81,10 @@ describe('a usage error quoting what the user typed', () => {
       // The path by its first 40 characters, as every value typed past them.
       `callhook: --set: data${'.a'.repeat(18)}…: the event would nest deeper than 256 levels, which validate refuses`,
     ],
+    [
+      ['generate', '--count', '1', '--set', `data.${'a'.repeat(100)}=1`, '--set', `data.${'a'.repeat(100)}=2`],
+      `callhook: --set: data.${'a'.repeat(35)}…: sets again what --set data.${'a'.repeat(35)}… sets, in CallComplete, CallAttempted, CallReceived, SMSSent, SMSReceived: the later would overwrite the earlier; set each field once`,
+    ],
     // A phone of other than digits can match no valid event: refused as a typo, as an id out of shape is.
     [
       ['show', 'fixtures/valid', '--phone', '0491 573 O87'],

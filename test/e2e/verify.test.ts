@@ -10,6 +10,7 @@ import {
   readdirSync,
   readFileSync,
   rmSync,
+  statSync,
   symlinkSync,
   truncateSync,
   writeFileSync,
@@ -19,6 +20,7 @@ import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { largestReserialised } from '../../src/http/verify.js';
 import { signStandardWebhook } from '../../src/library.js';
 import { warningLine } from '../../src/render/terminal.js';
 import { CaptureWriter } from '../../src/server/capture.js';
@@ -546,23 +548,38 @@ describe('verify of a body re-serialised on the way', () => {
     writeFileSync(body, `[${'[0],'.repeat(5_000_000)}[0]]`);
     const timestamp = Math.floor(Date.now() / 1000);
     const headers = signStandardWebhook('another body', { secrets: env.CALLHOOK_SECRET, timestamp, id: 'msg_big' });
-    const run = await runCli(
-      [
-        'verify',
-        '--body',
-        body,
-        '--max-body',
-        '32M',
-        ...Object.entries(headers).flatMap(([name, value]) => ['--header', `${name}: ${value}`]),
-      ],
-      { env: { ...env, NODE_OPTIONS: '--max-old-space-size=128' } },
-    );
+    const verifyIn128MiB = (path: string) =>
+      runCli(
+        [
+          'verify',
+          '--body',
+          path,
+          '--max-body',
+          '32M',
+          ...Object.entries(headers).flatMap(([name, value]) => ['--header', `${name}: ${value}`]),
+        ],
+        { env: { ...env, NODE_OPTIONS: '--max-old-space-size=128' } },
+      );
+    const run = await verifyIn128MiB(body);
     expect(run.stderr).toBe('');
     expect(run.stdout.replace(/\s+/g, ' ')).toContain(
-      'wrong-secret: none of the secrets produces the v1 signature: the secret is wrong (or the id, timestamp or body changed after signing; re-serialised forms are tried only for a body up to 4 MiB, and this one is larger)',
+      'wrong-secret: none of the secrets produces the v1 signature: the secret is wrong (or the id, timestamp or body changed after signing; re-serialised forms are tried only for a body up to 1 MiB, and this one is larger)',
     );
     expect(run.code).toBe(1);
+    // At the limit, the worst body for its size (tiny arrays) has every form tried within that heap:
+    // at 4 MiB it ran out of memory under a 192 MiB heap (review hR130).
+    const limit = join(dir, 'arrays-at-limit.json');
+    const arrays = Math.floor((largestReserialised - 4) / 3);
+    writeFileSync(limit, `[${'[],'.repeat(arrays)}[]${' '.repeat(largestReserialised - 4 - 3 * arrays)}]`);
+    expect(statSync(limit).size).toBe(largestReserialised);
+    const at = await verifyIn128MiB(limit);
+    expect(at.stderr).toBe('');
+    expect(at.stdout.replace(/\s+/g, ' ')).toContain(
+      'wrong-secret: none of the secrets produces the v1 signature: the secret is wrong (or the id, timestamp or body changed after signing)',
+    );
+    expect(at.code).toBe(1);
   });
+
   it('warns that a typed --header value holding U+FFFD is not the bytes sent, and names --headers', async () => {
     // `--header $'webhook-id: m\xe9'` reaches Node as `m\ufffd`: the verdict blamed the secret
     // of a genuine delivery, with nothing to say the id checked was not the one sent (red team hR129).

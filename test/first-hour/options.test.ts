@@ -127,6 +127,10 @@ describe('the command line', () => {
       ['listen', '--delay', '1s'],
       'callhook: --delay: must be a whole number of milliseconds from 0 to 600000 (got "1s")\n',
     ],
+    [
+      ['listen', '--retry-after', '1s', '--respond', '503'],
+      'callhook: --retry-after: must be a whole number of seconds, at least 0 (got "1s")\n',
+    ],
     [['schema', '--draft', '4'], 'callhook: --draft: must be one of 2020-12, 07 (got "4")\n'],
     [
       ['schema', 'extra'],
@@ -145,6 +149,16 @@ describe('the command line', () => {
     expect(result.stderr).toBe(message);
     expect(result.code).toBe(2);
     expect(result.stdout).toBe('');
+  });
+
+  test("listen's --tolerance is refused in seconds, as verify's is", async () => {
+    const result = await runCli(['listen', '--tolerance', 'soon', '--sign', 'standard'], {
+      env: { CALLHOOK_SECRET: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw' },
+    });
+    expect([result.stderr, result.code]).toEqual([
+      'callhook: --tolerance: must be a whole number of seconds, at least 0 (got "soon")\n',
+      2,
+    ]);
   });
 
   test('help asked for with no command, or for one there is none of: the help or the unknown command, no junk line', async () => {
@@ -196,6 +210,19 @@ describe('the command line', () => {
         2,
         '',
       ]);
+    }
+    // A `--` after an option's value ends the options, whatever that value is (review hR130): a
+    // file named --version is read.
+    const { copyFileSync, mkdtempSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const here = mkdtempSync(join(tmpdir(), 'callhook-version-file-'));
+    try {
+      copyFileSync(join(repoRoot, 'fixtures/valid/doc-call-attempted-repaired.json'), join(here, '--version'));
+      const named = await runCli(['show', '--grep', '--grep', '--', '--version'], { cwd: here });
+      expect([named.stderr, named.code]).toEqual(['callhook: no event matched --grep (of 2 events read)\n', 1]);
+    } finally {
+      rmSync(here, { recursive: true, force: true });
     }
     // Alone, it is still the version; with no command named, no command is said to be before it.
     expect((await runCli(['--version'])).stdout).toMatch(/^\d+\.\d+\.\d+\n$/);
