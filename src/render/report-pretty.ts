@@ -22,6 +22,7 @@ import {
   pushAll,
   shownEscape,
   type TextSpan,
+  withinLongestWrapped,
   wrapSpans,
 } from './terminal.js';
 import { graphemeWidth } from './width.js';
@@ -144,9 +145,11 @@ function cellSpans(cell: Cell, colors: ChalkInstance, cells: number): TextSpan[]
   return [spanOf(cell, colors)];
 }
 
-/** A cell as printed (see `cellSpans`). */
+/** A cell as printed (see `cellSpans`), cut as a wrapped text is (see `withinLongestWrapped`). */
 function renderCell(cell: Cell, colors: ChalkInstance, cells: number): string {
-  return cellSpans(cell, colors, cells).map(styled).join('');
+  return withinLongestWrapped(cellSpans(cell, colors, cells))
+    .map(styled)
+    .join('');
 }
 
 const eighths = ['', '▏', '▎', '▍', '▌', '▋', '▊', '▉'];

@@ -74,3 +74,21 @@ describe('wrapSpans of right-to-left text', () => {
     expect(lines.at(-1)).toMatch(/\u2069 12$/);
   });
 });
+
+describe('a text too long to wrap whole', () => {
+  it('is wrapped to its first million characters, and says how many more there are', () => {
+    // One 30 MB transcript took `show` to 1.3 GB (an object a word, a string a line) and ran
+    // `listen`, which draws each event, out of memory (red team hR131).
+    const text = 'ab '.repeat(400_000);
+    const lines = wrapSpans([{ text: 'x ' }, { text }], { width: 80 });
+    const all = lines.join('\n');
+    expect(all.replace(/\s+/g, ' ')).toMatch(/ … \(200,002 more characters, not shown\)$/);
+    expect(all.match(/ab/g)?.length).toBe(333_333);
+    // At most a million characters: the cut falls between characters, never inside a pair.
+    const pairs = wrapSpans([{ text: '😀'.repeat(600_000) }], { width: 80 });
+    expect(pairs.join('')).not.toMatch(/[\ud800-\udbff](?![\udc00-\udfff])/);
+    expect(pairs.join('\n').replace(/\s+/g, ' ')).toMatch(/ … \(200,000 more characters, not shown\)$/);
+    // Up to it, a text is wrapped whole.
+    expect(wrapSpans([{ text: 'a '.repeat(500_000) }], { width: 80 }).join(' ')).toBe('a '.repeat(500_000).trim());
+  });
+});

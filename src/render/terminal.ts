@@ -1,7 +1,7 @@
 /** Terminal facts every renderer shares: whether to colour, and how to make untrusted text safe. */
 import { Chalk, type ChalkInstance } from 'chalk';
 import { diagnosticText } from '../errors.js';
-import { graphemeSegments } from '../input/clusters.js';
+import { clusterBoundary, graphemeSegments } from '../input/clusters.js';
 import { isolate } from './escape.js';
 import { breaksAround, displayWidth, graphemeWidth, narrowText, wordBreaks } from './width.js';
 
@@ -274,10 +274,42 @@ function breakLines(
 }
 
 /**
+ * The most characters of one text that are wrapped and drawn (a transcript, a note, a cell):
+ * 12,500 lines of 80 columns. Hint: breaking takes an object a word and a string a line, some
+ * fifty times the text's size together: one 30 MB transcript took `show` to 1.3 GB, and ran
+ * `listen` (which draws each event) out of memory (red team hR131). No one reads more in a terminal.
+ */
+export const longestWrapped = 1_000_000;
+
+/**
+ * `spans` cut to `longestWrapped` characters, at a character's boundary, and a note of how many
+ * more there are, when they hold more; else `spans` as they are. Every text wrapped (`wrapSpans`)
+ * or laid in a table's cell is cut so.
+ */
+export function withinLongestWrapped(spans: readonly TextSpan[]): readonly TextSpan[] {
+  let length = 0;
+  for (const span of spans) length += span.text.length;
+  if (length <= longestWrapped) return spans;
+  const kept: TextSpan[] = [];
+  let left = longestWrapped;
+  for (const span of spans) {
+    if (left <= 0) break;
+    if (span.text.length <= left) kept.push(span);
+    else kept.push({ ...span, text: span.text.slice(0, clusterBoundary(span.text, left)) });
+    left -= span.text.length;
+  }
+  const shown = kept.reduce((count, span) => count + span.text.length, 0);
+  const more = (length - shown).toLocaleString('en-US');
+  kept.push({ text: ` … (${more} more characters, not shown)` });
+  return kept;
+}
+
+/**
  * Wraps styled spans of escaped text to `width` columns, counting wide characters right, and
  * styles each line's part of every span separately so that no colour runs into an indent.
  */
-export function wrapSpans(spans: readonly TextSpan[], options: WrapOptions): string[] {
+export function wrapSpans(given: readonly TextSpan[], options: WrapOptions): string[] {
+  const spans = withinLongestWrapped(given);
   const indent = options.indent ?? '';
   const firstIndent = options.firstIndent ?? indent;
   const text = spans.map((span) => span.text).join('');

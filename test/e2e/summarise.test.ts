@@ -450,3 +450,27 @@ describe('look-alike reasons', () => {
     }
   });
 });
+
+describe('summarise of a reason of 9 MB', () => {
+  it('prints its table within a 256 MiB heap, the reason cut to a million characters and the rest counted', async () => {
+    // A 9 MB note made V8 run out of memory laying out the reasons table (the cell split into a
+    // string a word): a fatal error and a native stack trace, exit 134 (red team hR131).
+    const dir = mkdtempSync(join(tmpdir(), 'callhook-long-reason-'));
+    const path = join(dir, 'note.json');
+    const event = {
+      time: '2022-09-01T00:05:02.114Z',
+      phone: '61491573087',
+      status: 'failed',
+      note: 'ab '.repeat(3_000_000),
+      campaignId: '3f8e2c1a-9b47-4d6e-8a15-c2b7e9f04d31',
+      correlationId: '67765b6d-dc5e-4e7e-af59-63744b5116b8',
+    };
+    writeFileSync(path, JSON.stringify([event]));
+    const run = await runCli(['summarise', path], { env: { NODE_OPTIONS: '--max-old-space-size=256' } });
+    expect(run.stderr.slice(0, 300)).toBe('');
+    expect(run.code).toBe(0);
+    // Hint: a test, not a match: a failure must not print 9 MB.
+    expect(/ … \(8,000,00\d more characters, not shown\)/.test(run.stdout.replace(/\s+/g, ' '))).toBe(true);
+    expect(run.stdout.length).toBeLessThan(1_100_000);
+  });
+});
