@@ -72,11 +72,14 @@ describe.each([40, 80, 120])('at %i columns, in colour', (width) => {
 });
 
 describe('scale', () => {
-  test('a 12.5 MB transcript renders without overflowing the call stack', () => {
+  test('a 12.5 MB transcript renders without overflowing the call stack, its first million characters', () => {
+    // Drawn whole, it took some fifty times its size to break into lines (red team hR131).
     const transcript = 'hello '.repeat(2_200_000);
     const event = callComplete({ flow: [{ questionName: 'Q?', response: 'Other', transcript }] });
     const text = renderEventPretty(event, { width: 80, colors });
-    expect(text.length).toBeGreaterThan(transcript.length);
+    expect(text.length).toBeGreaterThan(1_000_000);
+    expect(text.length).toBeLessThan(1_300_000);
+    expect(text.replace(/\s+/g, ' ').includes(' … (12,200,000 more characters, not shown)')).toBe(true);
   });
 
   test('a 2 MB CJK transcript wraps in lines of at most the width, every character kept', () => {
