@@ -25,7 +25,7 @@ import {
   signatureHeaderRefusal,
   signSchemes,
 } from '../http/names.js';
-import { defaultMaxProblems, largestElementBytes } from '../input/types.js';
+import { defaultMaxProblems, largestElementBytes, largestMaxProblems } from '../input/types.js';
 import { narrowestWidth, summaryFormats, validationFormats, viewFormats } from '../render/formats.js';
 import { attemptStatuses, digitsPattern, eventTypes } from '../schema/names.js';
 
@@ -476,7 +476,7 @@ export const options = {
     new Option('--batch-size <n>', description).argParser(wholeNumber('--batch-size', 1)),
   maxProblems: (what = 'problems') =>
     new Option('--max-problems <n>', `list at most this many ${what} (all are still counted)`)
-      .argParser(wholeNumber('--max-problems', 1))
+      .argParser(wholeNumber('--max-problems', 1, largestMaxProblems))
       .default(defaultMaxProblems),
   orgNumber: () =>
     new Option(

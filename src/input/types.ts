@@ -86,6 +86,14 @@ export interface ElementInfo extends Location {
 /** How many problems a run lists when not told (`--max-problems`), and how many of each severity the library keeps of an element (`maxIssues`). */
 export const defaultMaxProblems = 1000;
 
+/**
+ * The most problems `--max-problems` may list of each kind. Hint: each listed problem is held
+ * until its file's report is printed, about a kilobyte, and a report is one string: 100 million
+ * asked for ran V8 out of memory on 2 million problems, or past its longest string on 5 million
+ * (red team hR131). A listing longer than this is read by no one; all are still counted.
+ */
+export const largestMaxProblems = 100_000;
+
 /** How many errors and warnings were found but not kept. */
 export interface Omitted {
   errors: number;

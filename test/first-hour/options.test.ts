@@ -127,6 +127,11 @@ describe('the command line', () => {
       ['listen', '--delay', '1s'],
       'callhook: --delay: must be a whole number of milliseconds from 0 to 600000 (got "1s")\n',
     ],
+    // 100 million listed ran V8 out of memory, or past its longest string (red team hR131).
+    [
+      ['validate', 'x.json', '--max-problems', '100001'],
+      'callhook: --max-problems: must be a whole number from 1 to 100000 (got "100001")\n',
+    ],
     [
       ['listen', '--retry-after', '1s', '--respond', '503'],
       'callhook: --retry-after: must be a whole number of seconds, at least 0 (got "1s")\n',
