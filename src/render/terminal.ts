@@ -279,7 +279,7 @@ function breakLines(
  * fifty times the text's size together: one 30 MB transcript took `show` to 1.3 GB, and ran
  * `listen` (which draws each event) out of memory (red team hR131). No one reads more in a terminal.
  */
-export const longestWrapped = 1_000_000;
+const longestWrapped = 1_000_000;
 
 /**
  * `spans` cut to `longestWrapped` characters, at a character's boundary, and a note of how many
