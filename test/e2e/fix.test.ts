@@ -1220,3 +1220,19 @@ describe('fix on no-break spaces and other Unicode blanks between tokens (JSON p
     expect(fixed.stderr.replace(/\s+/g, ' ')).toContain(`${path}:1:34 error unexpected ":": a key outside any object`);
   });
 });
+
+describe('fix of a file of many keys given twice', () => {
+  it('repairs nothing of them, within a 128 MiB heap: no warning is held for each', async () => {
+    // 200,000 keys given twice (4.5 MB): a duplicate-key warning held for each, twice over, ran
+    // fix out of memory under a 128 MiB heap, exit 134 with V8's native stack trace; none is a
+    // repair (red team hR131).
+    const keys = Array.from({ length: 200_000 }, (_, i) => `"k${i}":1`).join(',');
+    const text = `[{"time":"2022-09-01T00:05:02.114Z","phone":"61491573087","status":"failed",${keys},${keys}}]`;
+    const path = join(dir, 'keys-twice.json');
+    writeFileSync(path, text);
+    const run = await runCli(['fix', path], { env: { NODE_OPTIONS: '--max-old-space-size=128' } });
+    expect(run.stderr.slice(0, 300)).toBe('');
+    expect(run.code).toBe(0);
+    expect(run.stdout === text).toBe(true);
+  });
+});
