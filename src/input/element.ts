@@ -1050,8 +1050,8 @@ export function parseQuickly(element: SplitElement, whole: boolean): { text: str
   return opensMoreThan(text, maxDepth) && deeperThan(value, maxDepth) ? undefined : { text, value };
 }
 
-/** Whether `text` holds more than `limit` of `{` and `[` together. */
-function opensMoreThan(text: string, limit: number): boolean {
+/** Whether `text` holds more than `limit` of `{` and `[` together: a value nests no deeper than that. */
+export function opensMoreThan(text: string, limit: number): boolean {
   let count = 0;
   for (let at = text.indexOf('{'); at !== -1; at = text.indexOf('{', at + 1)) if (++count > limit) return true;
   for (let at = text.indexOf('['); at !== -1; at = text.indexOf('[', at + 1)) if (++count > limit) return true;

@@ -193,6 +193,19 @@ describe('a body read in one go', () => {
     }
     expect(readBodyEventsQuickly(Buffer.alloc(0), { type: undefined }, ids)).toBeUndefined();
   });
+
+  it('takes an event 256 levels deep and leaves one of 257 to the input layer, which refuses it', () => {
+    // A bare event has no bracket of its own: in a batch, 257 levels are 258 brackets, and the
+    // count that spares the walk must still send the body to it (no test held the bound).
+    const [bare] = JSON.parse(readFileSync(join('fixtures', 'valid/bare-types.json'), 'utf8')) as object[];
+    const body = (levels: number) =>
+      Buffer.from(
+        JSON.stringify([{ ...bare, extra: JSON.parse(`${'['.repeat(levels - 1)}${']'.repeat(levels - 1)}`) }]),
+      );
+    expect(JSON.stringify(bare)).not.toMatch(/[[{].*[[{]/);
+    expect(readBodyEventsQuickly(body(maxDepth), { type: undefined }, new FingerprintSet())?.events).toHaveLength(1);
+    expect(readBodyEventsQuickly(body(maxDepth + 1), { type: undefined }, new FingerprintSet())).toBeUndefined();
+  });
 });
 
 describe('a body of many problems', () => {

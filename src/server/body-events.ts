@@ -5,7 +5,7 @@
  * the checks `validate` runs; anything else takes the input layer's whole road, which explains it.
  */
 import { isAscii, isUtf8 } from 'node:buffer';
-import { deeperThan } from '../input/element.js';
+import { deeperThan, opensMoreThan } from '../input/element.js';
 import { FingerprintSet } from '../input/fingerprint-set.js';
 import { readRecords } from '../input/read.js';
 import type { Problem } from '../input/types.js';
@@ -188,10 +188,11 @@ export function readBodyEventsQuickly(body: Buffer, options: BodyOptions, ids: F
   const elements = Array.isArray(value) ? value : [value];
   if (elements.length === 0) return undefined;
   const events: DeliveredEvent[] = [];
+  // Hint: the input layer refuses an element nested deeper than it reads; a body with no more
+  // brackets than that holds none, and its elements need no walk (as the input's quick path).
+  const mayNestTooDeep = opensMoreThan(text, maxDepth);
   for (const element of elements) {
-    // Hint: the input layer refuses an element nested deeper than it reads; a body too short to
-    // hold such an element needs no walk.
-    if (body.length > 2 * maxDepth && deeperThan(element, maxDepth)) return undefined;
+    if (mayNestTooDeep && deeperThan(element, maxDepth)) return undefined;
     // Hint: only whether there is an issue matters here: none are kept (a body of a million bad values has as many).
     const result = checkEvent(element, { type: options.type, warnings: false, maxIssues: 0 });
     if (!result.event || result.errors + result.warnings > 0) return undefined;
