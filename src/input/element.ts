@@ -480,18 +480,19 @@ function describeSyntaxError(site: ErrorSite, error: number, ended: Ended): Prob
       // Hint: an element of one line holds no line break, so a string its line cut runs to its end;
       // said with the NDJSON hint, as a line cut outside a string is (see `unexpectedEnd`).
       const line = ended.cut === 'line';
+      const glued = ended.cut === 'glued' ? `; ${gluedWords}` : '';
       // Hint: after `{` or `,` in an object the string is a key, which no member has yet: the
       // pointer names the object it would be in.
       const { open } = site;
       if (open?.kind === 'object' && '{,'.includes(site.source.text[before - 1] ?? '')) {
         site.pointedAt = open.offset;
-        const cut = line ? `the line ends inside the key ${ndjsonHint}` : 'the key is cut off';
+        const cut = line ? `the line ends inside the key ${ndjsonHint}` : `the key is cut off${glued}`;
         return site.error(offset, 'unterminated-string', `unterminated property name: ${cut}`);
       }
       return site.error(
         offset,
         'unterminated-string',
-        `unterminated string${line ? `: the line ends inside it ${ndjsonHint}` : ''}`,
+        `unterminated string${line ? `: the line ends inside it ${ndjsonHint}` : glued && `: cut off${glued}`}`,
       );
     }
     case ParseErrorCode.InvalidCharacter: {
@@ -555,6 +556,12 @@ function mismatchedCloser(site: ErrorSite, open: OpenBracket): Problem {
 export const ndjsonHint = '(NDJSON: one value a line)';
 
 /**
+ * Where a value cut short by an event written onto its line ends (`cut: 'glued'`, see
+ * `gluedEventAt`): the event is read from there, as if a line break stood before it.
+ */
+const gluedWords = `an event written onto its line after it is read as the next value ${ndjsonHint}`;
+
+/**
  * The element's text ended before it closed; `ended` says why. Hint: its line first: the end of
  * the file ends the last line of NDJSON (`truncated` too), which is said as a line break's is.
  */
@@ -566,7 +573,9 @@ function unexpectedEnd(source: ElementText, ended: Ended): Problem {
         ? 'unexpected end of file: the element is not closed'
         : ended.cut === 'next'
           ? 'the element is not closed before the next one begins'
-          : 'unexpected end of the element';
+          : ended.cut === 'glued'
+            ? `the value is not closed; ${gluedWords}`
+            : 'unexpected end of the element';
   return source.problem(source.text.length, 'error', 'unexpected-eof', message, '', { excerpt: true });
 }
 

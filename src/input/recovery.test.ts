@@ -77,6 +77,82 @@ describe('a broken NDJSON line is one invalid element', () => {
   });
 });
 
+describe('a line of NDJSON cut short, with the next line written onto it (a writer killed, then restarted)', () => {
+  const events = [...generateCalls({ seed: 23, calls: 3, envelope: 'wire' })].slice(0, 6);
+
+  it('reads the event written onto the cut line at its own place, every other as from the clean file', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.nat(events.length - 2),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        fc.boolean(),
+        fc.constantFrom('', ' ', '\t '),
+        fc.oneof(fc.integer({ min: 1, max: 64 }), fc.constant(65536)),
+        fc.boolean(),
+        async (victim, where, crlf, blanks, chunk, warnings) => {
+          const eol = crlf ? '\r\n' : '\n';
+          const lines = events.map((value) => JSON.stringify(value));
+          const cutLine = lines[victim]!;
+          // Hint: a cut keeps at least the `{` and loses at least the closing `}`.
+          const keep = 1 + Math.floor(where * (cutLine.length - 2));
+          // Not where the cut value takes a value (after `:`, `[` or `,`): an event written there is
+          // that value (see the next tests). Inside a string these leave out cuts that would do.
+          fc.pre(!/[:[,]$/.test(cutLine.slice(0, keep)));
+          const joined = [
+            ...lines.slice(0, victim),
+            cutLine.slice(0, keep) + blanks + lines[victim + 1],
+            ...lines.slice(victim + 2),
+          ];
+          const damaged = Buffer.from(joined.join(eol) + eol);
+          const values = events.filter((_, i) => i !== victim);
+          let from = 0;
+          const expected = values.map((value) => {
+            const offset = damaged.indexOf(JSON.stringify(value), from);
+            from = offset + 1;
+            return { offset, ...positionAt(damaged, offset), value };
+          });
+          const result = await read(damaged, { readSize: chunk, chunkSize: chunk, warnings });
+          expect(result.events).toEqual(expected);
+          expect(result.invalid).toBe(1);
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+
+  it('says where the cut value ends, and that the event after it is read', async () => {
+    const [first, second] = events.map((value) => JSON.stringify(value));
+    const result = await read(`${first!.slice(0, 30)}${second}\n`);
+    const invalid = result.records.find((record) => record.kind === 'invalid');
+    expect(invalid?.kind === 'invalid' && invalid.problems.map((p) => [p.line, p.message])).toEqual([
+      [1, expect.stringMatching(/; an event written onto its line after it is read as the next value \(NDJSON/)],
+    ]);
+    expect(result.events.map((e) => [e.line, e.column])).toEqual([[1, 31]]);
+  });
+
+  it('takes no object the cut value holds as a value for the event: an envelope that lost only its last `}`', async () => {
+    const enveloped = [...generateCalls({ seed: 23, calls: 2, envelope: 'all' })].map((value) => JSON.stringify(value));
+    const [first, second] = enveloped;
+    // Its `data` has a bare event's keys and closes at the line's end, but it is the value of `"data":`.
+    expect(first).toMatch(/"data":\{.*\}\}$/);
+    const result = await read(`${first!.slice(0, -1)}\n${second}\n`);
+    expect(result.invalid).toBe(1);
+    expect(result.events.map((e) => e.line)).toEqual([2]);
+    // Cut right after its `"data":`, the event written onto it is taken for that value too: not recovered (README).
+    const at = first!.indexOf('"data":') + '"data":'.length;
+    const cutAtValue = await read(`${first!.slice(0, at)}${second}\n`);
+    expect([cutAtValue.invalid, cutAtValue.events.length]).toEqual([1, 0]);
+  });
+
+  it('takes no event from a cut line that does not end with one, though it holds one', async () => {
+    const [first, second, third] = events.map((value) => JSON.stringify(value));
+    // An event-shaped object inside the cut value, closed before the cut: the line ends with a comma.
+    const result = await read(`${first!.slice(0, -1)},"note":${second},\n${third}\n`);
+    expect(result.invalid).toBe(1);
+    expect(result.events.map((e) => [e.line, e.value])).toEqual([[2, events[2]]]);
+  });
+});
+
 describe('a broken element of a batch with one compact element a line, at column 1, ends with its line', () => {
   const events = [...generateCalls({ seed: 5, calls: 6, envelope: 'all' })];
   const lines = events.map((event) => JSON.stringify(event));

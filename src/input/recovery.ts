@@ -3,7 +3,8 @@
  * closing lines and ran on over the elements after it), the next element begins, read from the
  * bytes alone. The splitter (split.ts: `recoverColumn1Cut`, `cutAtPending`, `cutEarly`) ends the
  * element there and reads the bytes again; second halves (halves.ts) look for a start with
- * `mayOpenEvent`. Every reading is bounded by a `Budget` the file's recoveries share.
+ * `mayOpenEvent`. And in a line of NDJSON cut short, where the next line was written onto it
+ * (`gluedEventAt`). Every reading is bounded by a `Budget` the file's recoveries share.
  */
 import { isEventShaped, isObject } from '../schema/check.js';
 import {
@@ -304,6 +305,59 @@ export function mayOpenEvent(held: Buffer, open: number, budget: Budget): boolea
   const head = objectHead(held, open, held.length, budget);
   if (head === undefined) return undefined;
   return head.end < 0 || (head.brace && isEventShaped(head.keys, false));
+}
+
+/**
+ * Where an event begins inside `line`, the bytes of a line of NDJSON whose value did not close, and
+ * runs to the line's end (its blanks and line break aside): a line cut short with the next one
+ * written onto it, as a writer killed mid-line and then restarted leaves it. Returns where the
+ * event begins and ends in `line`, or undefined when there is none. The event is the first later
+ * `{` that the cut value cannot hold there (inside a string, after a value, or where a key is due)
+ * whose object closes with a `}` exactly at the line's end and holds an event's keys. Hint: a `{`
+ * where the cut value takes a value (after `:`, or `[` or `,` in an array) is its own: an
+ * envelope that lost only its last `}` ends with its `data`, which has a bare event's keys. A
+ * line that does not end with `}`, as one only cut short does, costs nothing; every object read
+ * is taken from `budget`.
+ */
+export function gluedEventAt(line: Buffer, budget: Budget): { start: number; end: number } | undefined {
+  let end = line.length;
+  while (end > 0 && isSpace(line[end - 1])) end--;
+  if (line[0] !== OPEN_BRACE || line[end - 1] !== CLOSE_BRACE) return undefined;
+  // The cut value read so far: its open brackets, whether in a string, and its last byte outside one.
+  const open: number[] = [OPEN_BRACE];
+  let inString = false;
+  let escaped = false;
+  let last = OPEN_BRACE;
+  for (let at = 1; at < end; at++) {
+    // biome-ignore lint/style/noNonNullAssertion: at < end <= line.length
+    const byte = line[at]!;
+    if (byte === OPEN_BRACE) {
+      const takesValue =
+        !inString && (last === COLON || (open.at(-1) === OPEN_BRACKET && (last === OPEN_BRACKET || last === COMMA)));
+      if (!takesValue) {
+        if (budget.left <= 0) return undefined;
+        const head = objectHead(line, at, end, budget);
+        if (head === undefined) return undefined;
+        if (head.end === end && head.brace && isEventShaped(head.keys, false)) return { start: at, end };
+      }
+    }
+    if (inString) {
+      if (escaped) escaped = false;
+      else if (byte === BACKSLASH) escaped = true;
+      else if (byte === QUOTE) {
+        inString = false;
+        last = QUOTE;
+      }
+    } else if (byte === QUOTE) inString = true;
+    else if (byte === OPEN_BRACE || byte === OPEN_BRACKET) {
+      open.push(byte);
+      last = byte;
+    } else if (byte === CLOSE_BRACE || byte === CLOSE_BRACKET) {
+      open.pop();
+      last = byte;
+    } else if (!isSpace(byte)) last = byte;
+  }
+  return undefined;
 }
 
 /** Whether `bytes` parse as an object that is an event. */

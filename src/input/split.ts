@@ -47,6 +47,7 @@ import {
   type BraceLineTable,
   type Budget,
   braceLineTable,
+  gluedEventAt,
   lineIndex,
   mostLines,
   nextElementLine,
@@ -96,10 +97,11 @@ export interface SplitElement extends SplitPosition {
   truncated: boolean;
   /**
    * The element was ended before it closed: at the end of its line (`line`, NDJSON; the end of
-   * the file ends the last line too, `truncated` then as well), or where the next element of its
-   * batch begins (`next`). Undefined when it closed, or the file ended elsewhere.
+   * the file ends the last line too, `truncated` then as well), where the next element of its
+   * batch begins (`next`), or where an event written onto its line of NDJSON begins (`glued`,
+   * see `gluedEventAt`). Undefined when it closed, or the file ended elsewhere.
    */
-  cut?: 'line' | 'next' | undefined;
+  cut?: 'line' | 'next' | 'glued' | undefined;
   /** For an element the file ended in: whether a string or only brackets were left open. */
   unclosed?: 'string' | 'bracket' | undefined;
   /**
@@ -1970,27 +1972,37 @@ export class ElementSplitter {
     const inBatch = this.batchOpen !== undefined;
     const start = this.elementStart;
     const scanner = this.scanner;
-    this.sink.element(
-      {
-        offset: start.offset,
-        line: start.line,
-        column: start.column,
-        batch: this.batch,
-        index: this.index++,
-        pointer: this.elementPointer,
-        bytes,
-        oversize: this.oversize,
-        size: this.partsSize,
-        depth: scanner.maxDepth,
-        members: scanner.members,
-        nonAscii: scanner.nonAscii,
-        truncated,
-        cut,
-        unclosed: truncated ? (scanner.inString ? 'string' : 'bracket') : undefined,
-        head: this.oversize ? this.oversizeHead : undefined,
-      },
-      this.lineBeforeElement,
-    );
+    // Hint: a line of NDJSON, or a value on one line that the file ended in (its last line, or
+    // its only one, not yet known to be NDJSON), its line break with it; never a value of several
+    // lines, whose nested object may close at its end.
+    const oneLine = cut === 'line' || (truncated && cut === undefined && isOneLine(bytes));
+    const glued =
+      oneLine && !inBatch && !this.oversize && !this.limits.oneValue
+        ? gluedEventAt(bytes, this.recoveryBudget)
+        : undefined;
+    if (glued) this.handOnGlued(bytes, glued);
+    else
+      this.sink.element(
+        {
+          offset: start.offset,
+          line: start.line,
+          column: start.column,
+          batch: this.batch,
+          index: this.index++,
+          pointer: this.elementPointer,
+          bytes,
+          oversize: this.oversize,
+          size: this.partsSize,
+          depth: scanner.maxDepth,
+          members: scanner.members,
+          nonAscii: scanner.nonAscii,
+          truncated,
+          cut,
+          unclosed: truncated ? (scanner.inString ? 'string' : 'bracket') : undefined,
+          head: this.oversize ? this.oversizeHead : undefined,
+        },
+        this.lineBeforeElement,
+      );
     if (inBatch) this.afterBatchElement(endOffset);
     else {
       // Hint: a line of text is no value that opened and closed on its line: a heading pasted above
@@ -1999,6 +2011,57 @@ export class ElementSplitter {
       else if (start.line === scanner.line && cut === undefined && this.atFirstValue) this.lineDelimited = true;
       this.endTopValue(endOffset);
     }
+  }
+
+  /**
+   * Hands on the line of NDJSON `bytes`, cut short with an event written onto it from
+   * `bytes[glued]` to `bytes[end]` (see `gluedEventAt`), as two values, each an element of its own:
+   * the cut one, ended where the event begins (`cut: 'glued'`), and the event, at its own column.
+   * Nothing of the line is lost: it is read as if a line break stood before the event, but for
+   * the problem of the cut value. Hint: the scanner read the line as one value; each part's depth
+   * and members are counted again here, from its own bytes.
+   */
+  private handOnGlued(bytes: Buffer, { start: glued, end }: { start: number; end: number }): void {
+    const start = this.elementStart;
+    const cutBytes = bytes.subarray(0, glued);
+    const eventBytes = bytes.subarray(glued, end);
+    const place = new ByteScanner();
+    place.startLine(start.offset);
+    place.passOver(cutBytes, start.offset);
+    const element = (offset: number, column: number, part: Buffer, cut: 'glued' | undefined): SplitElement => {
+      const facts = textFacts(part, offset);
+      return {
+        offset,
+        line: start.line,
+        column,
+        batch: this.batch,
+        index: this.index++,
+        pointer: this.elementPointer,
+        bytes: part,
+        oversize: false,
+        size: part.length,
+        depth: facts.maxDepth,
+        members: facts.members,
+        nonAscii: facts.nonAscii,
+        truncated: false,
+        cut,
+      };
+    };
+    this.sink.element(element(start.offset, start.column, cutBytes, 'glued'), this.lineBeforeElement);
+    this.batchEnd(start, false, 1);
+    this.batch++;
+    this.valuesAtTop++;
+    const column = start.column + place.passedAt(start.offset + glued).column - 1;
+    this.sink.element(element(start.offset + glued, column, eventBytes, undefined), () => {
+      // What stood before the cut value on its line, and the cut value (its end, when long).
+      const before = this.lineBefore();
+      const tail = cutBytes.subarray(Math.max(0, glued - frameBefore));
+      let first = 0;
+      while (first < tail.length && ((tail[first] ?? 0) & 0xc0) === 0x80) first++;
+      const decoded = tail.toString('utf8', first);
+      const cut = before.cut || glued > frameBefore;
+      return { text: cut ? decoded.slice(wholeClusterStart(decoded)) : before.text + decoded, cut };
+    });
   }
 
   /** A value at the top level (not an array) ended at `endOffset`. */
@@ -2379,6 +2442,28 @@ export class ElementSplitter {
     this.index++;
     return true;
   }
+}
+
+/** Whether `bytes`, less the blanks and line break that end them, are on one line. */
+function isOneLine(bytes: Buffer): boolean {
+  let end = bytes.length;
+  while (end > 0 && isSpace(bytes[end - 1])) end--;
+  return bytes.subarray(0, end).indexOf(NEWLINE) === -1;
+}
+
+/** The text facts the splitter counts of an element (depth, members, bytes outside ASCII) of `bytes`, at file offset `offset`. */
+function textFacts(bytes: Buffer, offset: number): ByteScanner {
+  const scanner = new ByteScanner();
+  if (bytes.length === 0) return scanner;
+  // biome-ignore lint/style/noNonNullAssertion: bytes holds its first byte
+  scanner.beginElement(bytes[0]!);
+  for (let at = 1; at < bytes.length; at++) {
+    // biome-ignore lint/style/noNonNullAssertion: at < bytes.length
+    const byte = bytes[at]!;
+    if (byte >= 0x80) scanner.nonAsciiByte(byte, offset + at);
+    scanner.elementByte(byte);
+  }
+  return scanner;
 }
 
 /** Whether a line opening with `byte` goes on a pretty value's members: a key, a closing bracket, a comma or a colon. */

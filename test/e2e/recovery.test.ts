@@ -38,6 +38,40 @@ describe('one line of NDJSON cut to 40 bytes', () => {
   });
 });
 
+describe('a line of NDJSON cut to 40 bytes, with the next line written onto it (a writer killed, then restarted)', () => {
+  const glued = clean.split('\n');
+  glued.splice(1, 2, glued[1]!.slice(0, 40) + glued[2]);
+  const path = join(dir, 'glued.ndjson');
+  writeFileSync(path, glued.join('\n'));
+
+  it('costs only the cut event in every command: validate, summarise, show and replay read the one written onto it', async () => {
+    const [validated, summary, shown, replayed] = await Promise.all([
+      runCli(['validate', path, '--format', 'json']),
+      runCli(['summarise', path, '--format', 'json']),
+      runCli(['show', path, '--format', 'json']),
+      runCli(['replay', path, '--url', 'http://127.0.0.1:9/', '--dry-run', '--format', 'json']),
+    ]);
+    expect(validated.code).toBe(1);
+    const report = JSON.parse(validated.stdout);
+    expect(report.totals).toMatchObject({ events: 6, valid: 5, invalid: 1 });
+    expect(report.files[0].problems).toEqual([
+      expect.objectContaining({
+        line: 2,
+        message: expect.stringContaining('an event written onto its line after it is read'),
+      }),
+    ]);
+    expect(JSON.parse(summary.stdout)).toMatchObject({ events: 5, invalid: 1 });
+    expect(JSON.parse(shown.stdout)).toHaveLength(5);
+    expect(replayed.code).toBe(0);
+    const sent = replayed.stdout.trim().split('\n');
+    expect(sent).toHaveLength(5);
+    // The event written onto line 2 is the clean file's line 3, sent from where it is.
+    const request = JSON.parse(sent[1]!);
+    expect(JSON.parse(request.body)).toEqual([JSON.parse(clean.split('\n')[2]!)]);
+    expect(request.source).toBe(`${path}:2:41`);
+  });
+});
+
 describe('a pipe named as a path', () => {
   it('reads /dev/stdin as a stream', async () => {
     const result = await runCli(['validate', '/dev/stdin', '--max-element-size', '1M'], { input: clean });
