@@ -24,6 +24,20 @@ export function isSpace(byte: number | undefined): boolean {
   return byte === SPACE || byte === NEWLINE || byte === RETURN || byte === TAB;
 }
 
+/** Whether `byte` ends a scalar (a number or a literal): JSON whitespace, a bracket, a comma, a colon or a quote. */
+export function isDelimiter(byte: number): boolean {
+  return (
+    isSpace(byte) ||
+    byte === COMMA ||
+    byte === COLON ||
+    byte === QUOTE ||
+    byte === OPEN_BRACE ||
+    byte === CLOSE_BRACE ||
+    byte === OPEN_BRACKET ||
+    byte === CLOSE_BRACKET
+  );
+}
+
 // Hint: a bracket, a string, a number or a literal's letter; a binary format's magic number
 // (PNG, ZIP, gzip...) is none.
 const jsonStart = new Set([

@@ -86,7 +86,7 @@ describe('a line of NDJSON cut short, with the next line written onto it (a writ
         fc.nat(events.length - 2),
         fc.double({ min: 0, max: 1, noNaN: true }),
         fc.boolean(),
-        fc.constantFrom('', ' ', '\t '),
+        fc.constantFrom('', ' ', '  '),
         fc.oneof(fc.integer({ min: 1, max: 64 }), fc.constant(65536)),
         fc.boolean(),
         async (victim, where, crlf, blanks, chunk, warnings) => {
@@ -96,8 +96,10 @@ describe('a line of NDJSON cut short, with the next line written onto it (a writ
           // Hint: a cut keeps at least the `{` and loses at least the closing `}`.
           const keep = 1 + Math.floor(where * (cutLine.length - 2));
           // Not where the cut value takes a value (after `:`, `[` or `,`): an event written there is
-          // that value (see the next tests). Inside a string these leave out cuts that would do.
+          // that value; nor a bare event right after a key, where a colon may be missing (see the
+          // next tests). Inside a string these leave out cuts that would do.
           fc.pre(!/[:[,]$/.test(cutLine.slice(0, keep)));
+          fc.pre(cutLine[keep] !== ':' || lines[victim + 1]!.includes('"eventType":'));
           const joined = [
             ...lines.slice(0, victim),
             cutLine.slice(0, keep) + blanks + lines[victim + 1],
@@ -150,6 +152,64 @@ describe('a line of NDJSON cut short, with the next line written onto it (a writ
     const result = await read(`${first!.slice(0, -1)},"note":${second},\n${third}\n`);
     expect(result.invalid).toBe(1);
     expect(result.events.map((e) => [e.line, e.value])).toEqual([[2, events[2]]]);
+  });
+
+  // Red team hR132: a nested object that closes at the line's end and has an event's keys is no
+  // event written onto the line when the line holds no cut before it, or one that reads otherwise.
+  const enveloped = [...generateCalls({ seed: 23, calls: 3, envelope: 'all' })].map((value) => JSON.stringify(value));
+  const [envelope, other] = enveloped as [string, string];
+  const lostLastBrace = envelope.slice(0, -1);
+
+  it('reads no object of the event after two cut ones, written whole on the next line, for a second copy', async () => {
+    const line = `${other.slice(0, 20)}${lostLastBrace}`;
+    const result = await read(`${line}\n${envelope}\n`);
+    expect(result.invalid).toBe(1);
+    expect(result.events.map((e) => e.line)).toEqual([2]);
+  });
+
+  it('takes no object for an event where a colon is missing, or a quote is stray, and keeps its own problem', async () => {
+    for (const broken of [
+      lostLastBrace.replace('"data":{', '"data"{'),
+      lostLastBrace.replace(/("createdAt":"[^"]*")/, '$1"'),
+    ]) {
+      const result = await read(`${broken}\n${other}\n`);
+      expect(result.invalid).toBe(1);
+      expect(result.events.map((e) => e.line)).toEqual([2]);
+      const invalid = result.records.find((record) => record.kind === 'invalid');
+      expect(JSON.stringify(invalid?.kind === 'invalid' && invalid.problems)).not.toContain('written onto its line');
+    }
+    // An enveloped event right after a key is no `data`: it is read.
+    const afterKey = await read(`${other.slice(0, other.indexOf('":') + 1)}${envelope}\n`);
+    expect(afterKey.events.map((e) => [e.line, e.value])).toEqual([[1, JSON.parse(envelope)]]);
+    const missingColon = await read(`${lostLastBrace.replace('"data":{', '"data"{')}\n`);
+    const [problem] = missingColon.records.flatMap((record) => (record.kind === 'invalid' ? record.problems : []));
+    expect(problem?.message).toMatch(/colon/);
+  });
+
+  it('splits no line that is only cut short, though a string in it holds the beginning of an object', async () => {
+    const holding = lostLastBrace.replace('"data":{', '"data":{"error":"bad body {\\"id\\":\\"abc",');
+    expect(() => JSON.parse(`${holding}}`)).not.toThrow();
+    const result = await read(`${holding}\n${other}\n`);
+    expect(result.invalid).toBe(1);
+    const [problem] = result.records.flatMap((record) => (record.kind === 'invalid' ? record.problems : []));
+    expect(problem?.message).toMatch(/^unexpected end of the line/);
+  });
+
+  it('places the event after a character cut short where the cut value ends, a column of its own', async () => {
+    const [, bare] = events.map((value) => JSON.stringify(value));
+    // 日 is E6 97 A5: cut after two of its bytes, which the reader shows as one U+FFFD.
+    const text = Buffer.concat([Buffer.from('{"n":"a'), Buffer.from([0xe6, 0x97]), Buffer.from(`${bare}\n`)]);
+    const result = await read(text);
+    expect(result.events.map((e) => [e.line, e.column, e.offset])).toEqual([[1, 9, 9]]);
+  });
+
+  it('reads the event of a cut line whatever lines came before it: what one line yields is its own', async () => {
+    const [first, second] = events.map((value) => JSON.stringify(value));
+    // A cut line ending with `}`, with 1,500 `{` in a string, that earlier took the file's whole recovery budget.
+    const eater = `{"id":"x","data":{"n":"${'{'.repeat(1500)}"}`;
+    const glued = `${first!.slice(0, 30)}${second}`;
+    const result = await read(`${[...Array(700).fill(eater), glued].join('\n')}\n`);
+    expect(result.events.map((e) => e.line)).toEqual([701]);
   });
 });
 

@@ -13,6 +13,7 @@ import {
   CLOSE_BRACKET,
   COLON,
   COMMA,
+  isDelimiter,
   isSpace,
   NEWLINE,
   OPEN_BRACE,
@@ -311,62 +312,129 @@ export function mayOpenEvent(held: Buffer, open: number, budget: Budget): boolea
  * Where an event begins inside `line`, the bytes of a line of NDJSON whose value did not close, and
  * runs to the line's end (its blanks and line break aside): a line cut short with the next one
  * written onto it, as a writer killed mid-line and then restarted leaves it. Returns where the
- * event begins and ends in `line`, or undefined when there is none. The event is the first later
- * `{` that the cut value cannot hold there (inside a string, after a value, or where a key is due)
- * whose object closes with a `}` exactly at the line's end and holds an event's keys. Hint: a `{`
- * where the cut value takes a value (after `:`, or `[` or `,` in an array) is its own: an
- * envelope that lost only its last `}` ends with its `data`, which has a bare event's keys. A
- * line that does not end with `}`, as one only cut short does, costs nothing; every object read
- * is taken from `budget`.
+ * event begins and ends in `line`, or undefined when there is none. The cut value is a valid
+ * beginning of JSON up to the event, which it cannot hold as it is written: so the event is at the
+ * last `{` up to where the line stops being one (`jsonMisfit`), when that `{` is in a string, or is
+ * itself where it stops, after a value or where a key is due; and only if the bytes from there are
+ * one JSON object that is an event. Hint: a `{` where the cut value takes a value (after `:`, or
+ * `[` or `,` in an array) is its own; so is one right after a key, where a colon may be missing (a
+ * published mistake), unless it is an enveloped event (with its `eventType`), which no `data` is:
+ * an envelope that lost only its last `}` ends with its `data`, which has a bare event's keys.
+ * Reads the line at most twice and parses one candidate, whatever it holds: what one line yields
+ * does not depend on the lines before it (nor on which thread reads it).
  */
-export function gluedEventAt(line: Buffer, budget: Budget): { start: number; end: number } | undefined {
+export function gluedEventAt(line: Buffer): { start: number; end: number } | undefined {
   let end = line.length;
   while (end > 0 && isSpace(line[end - 1])) end--;
   if (line[0] !== OPEN_BRACE || line[end - 1] !== CLOSE_BRACE) return undefined;
-  // The cut value read so far: its open brackets, whether in a string, and its last byte outside one.
-  const open: number[] = [OPEN_BRACE];
+  const misfit = jsonMisfit(line.subarray(0, end));
+  // A value that is only cut short is a valid beginning of JSON to its end: nothing was written onto it.
+  if (misfit.at === -1) return undefined;
+  const start = line.lastIndexOf(OPEN_BRACE, misfit.at);
+  if (start <= 0) return undefined;
+  const value = objectIn(line.subarray(start, end));
+  if (value === undefined || !isEventShaped(value, true)) return undefined;
+  if (start < misfit.at) return jsonMisfit(line.subarray(0, start)).inString ? { start, end } : undefined;
+  const { expect } = misfit;
+  if (expect === Expect.After || expect === Expect.Key || expect === Expect.KeyOrClose) return { start, end };
+  // Right after a key: an enveloped event, which no `data` is.
+  return expect === Expect.Colon && typeof value.eventType === 'string' ? { start, end } : undefined;
+}
+
+/** The object `bytes` parse as, or undefined when they do not parse as one. */
+function objectIn(bytes: Buffer): Record<string, unknown> | undefined {
+  try {
+    const value: unknown = JSON.parse(bytes.toString('utf8'));
+    return isObject(value) ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether `bytes` parse as an object that is an event. */
+function isEvent(bytes: Buffer): boolean {
+  const value = objectIn(bytes);
+  return value !== undefined && isEventShaped(value, true);
+}
+
+/** What a JSON text expects next, outside a string or a scalar (see `jsonMisfit`). */
+enum Expect {
+  Value,
+  ValueOrClose,
+  Key,
+  KeyOrClose,
+  Colon,
+  After,
+}
+
+/** Whether `bytes`, then `next`, may be the beginning of a JSON text (see `jsonMisfit`). */
+export function mayBeginJson(bytes: Buffer, next: number): boolean {
+  return jsonMisfit(bytes, next).at === -1;
+}
+
+/**
+ * Where `bytes` (then `next`, when given) stop being the beginning of a JSON text: the index of the
+ * first byte that cannot go on with it (`bytes.length` for `next`), or -1 when none; and what it
+ * expected there, or at the end (and whether in a string). Hint: lenient only where that
+ * is safe: a scalar is any run of other bytes (a wrong one says may, and only costs reading on),
+ * but a bracket, comma, colon, key or control byte in a string where JSON has none says cannot,
+ * so a valid text is never said to be broken. Not jsonc-parser's `visit`, which recurses: this
+ * runs before any depth limit, and a deeply nested element overflowed the stack (see element.ts).
+ */
+export function jsonMisfit(bytes: Buffer, next?: number): { at: number; expect: Expect; inString: boolean } {
+  const open: number[] = [];
+  let expect = Expect.Value;
   let inString = false;
+  let key = false;
   let escaped = false;
-  let last = OPEN_BRACE;
-  for (let at = 1; at < end; at++) {
-    // biome-ignore lint/style/noNonNullAssertion: at < end <= line.length
-    const byte = line[at]!;
-    if (byte === OPEN_BRACE) {
-      const takesValue =
-        !inString && (last === COLON || (open.at(-1) === OPEN_BRACKET && (last === OPEN_BRACKET || last === COMMA)));
-      if (!takesValue) {
-        if (budget.left <= 0) return undefined;
-        const head = objectHead(line, at, end, budget);
-        if (head === undefined) return undefined;
-        if (head.end === end && head.brace && isEventShaped(head.keys, false)) return { start: at, end };
-      }
-    }
+  let inScalar = false;
+  const last = next === undefined ? bytes.length - 1 : bytes.length;
+  for (let at = 0; at <= last; at++) {
+    const byte = at < bytes.length ? (bytes[at] ?? 0) : (next ?? 0);
     if (inString) {
       if (escaped) escaped = false;
       else if (byte === BACKSLASH) escaped = true;
       else if (byte === QUOTE) {
         inString = false;
-        last = QUOTE;
-      }
-    } else if (byte === QUOTE) inString = true;
-    else if (byte === OPEN_BRACE || byte === OPEN_BRACKET) {
-      open.push(byte);
-      last = byte;
-    } else if (byte === CLOSE_BRACE || byte === CLOSE_BRACKET) {
+        expect = key ? Expect.Colon : Expect.After;
+      } else if (byte < 0x20) return { at, expect, inString };
+      continue;
+    }
+    if (inScalar) {
+      if (!isDelimiter(byte)) continue;
+      inScalar = false;
+      expect = Expect.After;
+    }
+    if (isSpace(byte)) continue;
+    const top = open.at(-1);
+    if (expect === Expect.Value || expect === Expect.ValueOrClose) {
+      if (byte === OPEN_BRACE || byte === OPEN_BRACKET) {
+        open.push(byte);
+        expect = byte === OPEN_BRACE ? Expect.KeyOrClose : Expect.ValueOrClose;
+      } else if (byte === QUOTE) {
+        inString = true;
+        key = false;
+      } else if (byte === CLOSE_BRACKET && expect === Expect.ValueOrClose) {
+        open.pop();
+        expect = Expect.After;
+      } else if (isDelimiter(byte)) return { at, expect, inString };
+      else inScalar = true;
+    } else if (expect === Expect.Key || expect === Expect.KeyOrClose) {
+      if (byte === QUOTE) {
+        inString = true;
+        key = true;
+      } else if (byte === CLOSE_BRACE && expect === Expect.KeyOrClose) {
+        open.pop();
+        expect = Expect.After;
+      } else return { at, expect, inString };
+    } else if (expect === Expect.Colon) {
+      if (byte !== COLON) return { at, expect, inString };
+      expect = Expect.Value;
+    } else if (top === undefined) return { at, expect, inString };
+    else if (byte === COMMA) expect = top === OPEN_BRACE ? Expect.Key : Expect.Value;
+    else if ((byte === CLOSE_BRACE && top === OPEN_BRACE) || (byte === CLOSE_BRACKET && top === OPEN_BRACKET)) {
       open.pop();
-      last = byte;
-    } else if (!isSpace(byte)) last = byte;
+    } else return { at, expect, inString };
   }
-  return undefined;
-}
-
-/** Whether `bytes` parse as an object that is an event. */
-function isEvent(bytes: Buffer): boolean {
-  let value: unknown;
-  try {
-    value = JSON.parse(bytes.toString('utf8'));
-  } catch {
-    return false;
-  }
-  return isObject(value) && isEventShaped(value, true);
+  return { at: -1, expect, inString };
 }

@@ -14,12 +14,12 @@
 import { isAscii, isUtf8 } from 'node:buffer';
 import { StringDecoder } from 'node:string_decoder';
 import {
-  BACKSLASH,
   beginsJsonValue,
   CLOSE_BRACE,
   CLOSE_BRACKET,
   COLON,
   COMMA,
+  isDelimiter,
   isSpace,
   NEWLINE,
   OPEN_BRACE,
@@ -49,6 +49,7 @@ import {
   braceLineTable,
   gluedEventAt,
   lineIndex,
+  mayBeginJson,
   mostLines,
   nextElementLine,
   nextEventLine,
@@ -315,19 +316,6 @@ const wideMarks: ReadonlyArray<readonly [Buffer, 'UTF-32' | 'UTF-16']> = [
 ];
 /** The byte order marks `readFileStart` looks for: UTF-8's, skipped, and the others, refused. */
 const byteOrderMarks = [UTF8_BOM, ...wideMarks.map(([mark]) => mark)];
-
-function isDelimiter(byte: number): boolean {
-  return (
-    isSpace(byte) ||
-    byte === COMMA ||
-    byte === COLON ||
-    byte === QUOTE ||
-    byte === OPEN_BRACE ||
-    byte === CLOSE_BRACE ||
-    byte === OPEN_BRACKET ||
-    byte === CLOSE_BRACKET
-  );
-}
 
 /**
  * Characters that stand where an element or a top-level value is expected but begin none: Unicode
@@ -1976,10 +1964,7 @@ export class ElementSplitter {
     // its only one, not yet known to be NDJSON), its line break with it; never a value of several
     // lines, whose nested object may close at its end.
     const oneLine = cut === 'line' || (truncated && cut === undefined && isOneLine(bytes));
-    const glued =
-      oneLine && !inBatch && !this.oversize && !this.limits.oneValue
-        ? gluedEventAt(bytes, this.recoveryBudget)
-        : undefined;
+    const glued = oneLine && !inBatch && !this.oversize && !this.limits.oneValue ? gluedEventAt(bytes) : undefined;
     if (glued) this.handOnGlued(bytes, glued);
     else
       this.sink.element(
@@ -2051,7 +2036,7 @@ export class ElementSplitter {
     this.batchEnd(start, false, 1);
     this.batch++;
     this.valuesAtTop++;
-    const column = start.column + place.passedAt(start.offset + glued).column - 1;
+    const column = start.column + place.at(start.offset + glued).column - 1;
     this.sink.element(element(start.offset + glued, column, eventBytes, undefined), () => {
       // What stood before the cut value on its line, and the cut value (its end, when long).
       const before = this.lineBefore();
@@ -2475,80 +2460,6 @@ const goesOnMember = (byte: number) =>
  * whether the value could go on: each cut line of NDJSON after the first takes one more.
  */
 const pendingHeadsChecked = 8;
-
-/** What `mayBeginJson` expects next, outside a string or a scalar. */
-enum Expect {
-  Value,
-  ValueOrClose,
-  Key,
-  KeyOrClose,
-  Colon,
-  After,
-}
-
-/**
- * Whether `bytes`, then `next`, may be the beginning of a JSON text. Hint: lenient only where that
- * is safe: a scalar is any run of other bytes (a wrong one says may, and only costs reading on),
- * but a bracket, comma, colon, key or control byte in a string where JSON has none says cannot,
- * so a valid text is never said to be broken. Not jsonc-parser's `visit`, which recurses: this
- * runs before any depth limit, and a deeply nested element overflowed the stack (see element.ts).
- */
-function mayBeginJson(bytes: Buffer, next: number): boolean {
-  const open: number[] = [];
-  let expect = Expect.Value;
-  let inString = false;
-  let key = false;
-  let escaped = false;
-  let inScalar = false;
-  for (let at = 0; at <= bytes.length; at++) {
-    const byte = at < bytes.length ? (bytes[at] ?? 0) : next;
-    if (inString) {
-      if (escaped) escaped = false;
-      else if (byte === BACKSLASH) escaped = true;
-      else if (byte === QUOTE) {
-        inString = false;
-        expect = key ? Expect.Colon : Expect.After;
-      } else if (byte < 0x20) return false;
-      continue;
-    }
-    if (inScalar) {
-      if (!isDelimiter(byte)) continue;
-      inScalar = false;
-      expect = Expect.After;
-    }
-    if (isSpace(byte)) continue;
-    const top = open.at(-1);
-    if (expect === Expect.Value || expect === Expect.ValueOrClose) {
-      if (byte === OPEN_BRACE || byte === OPEN_BRACKET) {
-        open.push(byte);
-        expect = byte === OPEN_BRACE ? Expect.KeyOrClose : Expect.ValueOrClose;
-      } else if (byte === QUOTE) {
-        inString = true;
-        key = false;
-      } else if (byte === CLOSE_BRACKET && expect === Expect.ValueOrClose) {
-        open.pop();
-        expect = Expect.After;
-      } else if (isDelimiter(byte)) return false;
-      else inScalar = true;
-    } else if (expect === Expect.Key || expect === Expect.KeyOrClose) {
-      if (byte === QUOTE) {
-        inString = true;
-        key = true;
-      } else if (byte === CLOSE_BRACE && expect === Expect.KeyOrClose) {
-        open.pop();
-        expect = Expect.After;
-      } else return false;
-    } else if (expect === Expect.Colon) {
-      if (byte !== COLON) return false;
-      expect = Expect.Value;
-    } else if (top === undefined) return false;
-    else if (byte === COMMA) expect = top === OPEN_BRACE ? Expect.Key : Expect.Value;
-    else if ((byte === CLOSE_BRACE && top === OPEN_BRACE) || (byte === CLOSE_BRACKET && top === OPEN_BRACKET)) {
-      open.pop();
-    } else return false;
-  }
-  return true;
-}
 
 /** Whether `bytes` parse as JSON. */
 function parsesAsJson(bytes: Buffer): boolean {
