@@ -14,10 +14,10 @@ import { readInHalves, threadSettings, threadSettingsWarning, timesLine } from '
 import { type ReadOptions, readRecords } from '../input/read.js';
 import { escapeTerminal } from '../render/escape.js';
 import type { SummaryFormat } from '../render/formats.js';
-import { renderSummaryJson, undocumentedStatusFate } from '../render/summary-json.js';
+import { renderSummaryJsonParts, undocumentedStatusFate } from '../render/summary-json.js';
 import { plural } from '../render/words.js';
 import type { EventType } from '../schema/events.js';
-import { warnOnStderr } from './output.js';
+import { drained, warnOnStderr } from './output.js';
 import { timeRangeOf } from './time-range.js';
 
 /** The options `summarise` takes, as commander's parsers (src/commands/options.ts) checked them. */
@@ -103,7 +103,7 @@ function summaryOptionsFrom(options: SummariseCliOptions): SummaryOptions {
  * The report in a format other than JSON. Hint: the renderers are loaded only here: JSON needs
  * none of them; loading them brings chalk and the width tables.
  */
-async function renderWithTables(report: SummaryReport, options: SummariseCliOptions): Promise<string> {
+async function renderWithTables(report: SummaryReport, options: SummariseCliOptions): Promise<Iterable<string>> {
   const [{ renderSummary }, { colorsFor, terminalWidth }] = await Promise.all([
     import('../render/summary.js'),
     import('../render/terminal.js'),
@@ -187,7 +187,12 @@ export async function summarise(paths: string[], options: SummariseCliOptions): 
   const times = timesLine(halves);
   if (times !== undefined) process.stderr.write(times);
 
-  process.stdout.write(options.format === 'json' ? renderSummaryJson(report) : await renderWithTables(report, options));
+  // Hint: in pieces, each written once the one before it was taken: a table of a million rows is
+  // never one string (see `renderSummaryJsonParts`).
+  const pieces = options.format === 'json' ? renderSummaryJsonParts(report) : await renderWithTables(report, options);
+  for (const piece of pieces) {
+    if (!process.stdout.write(piece)) await drained(process.stdout, () => process.stdout.destroyed);
+  }
   // A file that is not text fails the run (exit 2, in `summaryExitCode`), each named as errors are.
   for (const unreadable of report.unreadableFiles) {
     process.stderr.write(`${formatFatal(unreadableFileError(unreadable)).message}\n`);

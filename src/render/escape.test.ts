@@ -7,6 +7,7 @@ import {
   escapeTerminalPieces,
   escapeUnicode,
   toSafeJson,
+  toSafeJsonPieces,
 } from './escape.js';
 
 // What GitHub Actions' runner reads as a workflow command: a line that starts, after any blank
@@ -249,5 +250,49 @@ describe('right-to-left text', () => {
   test('keeps the marks after the last right-to-left letter inside its isolate, whatever their block', () => {
     // `שלוֹ\u0307` closed the isolate between the letter and its dot above (hR117).
     expect(escapeTerminal('שלוֹ\u0307 abc')).toBe(`${fsi}שלוֹ\u0307${pdi} abc`);
+  });
+});
+
+describe('toSafeJsonPieces: the one JSON writer, in pieces', () => {
+  // Text the escapes change, as keys and as values: commands, controls, marks after a quote,
+  // right-to-left letters, a keycap after an escape ending in a digit, a zero-width joiner.
+  const hostile = [
+    ...commands,
+    '\u001b[2J\u0007',
+    '"\u0301 mark',
+    'שלום',
+    '\u0001\ufe0f\u20e3',
+    '👨\u200d👩 a\u200db',
+    '\u2028\u2029\u202e',
+  ];
+  const value = fc.letrec((tie) => ({
+    node: fc.oneof(
+      { depthSize: 'small' },
+      fc.constantFrom(...hostile),
+      fc.jsonValue({ stringUnit: 'binary', maxDepth: 1 }),
+      fc.array(tie('node'), { maxLength: 6 }),
+      fc.dictionary(fc.oneof(fc.string({ unit: 'binary' }), fc.constantFrom(...hostile)), tie('node'), {
+        maxKeys: 6,
+      }),
+    ),
+  })).node;
+
+  test('joins into what toSafeJson writes, whatever the value and the size of a piece', () => {
+    fc.assert(
+      fc.property(value, fc.integer({ min: 1, max: 8 }), (json, entries) => {
+        expect([...toSafeJsonPieces(json, entries)].join('')).toBe(toSafeJson(json));
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  test('writes a list of many rows in pieces of a bounded size', () => {
+    const rows = Array.from({ length: 10_000 }, (_, i) => ({ key: `${hostile[i % hostile.length]}${i}`, n: i }));
+    const pieces = [...toSafeJsonPieces({ head: 1, rows, tail: { rest: null } }, 100)];
+    expect(pieces.join('')).toBe(toSafeJson({ head: 1, rows, tail: { rest: null } }));
+    const longest = Math.max(...pieces.map((piece) => piece.length));
+    // 100 rows of three entries is about 33 rows, at most twice that: far from 10,000.
+    expect(longest).toBeLessThan(80 * toSafeJson(rows[9_999]).length);
+    expect(pieces.length).toBeGreaterThan(100);
   });
 });

@@ -386,3 +386,72 @@ export function escapeJsonForTerminal(json: string): string {
 export function toSafeJson(value: unknown): string {
   return escapeJsonForTerminal(withSourceNumbers(JSON.stringify(value, null, 2)));
 }
+
+/**
+ * `toSafeJson(value)`, in pieces that join into it, none holding more than about twice `entries`
+ * entries of arrays and objects: a report listing a million rows (`summarise --top 0`) is never
+ * one string (450 MB, made three times over by the escapes). Hint: a value of no more entries,
+ * all nested ones counted, is written by `toSafeJson` and indented to its depth; a larger one
+ * member by member, as `JSON.stringify(value, null, 2)` lays them out. What the escapes change is
+ * inside strings, and a piece never ends inside one, so the pieces escape as the whole does.
+ */
+export function* toSafeJsonPieces(value: unknown, entries = 1000): Generator<string> {
+  if (entriesIn(value, entries) <= entries) yield toSafeJson(value);
+  else yield* largeJsonPieces(value as object, '', entries);
+}
+
+/** The pieces of `value`, which holds more than `entries` entries, at `indent` (see `toSafeJsonPieces`). */
+function* largeJsonPieces(value: object, indent: string, entries: number): Generator<string> {
+  const inner = `${indent}  `;
+  const array = Array.isArray(value);
+  // Hint: as JSON.stringify: in an object, a member whose value it cannot write is left out; in an array, it is null.
+  const members = array
+    ? (value as unknown[]).map((item) => ['', writable(item) ? item : null] as const)
+    : Object.entries(value as object).filter(([, item]) => writable(item));
+  let held: string[] = [];
+  let heldEntries = 0;
+  yield array ? '[' : '{';
+  for (const [i, [key, item]] of members.entries()) {
+    const head = `${i === 0 ? '' : ','}\n${inner}${array ? '' : `${toSafeJson(key)}: `}`;
+    const itemEntries = entriesIn(item, entries);
+    if (itemEntries > entries) {
+      if (held.length > 0) yield held.join('');
+      held = [];
+      heldEntries = 0;
+      yield head;
+      yield* largeJsonPieces(item as object, inner, entries);
+      continue;
+    }
+    held.push(head, toSafeJson(item).replaceAll('\n', `\n${inner}`));
+    heldEntries += 1 + itemEntries;
+    if (heldEntries >= entries) {
+      yield held.join('');
+      held = [];
+      heldEntries = 0;
+    }
+  }
+  held.push(`\n${indent}${array ? ']' : '}'}`);
+  yield held.join('');
+}
+
+/** Whether JSON.stringify writes `value` as a member of an object (not undefined, a function or a symbol). */
+function writable(value: unknown): boolean {
+  return value !== undefined && typeof value !== 'function' && typeof value !== 'symbol';
+}
+
+/**
+ * How many entries `value`, an array or object, holds, those of the arrays and objects in it
+ * counted too: 0 for any other value; counting stops past `most`.
+ */
+function entriesIn(value: unknown, most: number): number {
+  let count = 0;
+  const pending: unknown[] = [value];
+  while (pending.length > 0 && count <= most) {
+    const next = pending.pop();
+    if (next === null || typeof next !== 'object') continue;
+    const items = Array.isArray(next) ? next : Object.values(next);
+    count += items.length;
+    for (const item of items) if (item !== null && typeof item === 'object') pending.push(item);
+  }
+  return count;
+}

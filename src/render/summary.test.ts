@@ -5,18 +5,20 @@ import { type SummaryOptions, type SummaryReport, summarise } from '../core/summ
 import { summaryDimensions } from '../core/summary-names.js';
 import type { InputRecord } from '../input/types.js';
 import type { CallCompleteData, WebhookEvent } from '../schema/events.js';
-import { markdownCode, markdownMarkupEscaped } from './escape.js';
+import { markdownCode, markdownMarkupEscaped, toSafeJson } from './escape.js';
 import { type Cell, cellText, cellValue, forPeople, isBar, type Row, type TableBlock, tablesOf } from './report.js';
+import { renderTableCsv } from './report-csv.js';
 import {
   bytesText,
   csvField,
   markdownCell,
   renderSummaryCsv,
+  renderSummaryCsvParts,
   renderSummaryMarkdown,
   renderSummaryPretty,
   summaryModel,
 } from './summary.js';
-import { renderSummaryJson } from './summary-json.js';
+import { renderSummaryJson, renderSummaryJsonParts, rowsAPiece } from './summary-json.js';
 import { escapeTerminal } from './terminal.js';
 
 const campaign = '5dd7681b-2188-49fc-8fc0-87b57056f436';
@@ -132,6 +134,46 @@ describe('renderSummaryCsv', () => {
     expect(lines[1]).toBe(`${campaign},5,3,1,1,1,0,66.7,1,1,0,0,1,0`);
     expect(sample().byType).toMatchObject({ SMSReceived: 1, SMS: 0 });
     expect(lines).toHaveLength(3);
+  });
+});
+
+describe('the --by table in pieces (--top 0 over many keys)', () => {
+  // Keys as payloads write them: control and escape codes, right-to-left text, marks after a quote,
+  // a workflow command, CSV's quotes, commas, line breaks and formula starts, and the text that
+  // stands for the rows while the rest of the report is written.
+  const hostileKeys = [
+    hostile,
+    'שלום "עולם"',
+    '"\u0301\u0302 marks',
+    '::error::x',
+    '=1+1, "a"\r\nb',
+    '\u0001rows',
+    '"\\u0001rows"',
+  ];
+  const report = summarise(
+    Array.from({ length: 2 * rowsAPiece + 37 }, (_, i) =>
+      call({
+        campaignId: hostileKeys[i] ?? `${hostileKeys[i % hostileKeys.length]}-${i}`,
+        status: i % 3 ? 'Complete' : 'Partial',
+      }),
+    ),
+    { by: 'campaign', top: 0 },
+  );
+
+  it('writes, piece by piece, exactly the JSON the whole report is', () => {
+    const pieces = [...renderSummaryJsonParts(report)];
+    expect(pieces.length).toBeGreaterThan(3);
+    expect(pieces.join('')).toBe(`${toSafeJson(report)}\n`);
+    expect(JSON.parse(pieces.join('')).groups.rows).toHaveLength(2 * rowsAPiece + 37);
+  });
+
+  it('writes, piece by piece, exactly the CSV of the whole table, its header once', () => {
+    const table = tablesOf(summaryModel(report).sections.flatMap((section) => section.blocks)).find(
+      (block) => block.key === 'campaign',
+    );
+    const pieces = [...renderSummaryCsvParts(report, 'campaign')];
+    expect(pieces.length).toBe(3);
+    expect(pieces.join('')).toBe(renderTableCsv(table as TableBlock));
   });
 });
 

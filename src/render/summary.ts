@@ -2,7 +2,7 @@
  * Renders a summary report: `summaryModel` builds its sections once (report.ts), and pretty
  * tables for a terminal, Markdown and CSV (RFC 4180, the one table `--by` names) render that
  * model. JSON is the report itself (`summary-json.ts`), and every table of the model names where
- * in it its data is (`source`). Every function returns a string; none prints.
+ * in it its data is (`source`). Every function returns text (or pieces of it); none prints.
  */
 import {
   type GroupTable,
@@ -35,28 +35,32 @@ import {
 import { renderTableCsv } from './report-csv.js';
 import { renderReportMarkdown } from './report-markdown.js';
 import { type PrettyOptions, renderReportPretty } from './report-pretty.js';
-import { renderSummaryJson, undocumentedStatusFate } from './summary-json.js';
+import { renderSummaryJsonParts, rowsAPiece, undocumentedStatusFate } from './summary-json.js';
 import { formatTime, grouped, moreNote, plural, textApart } from './words.js';
 
 /** Payload text made safe in Markdown (the one Markdown escape, under the name this module's tests use). */
 export { escapeMarkdown as markdownCell } from './escape.js';
 export { csvField } from './report-csv.js';
 
-/** Renders a report in any format; `by` picks the csv table (default: by status). */
+/**
+ * Renders a report in any format, in pieces that join into its text: JSON and CSV a bounded number
+ * of rows a piece (see `renderSummaryJsonParts`, `renderSummaryCsvParts`), the others whole; `by`
+ * picks the csv table (default: by status).
+ */
 export function renderSummary(
   report: SummaryReport,
   format: SummaryFormat,
   options: PrettyOptions & { by?: SummaryDimension | undefined },
-): string {
+): Iterable<string> {
   switch (format) {
     case 'json':
-      return renderSummaryJson(report);
+      return renderSummaryJsonParts(report);
     case 'csv':
-      return renderSummaryCsv(report, options.by ?? 'status');
+      return renderSummaryCsvParts(report, options.by ?? 'status');
     case 'markdown':
-      return renderSummaryMarkdown(report);
+      return [renderSummaryMarkdown(report)];
     default:
-      return renderSummaryPretty(report, options);
+      return [renderSummaryPretty(report, options)];
   }
 }
 
@@ -75,12 +79,33 @@ export function renderSummaryMarkdown(report: SummaryReport): string {
  * `--top` left out are not written; the caller says so on stderr.
  */
 export function renderSummaryCsv(report: SummaryReport, by: SummaryDimension): string {
-  const tables = tablesOf(summaryModel(report).sections.flatMap((section) => section.blocks));
-  const chosen =
-    tables.find((block) => block.key === by) ??
-    tables.find((block) => block.key === 'status') ??
-    impossible('the summary model has a by-status table');
-  return renderTableCsv(chosen);
+  return [...renderSummaryCsvParts(report, by)].join('');
+}
+
+/**
+ * `renderSummaryCsv`, in pieces that join into it: the `--by` table `rowsAPiece` rows at a time,
+ * each piece's rows made into the model's table on their own, so that a table of a million rows
+ * (`--top 0 --by phone`) is never a million rows of cells at once. Hint: a CSV record is its row's
+ * alone, and the row the rows `--top` left out make is for people, not in CSV.
+ */
+export function* renderSummaryCsvParts(report: SummaryReport, by: SummaryDimension): Generator<string> {
+  const groups = report.groups;
+  if (groups === null || groups.by !== by || groups.rows.length <= rowsAPiece) {
+    const tables = tablesOf(summaryModel(report).sections.flatMap((section) => section.blocks));
+    const chosen =
+      tables.find((block) => block.key === by) ??
+      tables.find((block) => block.key === 'status') ??
+      impossible('the summary model has a by-status table');
+    yield renderTableCsv(chosen);
+    return;
+  }
+  for (let from = 0; from < groups.rows.length; from += rowsAPiece) {
+    const rows = groups.rows.slice(from, from + rowsAPiece);
+    const [table] = tablesOf(groupSection({ ...groups, rows, rest: null }, report).blocks);
+    const text = renderTableCsv(table ?? impossible('the --by section is a table'));
+    // The header once, first.
+    yield from === 0 ? text : text.slice(text.indexOf('\r\n') + 2);
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
