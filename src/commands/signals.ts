@@ -51,6 +51,8 @@ export const stdoutGone: {
   failed?: number;
   /** A write to stdout failed (not its reader gone), known as soon as it did, before `failed` is set (cli.ts). */
   failing?: boolean;
+  /** Output is dropped from now on (see `finishWithoutStdout`): what is left of it need not be made. */
+  dropped?: boolean;
 } = {};
 
 /**
@@ -63,6 +65,7 @@ export const stdoutGone: {
  */
 export function finishWithoutStdout(): void {
   stdoutGone.stop = () => {
+    stdoutGone.dropped = true;
     const dropped = (_chunk: unknown, encoding?: unknown, callback?: unknown): boolean => {
       const done = typeof encoding === 'function' ? encoding : callback;
       if (typeof done === 'function') queueMicrotask(() => done());

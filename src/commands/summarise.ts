@@ -18,6 +18,7 @@ import { renderSummaryJsonParts, undocumentedStatusFate } from '../render/summar
 import { plural } from '../render/words.js';
 import type { EventType } from '../schema/events.js';
 import { drained, warnOnStderr } from './output.js';
+import { finishWithoutStdout, stdoutGone } from './signals.js';
 import { timeRangeOf } from './time-range.js';
 
 /** The options `summarise` takes, as commander's parsers (src/commands/options.ts) checked them. */
@@ -188,9 +189,13 @@ export async function summarise(paths: string[], options: SummariseCliOptions): 
   if (times !== undefined) process.stderr.write(times);
 
   // Hint: in pieces, each written once the one before it was taken: a table of a million rows is
-  // never one string (see `renderSummaryJsonParts`).
+  // never one string (see `renderSummaryJsonParts`). A reader that goes away meanwhile (`| head`)
+  // drops the rest, and the run still says what failed and ends as the whole run would: in one
+  // write, the report was all handed over before the diagnostics came (review hR133).
+  finishWithoutStdout();
   const pieces = options.format === 'json' ? renderSummaryJsonParts(report) : await renderWithTables(report, options);
   for (const piece of pieces) {
+    if (stdoutGone.dropped) break;
     if (!process.stdout.write(piece)) await drained(process.stdout, () => process.stdout.destroyed);
   }
   // A file that is not text fails the run (exit 2, in `summaryExitCode`), each named as errors are.

@@ -1071,6 +1071,34 @@ describe('the reader of stdout going away (| head) before a failure comes', () =
       expect(result.head.length).toBeGreaterThan(0);
     }
   });
+
+  it('lets summarise write its diagnostics and exit as the whole run would, its report cut off (review hR133)', async () => {
+    // A report past what a pipe holds (--top 0 over 2,000 campaigns), and a file that is not
+    // text (exit 2), or an invalid element under --strict (exit 1): both ended 0, unsaid, once
+    // the report was written in pieces and the reader went away before the last.
+    const dir = join(scratch, 'summarise-then-bad');
+    mkdirSync(dir, { recursive: true });
+    const generated = await runCli(['generate', '--count', '20000', '--campaigns', '2000', '--format', 'ndjson']);
+    const events = join(dir, 'e.ndjson');
+    writeFileSync(events, generated.stdout);
+    const binary = join(dir, 'bad.json');
+    writeFileSync(binary, Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
+    const cut = join(dir, 'cut.ndjson');
+    writeFileSync(cut, `${generated.stdout}{"time":"2022-09-01T00:00:00\n`);
+    for (const [args, code, said] of [
+      [['summarise', '--top', '0', '--format', 'json', events, binary], 2, /bad\.json.*not text|not text.*bad\.json/s],
+      [
+        ['summarise', '--top', '0', '--format', 'csv', '--by', 'campaign', '--strict', cut],
+        1,
+        /skipped 1 invalid element/,
+      ],
+    ] as const) {
+      const result = await runThenClose(args, 1);
+      expect({ args, code: result.code }).toEqual({ args, code });
+      expect(result.stderr).toMatch(said);
+      expect(result.stderr).not.toMatch(/EPIPE|internal error/);
+    }
+  });
 });
 
 describe('the reader of stderr going away', () => {
