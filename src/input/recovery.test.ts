@@ -213,6 +213,25 @@ describe('a line of NDJSON cut short, with the next line written onto it (a writ
   });
 });
 
+describe('a stray `]` inside an event at the top level (review hR133)', () => {
+  const [envelope, other, third] = [...generateCalls({ seed: 23, calls: 3, envelope: 'all' })].map((value) =>
+    JSON.stringify(value),
+  ) as [string, string, string];
+  const stray = envelope.replace('"eventType":"', '"eventType":]"');
+
+  it('ends nothing: the event is one invalid element, and its `data` is no event of its own', async () => {
+    const lines = await read(`${other}\n${stray}\n${third}\n`);
+    expect([lines.invalid, lines.events.map((e) => e.line)]).toEqual([1, [1, 3]]);
+    const [problem] = lines.records.flatMap((record) => (record.kind === 'invalid' ? record.problems : []));
+    expect(problem?.message).toMatch(/^expected "}" to close the object opened at line 2, column 1, found "]"/);
+    // Pretty-printed, alone in its file: the same.
+    const pretty = await read(
+      `${JSON.stringify(JSON.parse(envelope), null, 2).replace('"eventType": "', '"eventType": ]"')}\n`,
+    );
+    expect([pretty.invalid, pretty.events.length]).toEqual([1, 0]);
+  });
+});
+
 describe('a broken element of a batch with one compact element a line, at column 1, ends with its line', () => {
   const events = [...generateCalls({ seed: 5, calls: 6, envelope: 'all' })];
   const lines = events.map((event) => JSON.stringify(event));

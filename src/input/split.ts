@@ -1077,7 +1077,16 @@ export class ElementSplitter {
 
     if (this.mode === Mode.Element) {
       if (!this.scalar) {
-        if (scanner.elementByte(byte)) this.endElementAt(i + 1, i + 1);
+        if (!scanner.elementByte(byte)) return i;
+        // Hint: a `]` where a value at the top level would close its `{` ends nothing: the value
+        // goes on to its own `}` (or its line's end), one invalid element. Ended there, the rest
+        // of its line was read as values: an envelope's `data`, a valid bare event, counted and
+        // sent (review hR133). In a batch, a `]` may be the batch's, closing a cut element.
+        if (byte === CLOSE_BRACKET && this.batchOpen === undefined && this.topOpener === OPEN_BRACE) {
+          scanner.depth = 1;
+          return i;
+        }
+        this.endElementAt(i + 1, i + 1);
         return i;
       }
       if ((byte === SLASH || byte === STAR) && this.opensComment(base + i)) {
