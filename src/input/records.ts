@@ -203,6 +203,27 @@ export class RecordBuilder {
     const { file } = this;
     const parsed = parseElement(element, file, this.limits, this.warnings, lineBefore);
     const info = this.info(element, parsed.text?.text ?? '');
+    if (element.memberValue) {
+      // The value of a key outside any object: its object's, whatever it holds (see `SplitElement.memberValue`).
+      const problem: Problem = {
+        file,
+        offset: element.offset,
+        line: element.line,
+        column: element.column,
+        pointer: element.pointer,
+        severity: 'error',
+        code: 'unexpected-token',
+        message: 'the value of a key outside any object (a "}" closed its object early, or its "{" was lost): no event',
+      };
+      return {
+        kind: 'invalid',
+        element: info,
+        eventKind: undefined,
+        value: undefined,
+        problems: [problem, ...parsed.problems],
+        omitted: parsed.omitted,
+      };
+    }
     if (!parsed.parsed) {
       return {
         kind: 'invalid',

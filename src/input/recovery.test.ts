@@ -230,6 +230,23 @@ describe('a stray `]` inside an event at the top level (review hR133)', () => {
     );
     expect([pretty.invalid, pretty.events.length]).toEqual([1, 0]);
   });
+
+  it('reads no event from the value of a key outside any object: a stray `}` before `"data":`, or a lost `{`', async () => {
+    for (const broken of [envelope.replace(',"data":', '},"data":'), envelope.slice(1)]) {
+      const path = join(dir, `${files++}.ndjson`);
+      writeFileSync(path, `${other}\n${broken}\n${third}\n`);
+      for (const byteByByte of [false, true]) {
+        const records: InputRecord[] = [];
+        for await (const read of readRecords([path], {}, { byteByByte })) records.push(...read);
+        const lines = records.flatMap((record) => (record.kind === 'event' ? [record.element.line] : []));
+        expect(lines).toEqual([1, 3]);
+        const messages = records.flatMap((record) =>
+          record.kind === 'invalid' ? record.problems.map((problem) => problem.message) : [],
+        );
+        expect(messages).toContainEqual(expect.stringMatching(/^the value of a key outside any object/));
+      }
+    }
+  });
 });
 
 describe('a broken element of a batch with one compact element a line, at column 1, ends with its line', () => {

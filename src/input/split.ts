@@ -106,6 +106,11 @@ export interface SplitElement extends SplitPosition {
   /** For an element the file ended in: whether a string or only brackets were left open. */
   unclosed?: 'string' | 'bracket' | undefined;
   /**
+   * It follows a key and its `:` outside any object (a stray `}` closed the object before it, or
+   * the object's `{` was lost): a member's value, never an event of its own.
+   */
+  memberValue?: boolean | undefined;
+  /**
    * For an element larger than the limit, whose bytes are not kept: its first characters (those of
    * `headBytes`), by which text that is no JSON value is told from a value too large.
    */
@@ -578,6 +583,10 @@ export class ElementSplitter {
    * as any number of blanks may stand between (a look back over the last 400 bytes missed them).
    */
   private afterStringValue = false;
+  /** The last thing read outside elements was a key's `:` outside any object (see `unexpected`), blanks aside. */
+  private afterKeyOutside = false;
+  /** The element being read is the value of such a key (`SplitElement.memberValue`). */
+  private memberValue = false;
   /** The file offset of the last CR read at the top level: one between two values on a line is a lone CR. */
   private returnAtTop = -1;
   /** The file offset of the last CR read between values or elements: a CRLF's ends a line where its CR is. */
@@ -1353,6 +1362,7 @@ export class ElementSplitter {
         : this.mode === Mode.BatchElement
           ? this.beforeBatchElement(byte, position)
           : this.afterBatchElementByte(byte, position);
+    this.afterKeyOutside = byte === COLON && this.afterStringValue;
     this.afterStringValue = false;
     if (begins === Begins.No) return i;
     return this.startElement(chunk, i, base, byte, position, begins === Begins.OwnLine);
@@ -1741,6 +1751,8 @@ export class ElementSplitter {
 
   private beginElement(position: SplitPosition, pointer: string): void {
     this.mode = Mode.Element;
+    this.memberValue = this.afterKeyOutside;
+    this.afterKeyOutside = false;
     this.mayBeStray = undefined;
     this.elementStart = position;
     this.elementPointer = pointer;
@@ -1994,6 +2006,7 @@ export class ElementSplitter {
           cut,
           unclosed: truncated ? (scanner.inString ? 'string' : 'bracket') : undefined,
           head: this.oversize ? this.oversizeHead : undefined,
+          memberValue: this.memberValue || undefined,
         },
         this.lineBeforeElement,
       );
@@ -2039,6 +2052,7 @@ export class ElementSplitter {
         nonAscii: facts.nonAscii,
         truncated: false,
         cut,
+        memberValue: (cut !== undefined && this.memberValue) || undefined,
       };
     };
     this.sink.element(element(start.offset, start.column, cutBytes, 'glued'), this.lineBeforeElement);
@@ -2415,6 +2429,8 @@ export class ElementSplitter {
 
   /** Offers `bytes`, the element begun at `elementStart`, to `tryElement`; true when it was taken. */
   private offer(bytes: Buffer): boolean {
+    // Hint: a member's value is never taken as an event; read byte by byte, its record says why.
+    if (this.memberValue) return false;
     const start = this.elementStart;
     const element: SplitElement = {
       offset: start.offset,
