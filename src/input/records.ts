@@ -203,8 +203,10 @@ export class RecordBuilder {
     const { file } = this;
     const parsed = parseElement(element, file, this.limits, this.warnings, lineBefore);
     const info = this.info(element, parsed.text?.text ?? '');
-    if (element.memberValue) {
-      // The value of a key outside any object: its object's, whatever it holds (see `SplitElement.memberValue`).
+    // The value of a key outside any object is its object's (see `SplitElement.memberValue`), but
+    // an enveloped event, which no `data` is: a log line's prefix (`"event": {…}`, review hR134).
+    const enveloped = parsed.parsed && isObject(parsed.value) && typeof parsed.value.eventType === 'string';
+    if (element.memberValue && !enveloped) {
       const problem: Problem = {
         file,
         offset: element.offset,

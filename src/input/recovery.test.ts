@@ -213,39 +213,55 @@ describe('a line of NDJSON cut short, with the next line written onto it (a writ
   });
 });
 
-describe('a stray `]` inside an event at the top level (review hR133)', () => {
+describe('the value of a key outside any object (review hR133, hR134)', () => {
   const [envelope, other, third] = [...generateCalls({ seed: 23, calls: 3, envelope: 'all' })].map((value) =>
     JSON.stringify(value),
   ) as [string, string, string];
-  const stray = envelope.replace('"eventType":"', '"eventType":]"');
 
-  it('ends nothing: the event is one invalid element, and its `data` is no event of its own', async () => {
-    const lines = await read(`${other}\n${stray}\n${third}\n`);
-    expect([lines.invalid, lines.events.map((e) => e.line)]).toEqual([1, [1, 3]]);
-    const [problem] = lines.records.flatMap((record) => (record.kind === 'invalid' ? record.problems : []));
-    expect(problem?.message).toMatch(/^expected "}" to close the object opened at line 2, column 1, found "]"/);
-    // Pretty-printed, alone in its file: the same.
-    const pretty = await read(
-      `${JSON.stringify(JSON.parse(envelope), null, 2).replace('"eventType": "', '"eventType": ]"')}\n`,
-    );
-    expect([pretty.invalid, pretty.events.length]).toEqual([1, 0]);
+  /** The lines of the events read from `text`, on the quick path and byte by byte (the same), and every problem's message. */
+  async function readBothWays(text: string): Promise<{ lines: number[]; messages: string[] }> {
+    const path = join(dir, `${files++}.ndjson`);
+    writeFileSync(path, text);
+    const seen: Array<{ lines: number[]; messages: string[] }> = [];
+    for (const byteByByte of [false, true]) {
+      const records: InputRecord[] = [];
+      for await (const read of readRecords([path], {}, { byteByByte })) records.push(...read);
+      seen.push({
+        lines: records.flatMap((record) => (record.kind === 'event' ? [record.element.line] : [])),
+        messages: records.flatMap((record) =>
+          record.kind === 'invalid' ? record.problems.map((problem) => problem.message) : [],
+        ),
+      });
+    }
+    expect(seen[1]).toEqual(seen[0]);
+    return seen[0] as { lines: number[]; messages: string[] };
+  }
+
+  it('reads no event from it: a stray `}` before `"data":`, or a lost `{`', async () => {
+    for (const broken of [envelope.replace(',"data":', '},"data":'), envelope.slice(1)]) {
+      const { lines, messages } = await readBothWays(`${other}\n${broken}\n${third}\n`);
+      expect(lines).toEqual([1, 3]);
+      expect(messages).toContainEqual(expect.stringMatching(/^the value of a key outside any object/));
+    }
   });
 
-  it('reads no event from the value of a key outside any object: a stray `}` before `"data":`, or a lost `{`', async () => {
-    for (const broken of [envelope.replace(',"data":', '},"data":'), envelope.slice(1)]) {
-      const path = join(dir, `${files++}.ndjson`);
-      writeFileSync(path, `${other}\n${broken}\n${third}\n`);
-      for (const byteByByte of [false, true]) {
-        const records: InputRecord[] = [];
-        for await (const read of readRecords([path], {}, { byteByByte })) records.push(...read);
-        const lines = records.flatMap((record) => (record.kind === 'event' ? [record.element.line] : []));
-        expect(lines).toEqual([1, 3]);
-        const messages = records.flatMap((record) =>
-          record.kind === 'invalid' ? record.problems.map((problem) => problem.message) : [],
-        );
-        expect(messages).toContainEqual(expect.stringMatching(/^the value of a key outside any object/));
-      }
+  it('spoils no line of NDJSON after the key’s: each line is read on its own', async () => {
+    for (const keyLine of ['"note":', '{"a":1}, "x":']) {
+      const { lines } = await readBothWays(`${other}\n${keyLine}\n\n${third}\n`);
+      expect(lines).toEqual([1, 4]);
     }
+  });
+
+  it('reads the values after one whose closing `}` is a `]`: a bracket of the wrong kind still ends it (hR134)', async () => {
+    const pretty = [other, envelope, third].map((line) => JSON.stringify(JSON.parse(line), null, 2));
+    pretty[1] = pretty[1]!.replace(/\n\}$/, '\n]');
+    const { lines } = await readBothWays(`${pretty.join('\n')}\n`);
+    expect(lines).toEqual([1, 1 + pretty[0]!.split('\n').length + pretty[1]!.split('\n').length]);
+  });
+
+  it('reads an enveloped event after a quoted key, as a log line’s prefix (`"event": {…}`), which no `data` is', async () => {
+    const { lines } = await readBothWays(`"event": ${other}\n"event": ${third}\n`);
+    expect(lines).toEqual([1, 2]);
   });
 });
 

@@ -583,7 +583,7 @@ export class ElementSplitter {
    * as any number of blanks may stand between (a look back over the last 400 bytes missed them).
    */
   private afterStringValue = false;
-  /** The last thing read outside elements was a key's `:` outside any object (see `unexpected`), blanks aside. */
+  /** The last thing read outside elements on this line was a key's `:` outside any object (see `unexpected`), blanks aside. */
   private afterKeyOutside = false;
   /** The element being read is the value of such a key (`SplitElement.memberValue`). */
   private memberValue = false;
@@ -1072,6 +1072,9 @@ export class ElementSplitter {
     }
     if (byte === SPACE && !scanner.inString && !this.scalar) return i;
     if (byte === NEWLINE) {
+      // Hint: a key outside any object gives its value only on its own line: a line of NDJSON
+      // after a key's is read on its own (review hR134), on either thread.
+      this.afterKeyOutside = false;
       if (this.scalar && this.mode === Mode.Element) {
         // A scalar ends on its own line, before the line break is counted; a word alone on its
         // line that is no JSON value (`Examples`) is text, as a line of words is.
@@ -1086,16 +1089,7 @@ export class ElementSplitter {
 
     if (this.mode === Mode.Element) {
       if (!this.scalar) {
-        if (!scanner.elementByte(byte)) return i;
-        // Hint: a `]` where a value at the top level would close its `{` ends nothing: the value
-        // goes on to its own `}` (or its line's end), one invalid element. Ended there, the rest
-        // of its line was read as values: an envelope's `data`, a valid bare event, counted and
-        // sent (review hR133). In a batch, a `]` may be the batch's, closing a cut element.
-        if (byte === CLOSE_BRACKET && this.batchOpen === undefined && this.topOpener === OPEN_BRACE) {
-          scanner.depth = 1;
-          return i;
-        }
-        this.endElementAt(i + 1, i + 1);
+        if (scanner.elementByte(byte)) this.endElementAt(i + 1, i + 1);
         return i;
       }
       if ((byte === SLASH || byte === STAR) && this.opensComment(base + i)) {
