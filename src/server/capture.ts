@@ -733,12 +733,21 @@ export class CaptureWriter {
    */
   private commitNow(batch: Waiting[]): Promise<void> | undefined {
     const { placed, fds } = this.writeBodies(batch);
-    for (const fd of fds) closeQuietly(fd);
-    if (placed.length === 0) return;
+    // Hint: each body's file is held open until its line is settled: a body deleted meanwhile
+    // keeps its inode, which a file made again under its name cannot take, and so is never taken
+    // for it by `stillNamed` (tmpfs gave the freed inode to the next file at once, review of ci-BZ).
+    const done = () => {
+      for (const fd of fds) closeQuietly(fd);
+    };
+    if (placed.length === 0) {
+      done();
+      return;
+    }
     const log = this.logText(placed);
     const { written, error } = writeAsMuchSync(this.log.fd, log.text);
-    if (error === undefined && !stillNamed(this.logPath, this.logFile)) return this.relog(placed, log);
+    if (error === undefined && !stillNamed(this.logPath, this.logFile)) return this.relog(placed, log).finally(done);
     this.settle(placed, log, written, error);
+    done();
   }
 
   /**
@@ -759,28 +768,32 @@ export class CaptureWriter {
       return;
     }
     const { placed, fds, segments } = this.writeBodies(batch);
+    // Hint: the bodies' files held open until their lines are settled, as in `commitNow`.
     try {
-      if (placed.length === 0) return;
-      const flushes = fds.map((fd) => fdatasync(fd));
-      for (const segment of segments) flushes.push(fdatasync(segment.fd));
-      if (fds.length > 0 || segments.some((segment) => segment.fresh)) flushes.push(fsync(folder));
-      await Promise.all(flushes);
-      for (const segment of segments) segment.fresh = false;
-    } catch (error) {
-      this.failed(placed, error);
-      return;
+      try {
+        if (placed.length === 0) return;
+        const flushes = fds.map((fd) => fdatasync(fd));
+        for (const segment of segments) flushes.push(fdatasync(segment.fd));
+        if (fds.length > 0 || segments.some((segment) => segment.fresh)) flushes.push(fsync(folder));
+        await Promise.all(flushes);
+        for (const segment of segments) segment.fresh = false;
+      } catch (error) {
+        this.failed(placed, error);
+        return;
+      } finally {
+        closeQuietly(folder);
+      }
+      // Hint: the log may have lost its name while the bodies went to the disk, or before (a
+      // rotation between commits); a look first keeps the lines out of the log moved away, where
+      // another listen's line after them would stop them being cut back off (review hR102).
+      if (!stillNamed(this.logPath, this.logFile)) return await this.relog(placed);
+      const log = this.logText(placed);
+      const { written, error } = await this.appendToLog(log.text);
+      if (error === undefined && !stillNamed(this.logPath, this.logFile)) return await this.relog(placed, log);
+      this.settle(placed, log, written, error);
     } finally {
       for (const fd of fds) closeQuietly(fd);
-      closeQuietly(folder);
     }
-    // Hint: the log may have lost its name while the bodies went to the disk, or before (a
-    // rotation between commits); a look first keeps the lines out of the log moved away, where
-    // another listen's line after them would stop them being cut back off (review hR102).
-    if (!stillNamed(this.logPath, this.logFile)) return this.relog(placed);
-    const log = this.logText(placed);
-    const { written, error } = await this.appendToLog(log.text);
-    if (error === undefined && !stillNamed(this.logPath, this.logFile)) return this.relog(placed, log);
-    this.settle(placed, log, written, error);
   }
 
   /** Appends `text` to the log, and says how much of it was written, and why no more was. */
