@@ -603,7 +603,10 @@ describe('deliverBatches', () => {
     const s = await server();
     const { stats } = await deliverBatches(planBatches(events(4)), options(s.url, { rate: 10 }));
     const { requestRate } = stats.report(s.url, 'POST');
-    expect(requestRate).toBeLessThanOrEqual(10.2);
+    // Hint: N starts over N intervals read 13.3 here. Not 10.2 at most: the pacer makes up a start
+    // late by up to half an interval (see pace.ts), so a first start 9 ms late on a loaded machine
+    // read 10.3 (ci-CB); 11 holds that and still fails the count of N intervals.
+    expect(requestRate).toBeLessThanOrEqual(11);
     expect(requestRate).toBeGreaterThan(5);
   });
 
