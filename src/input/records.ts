@@ -7,6 +7,7 @@ import {
   type CheckOptions,
   type CheckResult,
   checkEvent,
+  hasEventType,
   isEnvelope,
   isObject,
   type SchemaIssue,
@@ -205,8 +206,7 @@ export class RecordBuilder {
     const info = this.info(element, parsed.text?.text ?? '');
     // The value of a key outside any object is its object's (see `SplitElement.memberValue`), but
     // an enveloped event, which no `data` is: a log line's prefix (`"event": {…}`, review hR134).
-    const enveloped = parsed.parsed && isObject(parsed.value) && typeof parsed.value.eventType === 'string';
-    if (element.memberValue && !enveloped) {
+    if (element.memberValue && !(parsed.parsed && hasEventType(parsed.value))) {
       const problem: Problem = {
         file,
         offset: element.offset,

@@ -6,7 +6,7 @@
  * `mayOpenEvent`. And in a line of NDJSON cut short, where the next line was written onto it
  * (`gluedEventAt`). Every reading is bounded by a `Budget` the file's recoveries share.
  */
-import { isEventShaped, isObject } from '../schema/check.js';
+import { hasEventType, isEventShaped, isObject } from '../schema/check.js';
 import {
   BACKSLASH,
   CLOSE_BRACE,
@@ -338,7 +338,7 @@ export function gluedEventAt(line: Buffer): { start: number; end: number } | und
   const { expect } = misfit;
   if (expect === Expect.After || expect === Expect.Key || expect === Expect.KeyOrClose) return { start, end };
   // Right after a key: an enveloped event, which no `data` is.
-  return expect === Expect.Colon && typeof value.eventType === 'string' ? { start, end } : undefined;
+  return expect === Expect.Colon && hasEventType(value) ? { start, end } : undefined;
 }
 
 /** The object `bytes` parse as, or undefined when they do not parse as one. */

@@ -277,6 +277,11 @@ function onlyValidOfTied(payload: Record<string, unknown>): EventType | undefine
   return found;
 }
 
+/** Whether `value` is an object with an `eventType` of its own that is a string: an enveloped event, which no `data` is. */
+export function hasEventType(value: unknown): boolean {
+  return isObject(value) && Object.hasOwn(value, 'eventType') && typeof value.eventType === 'string';
+}
+
 /** Whether an object's keys make it an event: an `eventType` (a string, when `typed`), or a bare event's keys. */
 export function isEventShaped(object: Record<string, unknown>, typed: boolean): boolean {
   if (Object.hasOwn(object, 'eventType') && (!typed || typeof object.eventType === 'string')) return true;
