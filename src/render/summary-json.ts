@@ -6,16 +6,12 @@
 import type { SummaryReport } from '../core/summary.js';
 import { toSafeJsonPieces } from './escape.js';
 
-/** The report as JSON: the documented, stable shape of `SummaryReport`, with untrusted characters as `\uXXXX`. */
-export function renderSummaryJson(report: SummaryReport): string {
-  return [...renderSummaryJsonParts(report)].join('');
-}
-
 /** How many rows of a table (or entries of a list) one piece of output holds at most (see `renderSummaryJsonParts`). */
 export const rowsAPiece = 1000;
 
 /**
- * `renderSummaryJson`, in pieces that join into it, `rowsAPiece` entries at most a piece (see
+ * The report as JSON, the documented, stable shape of `SummaryReport` with untrusted characters as
+ * `\uXXXX`, in pieces that join into it, `rowsAPiece` entries at most a piece (see
  * `toSafeJsonPieces`): `--top 0` over a million phones or campaigns lists each.
  */
 export function* renderSummaryJsonParts(report: SummaryReport): Generator<string> {

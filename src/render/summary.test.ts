@@ -1,7 +1,7 @@
 import { Chalk } from 'chalk';
 import stringWidth from 'string-width';
 import { describe, expect, it } from 'vitest';
-import { type SummaryOptions, type SummaryReport, summarise } from '../core/summary.js';
+import { type SummaryDimension, type SummaryOptions, type SummaryReport, summarise } from '../core/summary.js';
 import { summaryDimensions } from '../core/summary-names.js';
 import type { InputRecord } from '../input/types.js';
 import type { CallCompleteData, WebhookEvent } from '../schema/events.js';
@@ -12,14 +12,19 @@ import {
   bytesText,
   csvField,
   markdownCell,
-  renderSummaryCsv,
   renderSummaryCsvParts,
   renderSummaryMarkdown,
   renderSummaryPretty,
   summaryModel,
 } from './summary.js';
-import { renderSummaryJson, renderSummaryJsonParts, rowsAPiece } from './summary-json.js';
+import { renderSummaryJsonParts, rowsAPiece } from './summary-json.js';
 import { escapeTerminal } from './terminal.js';
+
+/** The summary as JSON, its pieces joined, as summarise writes them. */
+const renderSummaryJson = (report: SummaryReport) => [...renderSummaryJsonParts(report)].join('');
+/** The CSV table `by` names, its pieces joined, as summarise writes them. */
+const renderSummaryCsv = (report: SummaryReport, by: SummaryDimension) =>
+  [...renderSummaryCsvParts(report, by)].join('');
 
 const campaign = '5dd7681b-2188-49fc-8fc0-87b57056f436';
 const plain = new Chalk({ level: 0 });

@@ -75,18 +75,12 @@ export function renderSummaryMarkdown(report: SummaryReport): string {
 }
 
 /**
- * One CSV table, header row first: by status (the default), or the `--by` table. Rows that
- * `--top` left out are not written; the caller says so on stderr.
- */
-export function renderSummaryCsv(report: SummaryReport, by: SummaryDimension): string {
-  return [...renderSummaryCsvParts(report, by)].join('');
-}
-
-/**
- * `renderSummaryCsv`, in pieces that join into it: the `--by` table `rowsAPiece` rows at a time,
- * each piece's rows made into the model's table on their own, so that a table of a million rows
- * (`--top 0 --by phone`) is never a million rows of cells at once. Hint: a CSV record is its row's
- * alone, and the row the rows `--top` left out make is for people, not in CSV.
+ * One CSV table, header row first: by status (the default), or the `--by` table, in pieces that
+ * join into it: the `--by` table `rowsAPiece` rows at a time, each piece's rows made into the
+ * model's table on their own, so that a table of a million rows (`--top 0 --by phone`) is never a
+ * million rows of cells at once. Rows that `--top` left out are not written; the caller says so on
+ * stderr. Hint: a CSV record is its row's alone, and the row the rows `--top` left out make is for
+ * people, not in CSV.
  */
 export function* renderSummaryCsvParts(report: SummaryReport, by: SummaryDimension): Generator<string> {
   const groups = report.groups;

@@ -11,11 +11,15 @@ import { generateCalls, type WireEvent } from '../../src/core/generate.js';
 import { SummaryAccumulator, type SummaryOptions, summaryExitCode } from '../../src/core/summary.js';
 import { findMidpoint, readHalf, readInHalves } from '../../src/input/halves.js';
 import { type ReadOptions, readRecords } from '../../src/input/read.js';
-import { renderSummaryJson } from '../../src/render/summary-json.js';
+import { renderSummaryJsonParts } from '../../src/render/summary-json.js';
 import { detectTypeByShape } from '../../src/schema/check.js';
 import { garbageBytes } from '../helpers/garbage.js';
 import { runCli } from '../helpers/run-cli.js';
 import { blanksAfterElements, useTwoThreads } from '../helpers/two-threads.js';
+
+/** The report as summarise writes it in JSON, its pieces joined. */
+const renderSummaryJson = (report: Parameters<typeof renderSummaryJsonParts>[0]) =>
+  [...renderSummaryJsonParts(report)].join('');
 
 const write = useTwoThreads('callhook-threads-');
 let events: WireEvent[];
