@@ -171,8 +171,9 @@ export function earlierCallhook() {
   if (resolved.status !== 0) throw new Error(`CALLHOOK_BENCH_BEFORE=${rev}: not a commit of this repository`);
   const commit = resolved.stdout.trim();
   const dir = join(peersDir, `at-${commit.slice(0, 12)}`);
-  const builtCli = join(dir, 'bin', 'callhook.js');
-  if (!existsSync(join(dir, 'dist', 'cli.js'))) {
+  // Hint: bin/callhook.js and dist/cli.js before the CLI was one CommonJS bundle.
+  const built = () => ['cjs', 'js'].map((ext) => join(dir, 'bin', `callhook.${ext}`)).find((bin) => existsSync(bin));
+  if (!existsSync(join(dir, 'dist', 'cli.cjs')) && !existsSync(join(dir, 'dist', 'cli.js'))) {
     process.stderr.write(`bench: building callhook at ${rev} (${commit.slice(0, 12)}) into ${dir}\n`);
     rmSync(dir, { recursive: true, force: true });
     mkdirSync(dir, { recursive: true });
@@ -190,7 +191,7 @@ export function earlierCallhook() {
     }
     rmSync(archive, { force: true });
   }
-  return { label: `callhook at ${rev}`, cli: builtCli };
+  return { label: `callhook at ${rev}`, cli: built() ?? join(dir, 'bin', 'callhook.cjs') };
 }
 
 /** Rounds of each paired comparison (CALLHOOK_BENCH_ROUNDS; at least 7 for a recorded run). */

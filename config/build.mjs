@@ -1,5 +1,4 @@
-// Builds dist/: one ESM bundle for the CLI (each command a lazily imported chunk, so
-// `callhook --version` loads only commander) and the library entry with its .d.ts files.
+// Builds dist/: one bundle for the CLI with its code cache, and the library entry with its .d.ts files.
 import { execFileSync } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -44,39 +43,31 @@ const lazyChildProcess = {
   },
 };
 
-// Hint: `import process from 'node:process'` (chalk's supports-color) makes Node build the ES
-// module's exports from every property of process, stdin's getter too: a piped stdin is then
-// made non-blocking while the command runs, which a pipe's other readers share (they fail with
-// EAGAIN). The global is the same object, and reading it touches nothing; as a CommonJS module it
-// serves commander's require('process') too.
-/** @type {import('esbuild').Plugin} */
-const globalProcess = {
-  name: 'global-process',
-  setup(builder) {
-    builder.onResolve({ filter: /^(node:)?process$/ }, () => ({ path: 'process', namespace: 'global' }));
-    builder.onLoad({ filter: /.*/, namespace: 'global' }, () => ({
-      contents: 'module.exports = process;',
-      loader: 'js',
-    }));
-  },
-};
-
-// The CLI bundles its dependencies: one file to load instead of dozens from node_modules is
-// most of the start-up cost. Each command is a chunk imported only when it runs.
+// The CLI is one CommonJS bundle, dependencies included, which bin/callhook.cjs compiles with the
+// V8 code cache made below: an ES module has no code cache on Node 20, and compiling the modules
+// was most of the start-up cost (bench/RESULTS.md, "Start-up"). Each module is initialised only
+// when a command imports it. Hint: `import.meta.url` is the entry's, which bin/callhook.cjs passes
+// in: the workers of a command are started from it, to load the bundle with the cache as well.
 await build({
   ...common,
-  entryPoints: { cli: 'src/cli.ts' },
+  format: 'cjs',
+  entryPoints: { cli: 'src/entry.ts' },
+  outExtension: { '.js': '.cjs' },
   outdir: 'dist',
-  splitting: true,
-  chunkNames: 'chunks/[name]-[hash]',
   // Hint: jsonc-parser's "main" is a UMD build whose inner require() calls a bundler cannot
   // follow; its "module" build is plain ESM.
   mainFields: ['module', 'main'],
-  plugins: [lazyChildProcess, globalProcess],
-  // Hint: commander is CommonJS; inside an ESM bundle its require() calls need a real require.
-  banner: {
-    js: "import { createRequire as __callhookRequire } from 'node:module'; const require = __callhookRequire(import.meta.url);",
-  },
+  plugins: [lazyChildProcess],
+  define: { ...common.define, 'import.meta.url': '__callhookEntry' },
+});
+
+// The code cache: V8's compiled code of the bundle as a run of `validate` left it (the reading,
+// checking and printing every command shares), written by bin/callhook.cjs as that run exits. A
+// Node whose V8 cannot use it (another version) compiles the bundle as if there were none.
+execFileSync(process.execPath, [join(root, 'bin', 'callhook.cjs'), 'validate', 'fixtures/valid'], {
+  cwd: root,
+  env: { ...process.env, CALLHOOK_WRITE_CODE_CACHE: '1', NO_COLOR: '1' },
+  stdio: ['ignore', 'ignore', 'inherit'],
 });
 
 // The library leaves its dependencies to the user's node_modules, so valibot is shared; what else

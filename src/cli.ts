@@ -2,7 +2,6 @@
 import { closeSync } from 'node:fs';
 import { constants } from 'node:os';
 import { isatty } from 'node:tty';
-import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, Help, Option } from 'commander';
 import { exitOnceWritten, sayBeforeExit, stdoutGone } from './commands/signals.js';
 import { writeWholeWhenFile } from './write-all.js';
@@ -89,18 +88,11 @@ async function refuseReplacedNames(command: Command): Promise<void> {
   throw replacementCharacterError(replaced, 'read');
 }
 
-/** The folder of callhook's own code (dist/), whose chunks are loaded as a command needs them. */
-const ownCode = fileURLToPath(new URL('.', import.meta.url));
-
 /**
  * Prints the one line the error funnel makes of `error` and sets the exit code; the funnel is
- * loaded only on the way out, so that start-up does not pay for it. Hint: a file of callhook's own
- * that could not be loaded (a chunk under `ulimit -n`) is thrown on, to bin/callhook.js, which says
- * so with none of them loaded: the funnel's own chunk fails as well then, and is not what failed first.
+ * initialised only on the way out, so that start-up does not pay for it.
  */
 async function reportFatal(error: unknown): Promise<void> {
-  const path = (error as NodeJS.ErrnoException | undefined)?.path;
-  if (typeof path === 'string' && path.startsWith(ownCode)) throw error;
   const { CallhookError, excerpt, formatFatal } = await import('./errors.js');
   // Every commander error is a usage error, said as callhook says every error.
   const { message, exitCode } = formatFatal(
@@ -959,43 +951,46 @@ function versionInCluster(arg: string, previous: string | undefined, command: Co
 /** The index of the word naming the command in process.argv (after node and the script), -1 for none. */
 let commandAt = -1;
 
-try {
-  const given = process.argv.slice(2);
-  // Hint: options.js only once a command is named: `callhook --version` and `--help` load none.
-  const parsers = given.some((arg) => named(arg)) ? await import('./commands/options.js') : undefined;
-  const added = new Set<Command>();
-  commandAt = commandIndex(given, (command) => {
-    if (parsers && !added.has(command)) details.get(command.name())?.(command, parsers);
-    added.add(command);
-    return command;
-  });
-  // --mask covers every error and warning, commander's too, which come before an action runs.
-  // Hint: the word anywhere, an option's value too (`--grep --mask`): privacy first.
-  if (given.includes('--mask')) {
-    const [{ maskDiagnostics }, { maskPhonesInText }] = await Promise.all([
-      import('./errors.js'),
-      import('./core/timeline.js'),
-    ]);
-    maskDiagnostics(maskPhonesInText);
+/** Runs the command line of this process, and exits once its output is written. */
+export async function main(): Promise<void> {
+  try {
+    const given = process.argv.slice(2);
+    // Hint: options.js only once a command is named: `callhook --version` and `--help` load none.
+    const parsers = given.some((arg) => named(arg)) ? await import('./commands/options.js') : undefined;
+    const added = new Set<Command>();
+    commandAt = commandIndex(given, (command) => {
+      if (parsers && !added.has(command)) details.get(command.name())?.(command, parsers);
+      added.add(command);
+      return command;
+    });
+    // --mask covers every error and warning, commander's too, which come before an action runs.
+    // Hint: the word anywhere, an option's value too (`--grep --mask`): privacy first.
+    if (given.includes('--mask')) {
+      const [{ maskDiagnostics }, { maskPhonesInText }] = await Promise.all([
+        import('./errors.js'),
+        import('./core/timeline.js'),
+      ]);
+      maskDiagnostics(maskPhonesInText);
+    }
+    const args = parsedArgs(given, commandAt);
+    const chosen = args === given ? named(given[commandAt]) : undefined;
+    if (chosen && parsers) parsers.refuseRepeats(chosen);
+    await program.parseAsync(args, { from: 'user' });
+  } catch (error) {
+    if (error instanceof CommanderError && error.exitCode === 0) {
+      // Help and version: commander ends them by throwing, with exit code 0.
+      process.exitCode = error.exitCode;
+    } else if (error instanceof CommanderError && error.code === 'commander.help') {
+      // No command given: commander printed the help on stderr; nothing was run, a usage error.
+      process.exitCode = (await import('./errors.js')).ExitCode.usage;
+    } else {
+      await reportFatal(error);
+    }
   }
-  const args = parsedArgs(given, commandAt);
-  const chosen = args === given ? named(given[commandAt]) : undefined;
-  if (chosen && parsers) parsers.refuseRepeats(chosen);
-  await program.parseAsync(args, { from: 'user' });
-} catch (error) {
-  if (error instanceof CommanderError && error.exitCode === 0) {
-    // Help and version: commander ends them by throwing, with exit code 0.
-    process.exitCode = error.exitCode;
-  } else if (error instanceof CommanderError && error.code === 'commander.help') {
-    // No command given: commander printed the help on stderr; nothing was run, a usage error.
-    process.exitCode = (await import('./errors.js')).ExitCode.usage;
-  } else {
-    await reportFatal(error);
-  }
+  // Hint: every run ends by process.exit once its output is written (see `exitOnceWritten`): left to
+  // end as node runs out of work, a process closes its signal handles on the way out, and a signal
+  // then killed it by the signal's own action, not with the code it set (a replay that delivered
+  // everything, exit 143: review hR107; the third of three quick Ctrl-Cs; fix's list of repairs to a
+  // slow pipe).
+  await exitOnceWritten();
 }
-// Hint: every run ends by process.exit once its output is written (see `exitOnceWritten`): left to
-// end as node runs out of work, a process closes its signal handles on the way out, and a signal
-// then killed it by the signal's own action, not with the code it set (a replay that delivered
-// everything, exit 143: review hR107; the third of three quick Ctrl-Cs; fix's list of repairs to a
-// slow pipe).
-await exitOnceWritten();

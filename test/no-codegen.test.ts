@@ -54,7 +54,7 @@ console.log(JSON.stringify({ crypto: typeof globalThis.crypto, copies }));
     expect(library.stderr).toBe('');
     expect(JSON.parse(library.stdout)).toEqual({ crypto: 'undefined', copies: [false, true] });
     const [event] = JSON.parse(readFileSync(join(repoRoot, 'fixtures/valid/every-status.json'), 'utf8'));
-    const show = spawnSync(process.execPath, [flag, 'bin/callhook.js', 'show', '-', '--format', 'json'], {
+    const show = spawnSync(process.execPath, [flag, 'bin/callhook.cjs', 'show', '-', '--format', 'json'], {
       cwd: repoRoot,
       encoding: 'utf8',
       input: JSON.stringify([{ ...event, extra: 1 }]).replace('"extra":1', '"extra":12345678901234567891'),

@@ -193,10 +193,14 @@ describe('the packed package', () => {
   it('ships the CLI, the built library and its types, the README, the licence it declares and nothing else', () => {
     expect(
       packed.filter(
-        (path) => !/^(dist\/.*\.(js|d\.ts)|bin\/callhook\.js|README\.md|LICENSE|package\.json)$/.test(path),
+        (path) =>
+          !/^(dist\/.*\.(js|d\.ts)|dist\/cli\.(cjs|cache)|bin\/callhook\.cjs|README\.md|LICENSE|package\.json)$/.test(
+            path,
+          ),
       ),
     ).toEqual([]);
     expect(packed).toContain('dist/index.d.ts');
+    expect(packed).toContain('dist/cli.cache');
     // package.json says MIT, whose terms are that its text goes with every copy.
     expect(packed).toContain('LICENSE');
     expect(packed.some((path) => /\.test\.|^src\/|^test\/|^bench\/|^fixtures\//.test(path))).toBe(false);

@@ -1,9 +1,10 @@
-// What `callhook --version` and `callhook --help` load: the entry and what it imports statically,
-// nothing else. Each command's options, their parsers and lists of choices, and the error funnel
-// are imported only when a command runs or shows its help (the start-up time is measured by
-// bench/startup.bench.mjs; this pins the shape that keeps it low).
-import { readdirSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+// What `callhook --version` and `callhook --help` initialise: the entry and what it imports
+// statically, nothing else. Each command's options, their parsers and lists of choices, and the
+// error funnel are initialised only when a command runs or shows its help (the start-up time is
+// measured by bench/startup.bench.mjs; this pins the shape that keeps it low). The CLI is one
+// bundle (config/build.mjs) in which a module runs when it is first imported: a module and all it
+// imports statically, transitively, run together; what it imports by `import()` runs only then.
+import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
 import { repoRoot, runCli } from './helpers/run-cli.js';
 
@@ -25,30 +26,49 @@ const stdinSpy = `data:text/javascript,${encodeURIComponent(`
   });
 `)}`;
 
-/** The source files bundled into `entry` and the chunks it imports statically, transitively, and the Node modules they import. */
-function staticImports(entry: string): { sources: string[]; builtins: string[] } {
-  const sources = new Set<string>();
-  const builtins = new Set<string>();
+// Loaded before the CLI: prints last on stderr the Node modules it loaded.
+const builtinSpy = `data:text/javascript,${encodeURIComponent(`
+  process.on('exit', () => {
+    const loaded = process.moduleLoadList.filter((m) => m.startsWith('NativeModule ')).map((m) => m.slice(13));
+    process.stderr.write('loaded: ' + loaded.join(' ') + '\\n');
+  });
+`)}`;
+
+/** How the bundle's modules import each other, as the build bundles them (esbuild's metafile). */
+const imports = build({
+  absWorkingDir: repoRoot,
+  entryPoints: ['src/entry.ts'],
+  bundle: true,
+  write: false,
+  metafile: true,
+  platform: 'node',
+  format: 'cjs',
+  mainFields: ['module', 'main'],
+  logLevel: 'silent',
+  define: { CALLHOOK_VERSION: '"0"', CALLHOOK_LICENSE: '"0"', 'import.meta.url': '__callhookEntry' },
+}).then(({ metafile }) => metafile.inputs);
+
+/** The source files that run when `from` is first imported: it and its static imports, transitively. */
+async function initialised(from: string): Promise<string[]> {
+  const inputs = await imports;
   const seen = new Set<string>();
   const visit = (file: string) => {
     if (seen.has(file)) return;
     seen.add(file);
-    const text = readFileSync(file, 'utf8');
-    for (const [, source] of text.matchAll(/^\/\/ ((?:src|node_modules)\/\S+)$/gm)) sources.add(source ?? '');
-    for (const [, builtin] of text.matchAll(/^import\s[^;]*?from "node:([^"]+)";/gms)) builtins.add(builtin ?? '');
-    for (const [, chunk] of text.matchAll(/^(?:import|export)\s[^;]*?from "(\.[^"]+)";/gms)) {
-      visit(join(dirname(file), chunk ?? ''));
+    for (const { path, kind, external } of inputs[file]?.imports ?? []) {
+      // Hint: a CommonJS package's require() calls (commander's) count as static: they run as it loads.
+      if ((kind === 'import-statement' || kind === 'require-call') && !external) visit(path);
     }
   };
-  visit(entry);
-  return { sources: [...sources], builtins: [...builtins] };
+  expect(inputs[from], from).toBeDefined();
+  visit(from);
+  return [...seen];
 }
-const staticSources = (entry: string) => staticImports(entry).sources;
 
 describe('start-up', () => {
-  it('loads commander and the command list, not the options, choices or the error funnel', () => {
-    const sources = staticSources(join(repoRoot, 'dist', 'cli.js'));
-    expect(sources).toContain('src/cli.ts');
+  it('initialises commander and the command list, not the options, choices or the error funnel', async () => {
+    expect(await initialised('src/entry.ts')).toEqual(['src/entry.ts']);
+    const sources = await initialised('src/cli.ts');
     expect(sources).toContain('node_modules/commander/lib/command.js');
     for (const lazy of [
       'src/commands/options.ts',
@@ -60,25 +80,34 @@ describe('start-up', () => {
     }
   });
 
-  it.each(['validate', 'show', 'summarise', 'trace', 'fix'])(
-    "%s does not load node:child_process, which only a terminal's pager needs",
-    (command) => {
-      // Hint: loading it (and the dgram and perf modules it brings) costs every start (bench/RESULTS.md).
-      const chunks = join(repoRoot, 'dist', 'chunks');
-      const entry = readdirSync(chunks).find((name) => new RegExp(`^${command}-\\w+\\.js$`).test(name));
-      expect(entry, `a chunk of its own for ${command}`).toBeDefined();
-      const { sources, builtins } = staticImports(join(chunks, entry ?? ''));
-      expect(sources).toContain('src/commands/output.ts');
-      expect(builtins).not.toContain('child_process');
+  it.each([['--version'], ['validate', 'fixtures/valid'], ['summarise', 'fixtures/valid']])(
+    '%s starts with the code cache the build made, which V8 takes',
+    async (...args) => {
+      // Hint: a cache V8 turns down (made by another build, or under other flags) costs the run
+      // the compile it was made to save, and says nothing: bin/callhook.cjs notes what V8 did.
+      const spy = `data:text/javascript,${encodeURIComponent(
+        "process.on('exit', () => process.stderr.write('code cache: ' + globalThis[Symbol.for('callhook.codeCache')] + '\\n'))",
+      )}`;
+      const run = await runCli(args, { env: { NODE_OPTIONS: `--import=${spy}` } });
+      expect(run.stderr.trim().split('\n').at(-1)).toBe('code cache: taken');
     },
   );
 
-  it("starts summarise's worker from a module that loads reading and counting, not the CLI", () => {
-    // Hint: the worker reads nothing until its modules are loaded; the main thread reads meanwhile.
-    const chunks = join(repoRoot, 'dist', 'chunks');
-    const entry = readdirSync(chunks).find((name) => /^summarise-worker-\w+\.js$/.test(name));
-    expect(entry, 'a chunk of its own for the worker').toBeDefined();
-    const sources = staticSources(join(chunks, entry ?? ''));
+  it.each(['validate', 'show', 'summarise', 'trace', 'fix'])(
+    "%s does not load node:child_process, which only a terminal's pager needs",
+    async (command) => {
+      // Hint: loading it (and the dgram and perf modules it brings) costs every start (bench/RESULTS.md).
+      const args = command === 'trace' ? ['trace', 'x', 'fixtures/valid'] : [command, 'fixtures/valid'];
+      const run = await runCli(args, { env: { NODE_OPTIONS: `--import=${builtinSpy}` } });
+      const loaded = run.stderr.trim().split('\n').at(-1) ?? '';
+      expect(loaded).toMatch(/^loaded: .*\bfs\b/);
+      expect(loaded.split(' ')).not.toContain('child_process');
+    },
+  );
+
+  it("starts summarise's worker from a module that initialises reading and counting, not the CLI", async () => {
+    // Hint: the worker reads nothing until its modules are initialised; the main thread reads meanwhile.
+    const sources = await initialised('src/commands/summarise-worker.ts');
     expect(sources).toContain('src/core/summary-accumulator.ts');
     expect(sources).toContain('src/input/halves.ts');
     expect(sources.filter((source) => source.startsWith('src/commands/'))).toEqual([
@@ -90,18 +119,12 @@ describe('start-up', () => {
     expect(packages.filter((source) => !/^node_modules\/(valibot|jsonc-parser)\//.test(source))).toEqual([]);
   });
 
-  it("verify loads the reader of captures, not listen's writer, and listen the writer, not the reader", () => {
+  it("verify initialises the reader of captures, not listen's writer, and listen the writer, not the reader", async () => {
     // Hint: each checks what the other makes: one module for both had each command load both halves.
-    const chunks = join(repoRoot, 'dist', 'chunks');
-    const sourcesOf = (command: string) => {
-      const entry = readdirSync(chunks).find((name) => new RegExp(`^${command}-\\w+\\.js$`).test(name));
-      expect(entry, `a chunk of its own for ${command}`).toBeDefined();
-      return staticSources(join(chunks, entry ?? ''));
-    };
-    const verify = sourcesOf('verify');
+    const verify = await initialised('src/commands/verify.ts');
     expect(verify).toContain('src/input/captures.ts');
     expect(verify).not.toContain('src/server/capture.ts');
-    const listen = sourcesOf('listen');
+    const listen = await initialised('src/commands/listen.ts');
     expect(listen).toContain('src/server/capture.ts');
     expect(listen).not.toContain('src/input/captures.ts');
   });

@@ -43,7 +43,7 @@ describe('generate, when a second thread cannot run', () => {
     // Under `ulimit -n` a worker could not open its chunk of dist/: the run failed, exit 2, after
     // the trace had said "generated on two threads".
     const one = await generated('one.json', '1');
-    const cannotLoad = new Error("EMFILE: too many open files, open '/callhook/dist/chunks/chunk-X.js'");
+    const cannotLoad = new Error("EMFILE: too many open files, open '/callhook/dist/cli.cjs'");
     plan.start = (worker) => worker.fail(cannotLoad);
     const two = await generated('load.json', '2,trace');
     expect(two.text).toBe(one.text);

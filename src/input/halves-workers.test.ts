@@ -77,7 +77,7 @@ describe('reading in halves, when the worker cannot run', () => {
     // Under `ulimit -n` the worker could not open its chunk of dist/, and the trace said "the worker
     // chose no cut ahead of this thread": this thread, never told of a cut, was never told of the failure.
     const path = write('load.json', exported());
-    const cannotLoad = new Error("EMFILE: too many open files, open '/callhook/dist/chunks/chunk-X.js'");
+    const cannotLoad = new Error("EMFILE: too many open files, open '/callhook/dist/cli.cjs'");
     plan.start = (worker) => worker.fail(cannotLoad);
     const read = await readWithWorker(path);
     expect(read).toEqual({

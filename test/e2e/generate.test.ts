@@ -99,7 +99,7 @@ describe('callhook generate', () => {
       expect({ limit, code: run.status, stdout: run.stdout === one.stdout }).toEqual({ limit, code: 0, stdout: true });
       const trace = run.stderr.split('\n')[0] ?? '';
       expect(trace, `ulimit -n ${limit}`).toMatch(
-        /^callhook: generated on (two threads|one thread \(a generating thread failed: EMFILE: too many open files, open '.*'\))/,
+        /^callhook: generated on (two threads|one thread \(a generating thread failed: (EMFILE: too many open files, open '.*'|Worker initialization failure: EMFILE)\))/,
       );
       fellBack = trace.includes('one thread');
     }

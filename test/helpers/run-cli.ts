@@ -9,7 +9,7 @@ import stringWidth from 'string-width';
 /** The repository root. */
 export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 /** The built CLI entry point (run `npm run build` first; `npm test` does). */
-export const binPath = fileURLToPath(new URL('../../bin/callhook.js', import.meta.url));
+export const binPath = fileURLToPath(new URL('../../bin/callhook.cjs', import.meta.url));
 
 /** What one run of the CLI printed and how it ended. */
 export interface CliResult {
@@ -36,7 +36,7 @@ export interface RunOptions {
   maxFileKiB?: number;
 }
 
-/** Spawns `node bin/callhook.js ...args` with colour off unless `env` says otherwise. */
+/** Spawns `node bin/callhook.cjs ...args` with colour off unless `env` says otherwise. */
 export function runCli(args: readonly string[], options: RunOptions = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const command = [process.execPath, binPath, ...args];
