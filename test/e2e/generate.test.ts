@@ -10,6 +10,7 @@ import {
   readdirSync,
   readFileSync,
   realpathSync,
+  renameSync,
   rmSync,
   statSync,
   watch,
@@ -976,8 +977,10 @@ describe('callhook generate --out a named pipe', () => {
     // Hint: by then it found the pipe a pipe and waits for a reader, unless a loaded machine held
     // it back, when the file is found where the pipe was at once: refused as a file that exists.
     await delay(1_000);
-    rmSync(run.fifo);
-    writeFileSync(run.fifo, 'precious\n');
+    // Hint: put in its place at once (a rename), as a removal then a write left a moment with
+    // nothing there, which the run found on a loaded machine: "no such file or directory" (ci-CF).
+    writeFileSync(join(run.here, 'precious'), 'precious\n');
+    renameSync(join(run.here, 'precious'), run.fifo);
     expect(await Promise.race([run.closed, delay(5_000, 'still running')])).toBe(2);
     expect([
       `callhook: ${run.fifo}: is no longer a named pipe; nothing was written to it\n`,
