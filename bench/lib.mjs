@@ -16,7 +16,7 @@ const npmEnv = caCertificates === undefined ? process.env : { ...process.env, NO
 /** The repository root. */
 export const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 /** The built CLI. */
-export const cli = join(root, 'bin', 'callhook.js');
+export const cli = join(root, 'bin', 'callhook.cjs');
 
 /**
  * One run of a command: its exit code (null when a signal ended it), wall time, CPU time (user +

@@ -1,18 +1,11 @@
-/** The `callhook` command line: one subcommand per capability, each loaded only when it runs. */
+/** The `callhook` command line: one subcommand per capability, each initialised only when it runs. */
 import { closeSync } from 'node:fs';
 import { constants } from 'node:os';
 import { isatty } from 'node:tty';
 import { Command, CommanderError, Help, Option } from 'commander';
 import { exitOnceWritten, sayBeforeExit, stdoutGone } from './commands/signals.js';
+import { version } from './version.js';
 import { writeWholeWhenFile } from './write-all.js';
-
-/**
- * callhook's version, written in by the build as src/version.ts's is. Hint: read here rather than
- * imported from version.ts, which schema's chunk imports too: a module two chunks share becomes a
- * file of its own, one more for every start to load (bench/RESULTS.md, "Figures behind code
- * comments").
- */
-declare const CALLHOOK_VERSION: string;
 
 /**
  * The exit codes of a command, as its help lists them; `one` says what exit 1 means there, and
@@ -122,7 +115,7 @@ const pathsHelp =
 
 const program = new CallhookCommand('callhook')
   .description('Validate, read, summarise and replay webhook payloads of the AI voice-calling platform.')
-  .version(CALLHOOK_VERSION, '-V, --version', 'print the version')
+  .version(version, '-V, --version', 'print the version')
   .helpOption('-h, --help', 'show help')
   .helpCommand('help [command]', "show a command's help")
   .showSuggestionAfterError()
