@@ -6,13 +6,14 @@
 // A command's worker threads start here too, to load the bundle the same way.
 // Hint: dist/ is built by `npm install` (prepare) or `npm run build`; in a clone not yet built,
 // say so in one line (exit 2, a usage error) rather than Node's stack. Any other error here is the
-// bundle that could not be read (under `ulimit -n`): the error funnel is in the bundle, so it is
-// said here.
+// bundle that could not be read (its permissions): the error funnel is in the bundle, so it is
+// said here. CALLHOOK_WRITE_CODE_CACHE=1 is for the build alone (config/build.mjs).
 'use strict';
 const { readFileSync, statSync, writeFileSync } = require('node:fs');
 const { createRequire } = require('node:module');
 const { join, relative } = require('node:path');
 const { pathToFileURL } = require('node:url');
+const { setFlagsFromString } = require('node:v8');
 const { Script } = require('node:vm');
 const { isMainThread } = require('node:worker_threads');
 
@@ -27,14 +28,19 @@ let source;
 try {
   source = readFileSync(bundle, 'utf8');
   const cached = writeCache ? undefined : cachedData();
-  const script = new Script(
-    `(function (exports, require, module, __filename, __dirname, __callhookEntry) {${source}\n})`,
-    { filename: bundle, cachedData: cached },
+  const script = checksummed(
+    () =>
+      new Script(
+        `(function (exports, require, module, __filename, __dirname, __callhookEntry) {${source}\n})`,
+        // Hint: the name the cache keeps, and stacks show on a cache hit: the build's own path was
+        // there, in every copy of the package (hR135). The same name wherever callhook is installed.
+        { filename: 'callhook/dist/cli.cjs', cachedData: cached },
+      ),
   );
   // Hint: for test/startup.test.ts: a cache V8 turns down costs the compile it was made to save,
   // and says nothing else.
   globalThis[Symbol.for('callhook.codeCache')] = !cached ? 'none' : script.cachedDataRejected ? 'rejected' : 'taken';
-  if (writeCache) process.once('exit', () => writeFileSync(cache, script.createCachedData()));
+  if (writeCache) process.once('exit', () => saveCache(script));
   const module = { exports: {} };
   script.runInThisContext()(
     module.exports,
@@ -65,8 +71,46 @@ try {
 }
 
 /**
+ * What `make` returns, made with V8 writing and checking a checksum of each code cache. Hint: V8
+ * checks a cache against the source's length alone, and by default took one whose bytes were
+ * damaged: Node crashed with "unreachable code" or SIGSEGV on every run, even `--version` (red
+ * team hR135). The flag is part of what V8 checks every cache against, Node's own modules' too,
+ * which it would then compile afresh as they load (13 ms of a short `validate`): it is on only
+ * while the bundle's cache is made or read.
+ */
+function checksummed(make) {
+  setFlagsFromString('--verify-snapshot-checksum');
+  try {
+    return make();
+  } finally {
+    setFlagsFromString('--no-verify-snapshot-checksum');
+  }
+}
+
+/**
+ * Writes the code cache as a run exits, for the build; a cache that cannot be written is one
+ * line and exit 2, which fails the build (`CALLHOOK_WRITE_CODE_CACHE` set by hand on a dist/ that
+ * cannot be written printed Node's stack: hR135).
+ */
+function saveCache(script) {
+  try {
+    writeFileSync(
+      cache,
+      checksummed(() => script.createCachedData()),
+    );
+  } catch (error) {
+    const reason = require('node:util').getSystemErrorMap().get(error?.errno)?.[1] ?? String(error?.message);
+    process.stderr.write(`callhook: cannot write dist/cli.cache: ${reason}\n`);
+    process.exitCode = 2;
+  }
+}
+
+/**
  * The code cache, when it was written after the bundle (a bundle changed since is compiled
- * afresh: V8 checks only that the source has the length the cache was made of).
+ * afresh: V8 checks only that the source has the length the cache was made of). Hint: a bundle of
+ * the same length edited by hand and then given an older time than the cache's would still run
+ * the cached code; npm gives every file of a package one time, so any edit after install makes
+ * the bundle newer.
  */
 function cachedData() {
   try {

@@ -4,8 +4,13 @@
 // measured by bench/startup.bench.mjs; this pins the shape that keeps it low). The CLI is one
 // bundle (config/build.mjs) in which a module runs when it is first imported: a module and all it
 // imports statically, transitively, run together; what it imports by `import()` runs only then.
+import { spawnSync } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { build } from 'esbuild';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { version } from '../src/version.js';
 import { repoRoot, runCli } from './helpers/run-cli.js';
 
 // Loaded before the CLI: counts each Intl object made, and prints the count last on stderr.
@@ -33,6 +38,13 @@ const builtinSpy = `data:text/javascript,${encodeURIComponent(`
     process.stderr.write('loaded: ' + loaded.join(' ') + '\\n');
   });
 `)}`;
+
+// Loaded before the CLI: prints last on stderr what V8 did with the code cache. Hint: a cache V8
+// turns down (made by another build, or under other flags) costs the run the compile it was made
+// to save, and says nothing: bin/callhook.cjs notes what V8 did.
+const cacheSpy = `data:text/javascript,${encodeURIComponent(
+  "process.on('exit', () => process.stderr.write('code cache: ' + globalThis[Symbol.for('callhook.codeCache')] + '\\n'))",
+)}`;
 
 /** How the bundle's modules import each other, as the build bundles them (esbuild's metafile). */
 const imports = build({
@@ -83,12 +95,7 @@ describe('start-up', () => {
   it.each([['--version'], ['validate', 'fixtures/valid'], ['summarise', 'fixtures/valid']])(
     '%s starts with the code cache the build made, which V8 takes',
     async (...args) => {
-      // Hint: a cache V8 turns down (made by another build, or under other flags) costs the run
-      // the compile it was made to save, and says nothing: bin/callhook.cjs notes what V8 did.
-      const spy = `data:text/javascript,${encodeURIComponent(
-        "process.on('exit', () => process.stderr.write('code cache: ' + globalThis[Symbol.for('callhook.codeCache')] + '\\n'))",
-      )}`;
-      const run = await runCli(args, { env: { NODE_OPTIONS: `--import=${spy}` } });
+      const run = await runCli(args, { env: { NODE_OPTIONS: `--import=${cacheSpy}` } });
       expect(run.stderr.trim().split('\n').at(-1)).toBe('code cache: taken');
     },
   );
@@ -170,4 +177,66 @@ describe('start-up', () => {
       }
     },
   );
+});
+
+describe('the code cache', () => {
+  const copies = mkdtempSync(join(tmpdir(), 'callhook-code-cache-'));
+  afterAll(() => rmSync(copies, { recursive: true, force: true }));
+  const cache = readFileSync(join(repoRoot, 'dist', 'cli.cache'));
+
+  /** A copy of bin/ and the bundle, written after the bundle and given `cache` as its dist/cli.cache: the bin's path. */
+  function copyWith(name: string, cacheBytes: Buffer): string {
+    const copy = join(copies, name);
+    cpSync(join(repoRoot, 'bin'), join(copy, 'bin'), { recursive: true });
+    mkdirSync(join(copy, 'dist'));
+    cpSync(join(repoRoot, 'dist', 'cli.cjs'), join(copy, 'dist', 'cli.cjs'));
+    writeFileSync(join(copy, 'dist', 'cli.cache'), cacheBytes);
+    return join(copy, 'bin', 'callhook.cjs');
+  }
+
+  /** Runs `bin` with `args` from the repository, the cache spy loaded. */
+  const run = (bin: string, args: readonly string[], env: NodeJS.ProcessEnv = {}) =>
+    spawnSync(process.execPath, [bin, ...args], {
+      cwd: repoRoot,
+      encoding: 'utf8',
+      env: { ...process.env, NO_COLOR: '1', NODE_OPTIONS: `--import=${cacheSpy}`, ...env },
+    });
+
+  it.each([1_000, 100_000])(
+    'is turned down when bytes at %i were damaged, its length kept, and the run goes on as without it',
+    (at) => {
+      // Node crashed on every run, even --version: "unreachable code" (exit 133) or SIGSEGV (hR135).
+      const damaged = Buffer.from(cache);
+      damaged.fill(0, at, at + 64);
+      const bin = copyWith(`damaged-${at}`, damaged);
+      const versionRun = run(bin, ['--version']);
+      expect([versionRun.status, versionRun.stdout, versionRun.stderr]).toEqual([
+        0,
+        `${version}\n`,
+        'code cache: rejected\n',
+      ]);
+      const validate = run(bin, ['validate', 'fixtures/valid/doc-call-complete-repaired.json']);
+      expect([validate.status, validate.stderr]).toEqual([0, 'code cache: rejected\n']);
+      expect(run(copyWith(`whole-${at}`, cache), ['--version']).stderr).toBe('code cache: taken\n');
+    },
+  );
+
+  it('holds no path of the machine that built it', () => {
+    // The bundle's path, and the stacks of a cache hit with it, were the build's own (hR135).
+    expect(cache.includes(repoRoot)).toBe(false);
+    expect(cache.includes('callhook/dist/cli.cjs')).toBe(true);
+  });
+
+  it('that the build cannot write is one line, exit 2, never a stack', () => {
+    // CALLHOOK_WRITE_CODE_CACHE set by hand printed Node's stack where dist/ cannot be written (hR135).
+    const bin = copyWith('unwritable', cache);
+    rmSync(join(bin, '..', '..', 'dist', 'cli.cache'));
+    mkdirSync(join(bin, '..', '..', 'dist', 'cli.cache'));
+    const written = run(bin, ['--version'], { CALLHOOK_WRITE_CODE_CACHE: '1', NODE_OPTIONS: '' });
+    expect([written.status, written.stdout, written.stderr]).toEqual([
+      2,
+      `${version}\n`,
+      'callhook: cannot write dist/cli.cache: illegal operation on a directory\n',
+    ]);
+  });
 });
