@@ -173,8 +173,10 @@ export function formatFatal(error: unknown): { message: string; exitCode: number
   }
   const text = error instanceof Error ? error.message : String(error);
   const stack = debugAsked() && error instanceof Error ? `\n${diagnosticText(String(error.stack), true)}` : '';
+  // Hint: the hint only where the details are not given (it was said above the stack it asks for).
+  const hint = stack === '' ? ' (set CALLHOOK_DEBUG=1 for details)' : '';
   return {
-    message: `callhook: internal error: ${diagnosticText(text.split('\n')[0] ?? '')} (set CALLHOOK_DEBUG=1 for details)${stack}`,
+    message: `callhook: internal error: ${diagnosticText(text.split('\n')[0] ?? '')}${hint}${stack}`,
     exitCode: ExitCode.usage,
   };
 }
