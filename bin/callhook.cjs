@@ -12,7 +12,6 @@
 const { readFileSync, statSync, writeFileSync } = require('node:fs');
 const { createRequire } = require('node:module');
 const { join, relative } = require('node:path');
-const { pathToFileURL } = require('node:url');
 const { setFlagsFromString } = require('node:v8');
 const { Script } = require('node:vm');
 const { isMainThread } = require('node:worker_threads');
@@ -31,7 +30,7 @@ try {
   const script = checksummed(
     () =>
       new Script(
-        `(function (exports, require, module, __filename, __dirname, __callhookEntry) {${source}\n})`,
+        `(function (exports, require, module, __filename, __dirname) {${source}\n})`,
         // Hint: the name the cache keeps, and stacks show on a cache hit: the build's own path was
         // there, in every copy of the package (hR135). The same name wherever callhook is installed.
         { filename: 'callhook/dist/cli.cjs', cachedData: cached },
@@ -42,14 +41,7 @@ try {
   globalThis[Symbol.for('callhook.codeCache')] = !cached ? 'none' : script.cachedDataRejected ? 'rejected' : 'taken';
   if (writeCache) process.once('exit', () => saveCache(script));
   const module = { exports: {} };
-  script.runInThisContext()(
-    module.exports,
-    createRequire(bundle),
-    module,
-    bundle,
-    dist,
-    pathToFileURL(__filename).href,
-  );
+  script.runInThisContext()(module.exports, createRequire(bundle), module, bundle, dist);
 } catch (error) {
   // Hint: in a worker, the command that started it reads the error as a thread that failed.
   if (!isMainThread) throw error;

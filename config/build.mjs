@@ -46,8 +46,8 @@ const lazyChildProcess = {
 // The CLI is one CommonJS bundle, dependencies included, which bin/callhook.cjs compiles with the
 // V8 code cache made below: an ES module has no code cache on Node 20, and compiling the modules
 // was most of the start-up cost (bench/RESULTS.md, "Start-up"). Each module is initialised only
-// when a command imports it. Hint: `import.meta.url` is the entry's, which bin/callhook.cjs passes
-// in: the workers of a command are started from it, to load the bundle with the cache as well.
+// when a command imports it. Hint: `import.meta.url` is bin/callhook.cjs's (config/entry-url.mjs):
+// the workers of a command are started from it, to load the bundle with the cache as well.
 await build({
   ...common,
   format: 'cjs',
@@ -64,7 +64,8 @@ await build({
   // the chunked ES modules before it (by hand, 2026-12-08).
   minifyWhitespace: true,
   minifySyntax: true,
-  define: { ...common.define, 'import.meta.url': '__callhookEntry' },
+  inject: ['config/entry-url.mjs'],
+  define: { ...common.define, 'import.meta.url': 'entryUrl' },
 });
 
 // The code cache: V8's compiled code of the bundle as a run of `validate` left it (the reading,

@@ -57,7 +57,8 @@ const imports = build({
   format: 'cjs',
   mainFields: ['module', 'main'],
   logLevel: 'silent',
-  define: { CALLHOOK_VERSION: '"0"', CALLHOOK_LICENSE: '"0"', 'import.meta.url': '__callhookEntry' },
+  inject: ['config/entry-url.mjs'],
+  define: { CALLHOOK_VERSION: '"0"', CALLHOOK_LICENSE: '"0"', 'import.meta.url': 'entryUrl' },
 }).then(({ metafile }) => metafile.inputs);
 
 /** The source files that run when `from` is first imported: it and its static imports, transitively. */
@@ -220,6 +221,14 @@ describe('the code cache', () => {
       expect(run(copyWith(`whole-${at}`, cache), ['--version']).stderr).toBe('code cache: taken\n');
     },
   );
+
+  it('is not needed: the bundle run by Node directly runs as the bin does', () => {
+    // `node dist/cli.cjs …` failed: "internal error: __callhookEntry is not defined" (hR135).
+    const args = ['validate', 'fixtures/valid/doc-call-complete-repaired.json', '--format', 'json'];
+    const direct = run(join(repoRoot, 'dist', 'cli.cjs'), args);
+    const viaBin = run(join(repoRoot, 'bin', 'callhook.cjs'), args);
+    expect([direct.status, direct.stdout, direct.stderr]).toEqual([0, viaBin.stdout, 'code cache: undefined\n']);
+  });
 
   it('holds no path of the machine that built it', () => {
     // The bundle's path, and the stacks of a cache hit with it, were the build's own (hR135).
