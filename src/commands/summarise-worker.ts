@@ -1,9 +1,9 @@
 /**
  * The worker thread of `summarise`, which counts the second half of a large file (see
  * input/halves.ts), and the consumer both threads count through. Hint: a module of its own, so
- * that the worker loads only reading and counting: not commander, the options' parsers or the
- * renderers, which summarise.ts brings (test/startup.test.ts keeps it so). Its start delays when
- * the worker reads, and so how much of the file it can take.
+ * that the worker initialises only reading and counting: not commander, the options' parsers or
+ * the renderers, which summarise.ts brings (test/startup.test.ts keeps it so). Its start delays
+ * when the worker reads, and so how much of the file it can take.
  */
 import { SummaryAccumulator, type SummaryOptions, type SummaryState } from '../core/summary.js';
 import { type MergingConsumer, serveHalf } from '../input/halves.js';
@@ -27,7 +27,7 @@ export function summaryConsumerOf(summary: SummaryAccumulator): MergingConsumer<
   };
 }
 
-/** The script a worker is started from: this module (a chunk of its own once bundled). */
+/** The script a worker is started from: the CLI's entry, which starts this module's side (src/entry.ts). */
 export const summariseWorkerScript = new URL(import.meta.url);
 
 // On the main thread this call does nothing.
