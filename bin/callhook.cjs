@@ -9,7 +9,8 @@
 // bundle that could not be read (its permissions): the error funnel is in the bundle, so it is
 // said here. CALLHOOK_WRITE_CODE_CACHE=1 is for the build alone (config/build.mjs).
 'use strict';
-const { readFileSync, statSync, writeFileSync } = require('node:fs');
+const { hash } = require('node:crypto');
+const { readFileSync, writeFileSync } = require('node:fs');
 const { createRequire } = require('node:module');
 const { join, relative } = require('node:path');
 const { setFlagsFromString } = require('node:v8');
@@ -25,8 +26,11 @@ const writeCache = process.env.CALLHOOK_WRITE_CODE_CACHE === '1' && isMainThread
 /** The bundle's text, once read. */
 let source;
 try {
-  source = readFileSync(bundle, 'utf8');
-  const cached = writeCache ? undefined : cachedData();
+  const bytes = readFileSync(bundle);
+  source = bytes.toString('utf8');
+  // Hint: the cache is this digest of the bundle it was made of, then V8's data (see `saveCache`).
+  const digest = hash('sha256', bytes, 'buffer');
+  const cached = writeCache ? undefined : cachedData(digest);
   const script = checksummed(
     () =>
       new Script(
@@ -39,7 +43,7 @@ try {
   // Hint: for test/startup.test.ts: a cache V8 turns down costs the compile it was made to save,
   // and says nothing else.
   globalThis[Symbol.for('callhook.codeCache')] = !cached ? 'none' : script.cachedDataRejected ? 'rejected' : 'taken';
-  if (writeCache) process.once('exit', () => saveCache(script));
+  if (writeCache) process.once('exit', () => saveCache(script, digest));
   const module = { exports: {} };
   script.runInThisContext()(module.exports, createRequire(bundle), module, bundle, dist);
 } catch (error) {
@@ -80,16 +84,14 @@ function checksummed(make) {
 }
 
 /**
- * Writes the code cache as a run exits, for the build; a cache that cannot be written is one
- * line and exit 2, which fails the build (`CALLHOOK_WRITE_CODE_CACHE` set by hand on a dist/ that
- * cannot be written printed Node's stack: hR135).
+ * Writes the code cache as a run exits, for the build: the SHA-256 `digest` of the bundle it is
+ * made of, then V8's data. A cache that cannot be written is one line and exit 2, which fails the
+ * build (`CALLHOOK_WRITE_CODE_CACHE` set by hand on a dist/ that cannot be written printed Node's
+ * stack: hR135).
  */
-function saveCache(script) {
+function saveCache(script, digest) {
   try {
-    writeFileSync(
-      cache,
-      checksummed(() => script.createCachedData()),
-    );
+    writeFileSync(cache, Buffer.concat([digest, checksummed(() => script.createCachedData())]));
   } catch (error) {
     const reason = require('node:util').getSystemErrorMap().get(error?.errno)?.[1] ?? String(error?.message);
     process.stderr.write(`callhook: cannot write dist/cli.cache: ${reason}\n`);
@@ -98,15 +100,19 @@ function saveCache(script) {
 }
 
 /**
- * The code cache, when it was written after the bundle (a bundle changed since is compiled
- * afresh: V8 checks only that the source has the length the cache was made of). Hint: a bundle of
- * the same length edited by hand and then given an older time than the cache's would still run
- * the cached code; npm gives every file of a package one time, so any edit after install makes
- * the bundle newer.
+ * V8's data from the code cache, when the cache was made of this very bundle (its `digest`).
+ * Hint: V8 checks a cache only against the length of the source, so another build's cache of a
+ * bundle of the same length was taken: its code ran as this version's, or a function it lacked
+ * was compiled from this bundle at the other's offsets, a SyntaxError on every run (red team
+ * hR136). An earlier check by the files' times failed the other way: npm writes a package's files
+ * in turn, the cache before the bundle, so an installed cache was never read (hR136).
  */
-function cachedData() {
+function cachedData(digest) {
   try {
-    return statSync(cache).mtimeMs >= statSync(bundle).mtimeMs ? readFileSync(cache) : undefined;
+    const file = readFileSync(cache);
+    return file.length > digest.length && digest.equals(file.subarray(0, digest.length))
+      ? file.subarray(digest.length)
+      : undefined;
   } catch {
     return undefined; // none: compiled as it loads
   }

@@ -276,6 +276,21 @@ describe('the packed package', () => {
     );
   });
 
+  it('runs its CLI where installed, from the code cache it ships', () => {
+    // An installed package never read its cache: npm wrote the cache before the bundle, and the
+    // bin took only a cache newer than the bundle (red team hR136).
+    const spy = `data:text/javascript,${encodeURIComponent(
+      "process.on('exit', () => process.stderr.write('code cache: ' + globalThis[Symbol.for('callhook.codeCache')] + '\\n'))",
+    )}`;
+    const run = spawnSync(join(project, 'node_modules', '.bin', 'callhook'), ['--version'], {
+      cwd: project,
+      encoding: 'utf8',
+      env: { ...process.env, NODE_OPTIONS: `--import=${spy}` },
+    });
+    const { version } = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string };
+    expect([run.status, run.stdout, run.stderr]).toEqual([0, `${version}\n`, 'code cache: taken\n']);
+  });
+
   it("names every value it exports in the README's table of exports", async () => {
     // The payload schemas by name, isCallStatus and defaultToleranceSeconds were in no row (review hR85).
     const readme = readFileSync(join(repoRoot, 'README.md'), 'utf8');

@@ -5,7 +5,7 @@
 // bundle (config/build.mjs) in which a module runs when it is first imported: a module and all it
 // imports statically, transitively, run together; what it imports by `import()` runs only then.
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
@@ -221,6 +221,40 @@ describe('the code cache', () => {
       expect(run(copyWith(`whole-${at}`, cache), ['--version']).stderr).toBe('code cache: taken\n');
     },
   );
+
+  it("of another build's bundle of the same length is not taken, and this bundle runs as it is", () => {
+    // V8 checks a cache against the source's length alone: another build's cache ran its code as
+    // this version's ("VALID" for "valid"), or crashed every run with a SyntaxError (hR136).
+    const bin = copyWith('other-build', cache);
+    const bundlePath = join(bin, '..', '..', 'dist', 'cli.cjs');
+    const ours = readFileSync(bundlePath, 'latin1');
+    const at = ours.indexOf(' valid, ');
+    expect(at).toBeGreaterThan(0);
+    writeFileSync(bundlePath, `${ours.slice(0, at)} VALID, ${ours.slice(at + 8)}`, 'latin1');
+    const made = run(bin, ['validate', 'fixtures/valid'], { CALLHOOK_WRITE_CODE_CACHE: '1', NODE_OPTIONS: '' });
+    expect(made.status).toBe(0);
+    writeFileSync(bundlePath, ours, 'latin1');
+    // The cache newer than the bundle, as a copy of another build's dist/ over this one leaves it.
+    const later = new Date(Date.now() + 60_000);
+    utimesSync(join(bin, '..', '..', 'dist', 'cli.cache'), later, later);
+    const args = ['validate', 'fixtures/invalid', '--format', 'json'];
+    const theirs = run(bin, args);
+    const expected = run(join(repoRoot, 'bin', 'callhook.cjs'), args);
+    expect([theirs.status, theirs.stdout, theirs.stderr]).toEqual([
+      expected.status,
+      expected.stdout,
+      'code cache: none\n',
+    ]);
+    expect(theirs.stdout).not.toContain('VALID');
+  });
+
+  it('is taken whatever the times of the files, as npm leaves them (the cache written first)', () => {
+    // An installed package never read its cache: npm writes the cache before the bundle, and the
+    // bin took only a cache newer than the bundle (hR136).
+    const bin = copyWith('older-cache', cache);
+    utimesSync(join(bin, '..', '..', 'dist', 'cli.cache'), new Date(2000, 0, 1), new Date(2000, 0, 1));
+    expect(run(bin, ['--version']).stderr).toBe('code cache: taken\n');
+  });
 
   it('is not needed: the bundle run by Node directly runs as the bin does', () => {
     // `node dist/cli.cjs …` failed: "internal error: __callhookEntry is not defined" (hR135).
